@@ -1,0 +1,144 @@
+"""Settings for every process, from environment variables prefixed VET_, with working local defaults."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("registry", "outreach", "assistance", "reporting")
+DEFAULT_API_PORTS = {"registry": 8101, "outreach": 8102, "assistance": 8103, "reporting": 8104}
+# A worker serves /healthz, /readyz and /metrics on its API port + 10.
+WORKER_PORT_OFFSET = 10
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused in production
+DEV_CIPHER_KEY = base64.b64encode(hashlib.sha256(b"dev-only-cipher-key").digest()).decode()
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """One settings object per process; `Settings.for_service("registry")` fills the service defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="VET_", extra="ignore")
+
+    env: Environment = Environment.development
+    service: Literal["registry", "outreach", "assistance", "reporting"] = "registry"
+    log_level: str = "INFO"
+
+    # Where local files (SQLite event stores, leader locks) live when nothing else is configured.
+    data_dir: Path = Path(".local/data")
+
+    # Event store: empty means an SQLite file per service under data_dir;
+    # postgresql://user:password@host:port/dbname uses PostgreSQL (schema per service).
+    eventstore_url: str = ""
+    # AES key (base64 of 16, 24 or 32 bytes) encrypting event bodies at rest.
+    cipher_key: str = ""
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_partitions: int = 6
+    # Lets tests (or a shared cluster) keep topics apart: "t1." gives "t1.vet.registry.v1".
+    topic_prefix: str = ""
+    # Consumer group id base; a service's group is f"{consumer_group_prefix}{service}".
+    consumer_group_prefix: str = "vet."
+    # A message that fails this many times goes to <topic>.dlq.
+    max_delivery_attempts: int = 5
+
+    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    # Read-model database name; empty means f"vet_{service}".
+    read_model_db: str = ""
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 0  # 0 means the service's default (8101..8104)
+
+    jwt_secret: str = ""
+    jwt_issuer: str = "vet-platform"
+    jwt_ttl_seconds: int = 8 * 3600
+
+    # Registry base URL for services that read a person's details over HTTP.
+    registry_url: str = "http://127.0.0.1:8101"
+
+    # How often the relay and projector poll the notification log when idle.
+    poll_interval_seconds: float = Field(default=0.2, gt=0)
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env is Environment.production:
+            if not self.jwt_secret or self.jwt_secret == DEV_JWT_SECRET:
+                raise ValueError("VET_JWT_SECRET must be set to a real secret when VET_ENV=production")
+            if not self.cipher_key or self.cipher_key == DEV_CIPHER_KEY:
+                raise ValueError("VET_CIPHER_KEY must be set when VET_ENV=production")
+        return self
+
+    @classmethod
+    def for_service(cls, service: str, **overrides: object) -> Settings:
+        return cls(service=service, **overrides)  # type: ignore[arg-type]
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        return self.jwt_secret or DEV_JWT_SECRET
+
+    @property
+    def effective_cipher_key(self) -> str:
+        return self.cipher_key or DEV_CIPHER_KEY
+
+    @property
+    def effective_api_port(self) -> int:
+        return self.api_port or DEFAULT_API_PORTS[self.service]
+
+    @property
+    def worker_port(self) -> int:
+        return self.effective_api_port + WORKER_PORT_OFFSET
+
+    @property
+    def read_model_db_name(self) -> str:
+        return self.read_model_db or f"vet_{self.service}"
+
+    def topic(self, service: str) -> str:
+        return f"{self.topic_prefix}vet.{service}.v1"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.consumer_group_prefix}{self.service}"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.eventstore_url.startswith(("postgres://", "postgresql://"))
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the eventsourcing library reads to build this service's event store."""
+        env = {
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_KEY": self.effective_cipher_key,
+            # Consumers deduplicate by (upstream, position) in any order: Kafka partitions interleave.
+            "SINGLE_ROW_TRACKING": "no",
+        }
+        if self.uses_postgres:
+            url = urlparse(self.eventstore_url)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_DBNAME=url.path.lstrip("/") or "postgres",
+                POSTGRES_HOST=url.hostname or "127.0.0.1",
+                POSTGRES_PORT=str(url.port or 5432),
+                POSTGRES_USER=unquote(url.username or "postgres"),
+                POSTGRES_PASSWORD=unquote(url.password or ""),
+                POSTGRES_SCHEMA=self.service,
+                CREATE_TABLE="y",
+            )
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.sqlite",
+                SQLITE_DBNAME=str(self.data_dir / f"{self.service}.sqlite"),
+                SQLITE_LOCK_TIMEOUT="10",
+            )
+        return env
