@@ -1,0 +1,149 @@
+"""The HTTP side of a service: FastAPI app with health, readiness, metrics and readable errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from vet_common.eventstore import ServiceApplication
+from vet_common.service import ServiceDefinition, mongo_client, read_model_db
+from vet_common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+requests_total = Counter("vet_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+request_seconds = Histogram("vet_http_request_seconds", "HTTP request latency", ["service", "route"])
+
+
+async def tcp_reachable(hostport: str, timeout: float = 1.0) -> bool:
+    host, _, port = hostport.split(",")[0].rpartition(":")
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+    except (OSError, TimeoutError, ValueError):
+        return False
+    writer.close()
+    return True
+
+
+async def readiness(settings: Settings, app: ServiceApplication, db: AsyncDatabase[Any]) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        await asyncio.to_thread(app.process_recorder.max_notification_id)
+        checks["event_store"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["event_store"] = f"unavailable: {error}"
+    try:
+        await asyncio.wait_for(db.command("ping"), 2)
+        checks["read_models"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["read_models"] = f"unavailable: {error}"
+    checks["broker"] = "ok" if await tcp_reachable(settings.kafka_bootstrap) else "unreachable"
+    return checks
+
+
+def readable_validation_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    """One message per field, worded for the person who filled in the form."""
+    items = []
+    for problem in error.errors():
+        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
+        message = str(problem.get("msg", "invalid value"))
+        message = message.removeprefix("Value error, ")
+        items.append({"field": ".".join(location) or "body", "message": message})
+    return items
+
+
+def add_common_routes(app: FastAPI, service: str) -> None:
+    @app.get("/healthz", tags=["health"], include_in_schema=True)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        state = request.app.state
+        checks = await readiness(state.settings, state.application, state.db)
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_api(definition: ServiceDefinition, settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = mongo_client(settings)
+        app.state.settings = settings
+        app.state.application = await asyncio.to_thread(definition.application_class, settings)
+        app.state.db = read_model_db(client, settings)
+        try:
+            yield
+        finally:
+            await client.close()
+
+    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    add_common_routes(app, definition.name)
+    for router in definition.routers:
+        app.include_router(router)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": readable_validation_errors(error)}, status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def on_conflict(_: Request, error: IntegrityError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "该记录刚被他人修改，请刷新后重试 (the record changed meanwhile; reload and retry)"},
+            status_code=409,
+        )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Any) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        requests_total.labels(definition.name, request.method, route, response.status_code).inc()
+        request_seconds.labels(definition.name, route).observe(time.perf_counter() - started)
+        return response
+
+    return app
+
+
+def get_application(request: Request) -> ServiceApplication:
+    return request.app.state.application  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> AsyncDatabase[Any]:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+ReadModels = Annotated[AsyncDatabase[Any], Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def actor_of(principal: Any) -> dict[str, str]:
+    """Who acted, as recorded in events: the token's subject and its roles."""
+    return {"sub": principal.sub, "role": ",".join(sorted(str(role) for role in principal.roles))}
+
+
+def today_in_china() -> Any:
+    """Dates people enter are local dates: 'today' is Asia/Shanghai's."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()

@@ -1,0 +1,132 @@
+"""Read models in MongoDB built from this service's own notification log, version-guarded, with rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from eventsourcing.domain import DomainEventProtocol
+from prometheus_client import Gauge
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from vet_common.eventstore import ServiceApplication
+from vet_common.relay import _sleep_or_stop
+
+log = logging.getLogger(__name__)
+
+CHECKPOINTS = "_checkpoints"
+projector_position = Gauge("vet_projector_position", "Last notification id projected", ["service"])
+
+
+class Projection(Protocol):
+    """A service's read models: `setup` creates indexes, `apply` handles one domain event."""
+
+    async def setup(self, db: AsyncDatabase[Any]) -> None: ...
+
+    async def apply(self, db: AsyncDatabase[Any], event: DomainEventProtocol[Any], position: int) -> None: ...
+
+
+async def apply_versioned(
+    collection: AsyncCollection[Any],
+    doc_id: Any,
+    version: int,
+    fields: Mapping[str, Any],
+) -> bool:
+    """Apply an aggregate's event to its document only if it is the next version: replays never double-count.
+
+    Version 1 creates the document; version n updates the document that reflects version n-1.
+    Returns False when the document already reflects this version (a replay).
+    """
+    if version == 1:
+        try:
+            await collection.insert_one({"_id": doc_id, "version": 1, **fields})
+        except DuplicateKeyError:
+            return False
+        return True
+    result = await collection.update_one(
+        {"_id": doc_id, "version": version - 1}, {"$set": {**fields, "version": version}}
+    )
+    if result.matched_count:
+        return True
+    current = await collection.find_one({"_id": doc_id}, {"version": 1})
+    if current is None or current["version"] < version - 1:
+        raise RuntimeError(f"read model {collection.name}/{doc_id} is missing versions before {version}")
+    return False
+
+
+class Projector:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        db: AsyncDatabase[Any],
+        projection: Projection,
+        batch_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.projection = projection
+        self.batch_size = batch_size
+        self.service = app.settings.service
+
+    async def position(self) -> int:
+        doc = await self.db[CHECKPOINTS].find_one({"_id": "projector"})
+        return int(doc["position"]) if doc else 0
+
+    async def run_once(self) -> int:
+        start = await self.position()
+        notifications = await asyncio.to_thread(
+            self.app.process_recorder.select_notifications, start, self.batch_size, inclusive_of_start=False
+        )
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            await self.projection.apply(self.db, event, notification.id)
+        if notifications:
+            last = notifications[-1].id
+            # The checkpoint only saves work: the version guard makes re-applying a batch harmless.
+            await self.db[CHECKPOINTS].update_one(
+                {"_id": "projector"}, {"$set": {"position": last}}, upsert=True
+            )
+            projector_position.labels(self.service).set(last)
+        return len(notifications)
+
+    async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
+        await self.projection.setup(self.db)
+        log.info("projector for %s started at %s", self.service, await self.position())
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("projector batch failed; retrying")
+                done = 0
+                await _sleep_or_stop(stop, 1.0)
+            if not done:
+                await _sleep_or_stop(stop, poll_interval)
+
+    async def rebuild(self, show_progress: bool = True) -> int:
+        """Drop every read model and replay the whole notification log. Returns events replayed."""
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        await self.db.client.drop_database(self.db.name)
+        await self.projection.setup(self.db)
+        total = await asyncio.to_thread(self.app.process_recorder.max_notification_id) or 0
+        done = 0
+        with Progress(
+            TextColumn(f"rebuilding {self.service} read models"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            disable=not show_progress,
+        ) as progress:
+            task = progress.add_task("replay", total=total)
+            while True:
+                before = await self.position()
+                count = await self.run_once()
+                if not count:
+                    break
+                done += count
+                progress.update(task, completed=await self.position() or before)
+        return done

@@ -1,0 +1,83 @@
+"""Consuming other services' integration events with FastStream: commit after the handler, retry, dead-letter."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter
+
+from vet_common.events import IntegrationEvent
+from vet_common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[IntegrationEvent], Awaitable[None]]
+
+consumed_total = Counter("vet_consumed_total", "Integration events handled", ["service", "topic"])
+dead_lettered_total = Counter("vet_dead_lettered_total", "Messages sent to a dead-letter topic", ["service", "topic"])
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def make_broker(settings: Settings) -> KafkaBroker:
+    # acks=all and idempotence for everything this broker publishes (dead letters included).
+    return KafkaBroker(settings.kafka_bootstrap, acks="all", enable_idempotence=True, logger=log)
+
+
+def subscribe(
+    broker: KafkaBroker,
+    settings: Settings,
+    topics: list[str],
+    handle: Handler,
+    retry_delay: float = 0.5,
+) -> Any:
+    """Register `handle` for `topics` in this service's consumer group.
+
+    The offset is committed only after this function returns (AckPolicy.ACK), so a crash mid-handler
+    redelivers; the handler makes that harmless (Tracking). A message that fails max_delivery_attempts
+    times is published to <topic>.dlq with the error and committed, so it never blocks its partition.
+    """
+
+    @broker.subscriber(
+        *topics,
+        group_id=settings.consumer_group,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.ACK,
+    )
+    async def on_message(body: bytes, message: KafkaMessage) -> None:
+        topic = message.raw_message.topic  # type: ignore[union-attr]
+        last_error: Exception | None = None
+        for attempt in range(1, settings.max_delivery_attempts + 1):
+            try:
+                event = IntegrationEvent.from_bytes(body)
+                await handle(event)
+                consumed_total.labels(settings.service, topic).inc()
+                return
+            except Exception as error:  # noqa: BLE001 - anything may be wrong with a message
+                last_error = error
+                if isinstance(error, ValueError):
+                    break  # malformed: retrying cannot help
+                log.warning("handling %s failed (attempt %s): %r", topic, attempt, error)
+                await asyncio.sleep(retry_delay * attempt)
+        log.error("dead-lettering a message from %s: %r", topic, last_error)
+        await broker.publish(
+            body,
+            topic=dlq_topic(topic),
+            key=message.raw_message.key,  # type: ignore[union-attr]
+            headers={
+                "error": repr(last_error)[:1000],
+                "original_topic": topic,
+                "consumer_group": settings.consumer_group,
+            },
+        )
+        dead_lettered_total.labels(settings.service, topic).inc()
+
+    return on_message
