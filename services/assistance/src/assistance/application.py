@@ -1,0 +1,23 @@
+"""Assistance commands over the event store."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from assistance.domain import Fund
+from vet_common.eventstore import ServiceApplication
+
+
+class AssistanceApplication(ServiceApplication):
+    def create_fund(self, *, name: str, region: str, year: int, budget_fen: int, actor: dict[str, str]) -> UUID:
+        fund = Fund(name=name, region=region, year=year, budget_fen=budget_fen, actor=actor)
+        self.save(fund)
+        return fund.id
+
+    def get_fund(self, fund_id: UUID) -> Fund | None:
+        try:
+            return self.repository.get(fund_id)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None

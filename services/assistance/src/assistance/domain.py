@@ -1,0 +1,17 @@
+"""Assistance domain: fund programmes with budgets (帮扶资金). Amounts are integers in fen."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Fund(Aggregate):
+    """A fund programme owned by a region for one year."""
+
+    @event("Created")
+    def __init__(self, *, name: str, region: str, year: int, budget_fen: int, actor: dict[str, str]) -> None:
+        self.name = name
+        self.region = region
+        self.year = year
+        self.budget_fen = budget_fen
+        self.created_by = actor

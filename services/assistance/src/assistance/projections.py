@@ -1,0 +1,24 @@
+"""Assistance read models in MongoDB: funds by region and year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from assistance.domain import Fund
+from vet_common.projector import apply_versioned
+
+
+class AssistanceProjection:
+    async def setup(self, db: AsyncDatabase[Any]) -> None:
+        await db.funds.create_index([("region", 1), ("year", -1)])
+
+    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
+        if isinstance(event, Fund.Created):
+            await apply_versioned(
+                db.funds,
+                str(event.originator_id),
+                event.originator_version,
+                {"name": event.name, "region": event.region, "year": event.year, "budget_fen": event.budget_fen},
+            )

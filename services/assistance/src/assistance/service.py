@@ -1,0 +1,17 @@
+"""Composition root of assistance."""
+
+from assistance import api
+from assistance.application import AssistanceApplication
+from assistance.contract import translate
+from assistance.projections import AssistanceProjection
+from vet_common.service import ServiceDefinition
+
+definition = ServiceDefinition(
+    name="assistance",
+    title="Assistance 帮扶资金",
+    description="Assistance funds: apply, accept, approve, notify, disburse.",
+    application_class=AssistanceApplication,
+    projection_factory=AssistanceProjection,
+    translate=translate,
+    routers=[api.router],
+)

@@ -1,0 +1,35 @@
+"""Outreach commands over the event store."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from outreach.domain import Visit
+from vet_common.eventstore import ServiceApplication
+
+
+class OutreachApplication(ServiceApplication):
+    def record_visit(
+        self,
+        *,
+        person_id: str,
+        region: str,
+        method: str,
+        visited_on: date,
+        notes: str,
+        actor: dict[str, str],
+    ) -> UUID:
+        visit = Visit(
+            person_id=person_id, region=region, method=method, visited_on=visited_on, notes=notes, actor=actor
+        )
+        self.save(visit)
+        return visit.id
+
+    def get_visit(self, visit_id: UUID) -> Visit | None:
+        try:
+            return self.repository.get(visit_id)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None

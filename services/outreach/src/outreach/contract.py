@@ -1,0 +1,46 @@
+"""Integration events outreach publishes on vet.outreach.v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from outreach.domain import Visit
+from vet_common.events import Actor, IntegrationEvent
+
+SOURCE = "outreach"
+
+
+class VisitRecordedData(BaseModel):
+    """data of VisitRecorded (schema_version 1). Notes stay in outreach: they may hold personal details."""
+
+    visit_id: str
+    person_id: str
+    method: str
+    visited_on: str
+
+
+EVENT_SCHEMAS: dict[str, type[BaseModel]] = {"VisitRecorded": VisitRecordedData}
+
+
+def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
+    if isinstance(domain_event, Visit.Recorded):
+        data = VisitRecordedData(
+            visit_id=str(domain_event.originator_id),
+            person_id=domain_event.person_id,
+            method=domain_event.method,
+            visited_on=domain_event.visited_on.isoformat(),
+        )
+        return IntegrationEvent.build(
+            type="VisitRecorded",
+            source=SOURCE,
+            source_position=position,
+            aggregate_id=str(domain_event.originator_id),
+            aggregate_version=domain_event.originator_version,
+            occurred_at=domain_event.timestamp,
+            actor=Actor(**domain_event.actor),
+            region=domain_event.region,
+            data=data.model_dump(),
+        )
+    raise TypeError(f"no integration mapping for {type(domain_event).__qualname__}")

@@ -1,0 +1,32 @@
+"""Outreach read models in MongoDB: visits by person and region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from outreach.domain import Visit
+from vet_common.projector import apply_versioned
+
+
+class OutreachProjection:
+    async def setup(self, db: AsyncDatabase[Any]) -> None:
+        await db.visits.create_index([("region", 1), ("visited_on", -1)])
+        await db.visits.create_index([("person_id", 1)])
+
+    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
+        if isinstance(event, Visit.Recorded):
+            await apply_versioned(
+                db.visits,
+                str(event.originator_id),
+                event.originator_version,
+                {
+                    "person_id": event.person_id,
+                    "region": event.region,
+                    "method": event.method,
+                    "visited_on": event.visited_on.isoformat(),
+                    "notes": event.notes,
+                    "recorded_by": event.actor["sub"],
+                },
+            )

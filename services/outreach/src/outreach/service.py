@@ -1,0 +1,17 @@
+"""Composition root of outreach."""
+
+from outreach import api
+from outreach.application import OutreachApplication
+from outreach.contract import translate
+from outreach.projections import OutreachProjection
+from vet_common.service import ServiceDefinition
+
+definition = ServiceDefinition(
+    name="outreach",
+    title="Outreach 联系走访",
+    description="Routine contact and visits with key contacts (常态化联系、走访慰问).",
+    application_class=OutreachApplication,
+    projection_factory=OutreachProjection,
+    translate=translate,
+    routers=[api.router],
+)
