@@ -52,7 +52,9 @@ def subscribe(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.ACK,
     )
-    async def on_message(body: bytes, message: KafkaMessage) -> None:
+    async def on_message(message: KafkaMessage) -> None:
+        # The raw bytes, not FastStream's decoding: a malformed message must reach our dead-letter path.
+        body: bytes = message.body
         topic = message.raw_message.topic  # type: ignore[union-attr]
         last_error: Exception | None = None
         for attempt in range(1, settings.max_delivery_attempts + 1):
