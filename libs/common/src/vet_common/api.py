@@ -52,13 +52,36 @@ async def readiness(settings: Settings, app: ServiceApplication, db: AsyncDataba
     return checks
 
 
+# Pydantic's English for the common mistakes, reworded for a station worker (Chinese first).
+FRIENDLY_MESSAGES = {
+    "missing": "必填项，请填写 (required)",
+    "string_too_short": "不能为空 (must not be empty)",
+    "string_too_long": "内容过长，请精简 (too long: at most {max_length} characters)",
+    "too_short": "至少填写 {min_length} 项 (at least {min_length} item(s) needed)",
+    "uuid_parsing": "编号格式不正确 (not a valid record id)",
+    "date_from_datetime_parsing": "日期格式应为 年-月-日，如 2026-08-01 (date must look like 2026-08-01)",
+    "date_parsing": "日期格式应为 年-月-日，如 2026-08-01 (date must look like 2026-08-01)",
+    "int_parsing": "应填写整数 (must be a whole number)",
+    "greater_than_equal": "不能小于 {ge} (must be at least {ge})",
+    "less_than_equal": "不能大于 {le} (must be at most {le})",
+    "enum": "取值无效，可选值：{expected} (must be one of: {expected})",
+    "literal_error": "取值无效，可选值：{expected} (must be one of: {expected})",
+    "json_invalid": "请求内容不是有效的 JSON (the request body is not valid JSON)",
+}
+
+
 def readable_validation_errors(error: RequestValidationError) -> list[dict[str, str]]:
     """One message per field, worded for the person who filled in the form."""
     items = []
     for problem in error.errors():
         location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
-        message = str(problem.get("msg", "invalid value"))
-        message = message.removeprefix("Value error, ")
+        template = FRIENDLY_MESSAGES.get(problem.get("type", ""))
+        try:
+            message = template.format(**problem.get("ctx", {})) if template else None
+        except (KeyError, IndexError):
+            message = None
+        if message is None:
+            message = str(problem.get("msg", "invalid value")).removeprefix("Value error, ")
         items.append({"field": ".".join(location) or "body", "message": message})
     return items
 
