@@ -145,6 +145,8 @@ def test_killed_workers_lose_nothing_and_count_nothing_twice(platform: Platform)
             items = client.get("/audit/events", params={"aggregate_id": person_id}).json()["items"]
             assert [item["type"] for item in items] == ["PersonRegistered"], person_id
 
+    for service in ("registry", "reporting"):
+        assert "equal a full replay" in platform.run(service, "verify").stdout
     platform.run("reporting", "rebuild")
     assert summary(platform)["persons"] == before + 200
     for region in VILLAGES:

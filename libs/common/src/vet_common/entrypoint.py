@@ -13,7 +13,11 @@ from vet_common.settings import Settings
 
 def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {definition.name}", description=definition.title)
-    parser.add_argument("role", choices=["api", "worker", "rebuild"], help="process to run")
+    parser.add_argument(
+        "role",
+        choices=["api", "worker", "rebuild", "verify"],
+        help="api | worker | rebuild (read models from the event store) | verify (read models against a replay)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.for_service(definition.name)
     configure_logging(settings.log_level)
@@ -33,9 +37,17 @@ def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
         from vet_common.worker import main
 
         main(definition, settings)
-    else:
+    elif args.role == "rebuild":
         count = asyncio.run(rebuild(definition, settings))
         print(f"{definition.name}: replayed {count} events into fresh read models")
+    else:
+        differences = asyncio.run(verify(definition, settings))
+        for line in differences:
+            print(line)
+        if differences:
+            print(f"{definition.name}: read models differ from a full replay; run `vet rebuild {definition.name}`")
+            return 1
+        print(f"{definition.name}: read models equal a full replay of the event store")
     return 0
 
 
@@ -49,5 +61,39 @@ async def rebuild(definition: ServiceDefinition, settings: Settings, show_progre
         projector = Projector(application, read_model_db(client, settings), definition.projection_factory())
         return await projector.rebuild(show_progress=show_progress and sys.stderr.isatty())
     finally:
+        await client.close()
+        application.close()
+
+
+async def verify(definition: ServiceDefinition, settings: Settings, show_progress: bool = True) -> list[str]:
+    """Replay everything into a scratch database and compare it with the live read models."""
+    from vet_common.projector import CHECKPOINTS, Projector
+    from vet_common.service import mongo_client, read_model_db
+
+    application = await asyncio.to_thread(definition.application_class, settings)
+    client = mongo_client(settings)
+    live = read_model_db(client, settings)
+    scratch = client[f"{live.name}__verify"]
+    try:
+        projector = Projector(application, scratch, definition.projection_factory())
+        await projector.rebuild(show_progress=show_progress and sys.stderr.isatty())
+        # Only what the live projector has reached can be compared.
+        checkpoint = await live[CHECKPOINTS].find_one({"_id": "projector"})
+        replayed = await scratch[CHECKPOINTS].find_one({"_id": "projector"})
+        differences = []
+        if (checkpoint or {}).get("position") != (replayed or {}).get("position"):
+            differences.append(
+                f"live projector is at {(checkpoint or {}).get('position')}, the log at "
+                f"{(replayed or {}).get('position')}: wait for the worker to catch up, then verify again"
+            )
+        names = set(await live.list_collection_names()) | set(await scratch.list_collection_names())
+        for name in sorted(names - {CHECKPOINTS}):
+            expected = await scratch[name].find({}, sort=[("_id", 1)]).to_list()
+            actual = await live[name].find({}, sort=[("_id", 1)]).to_list()
+            if expected != actual:
+                differences.append(f"{name}: {len(actual)} live documents differ from {len(expected)} replayed")
+        return differences
+    finally:
+        await client.drop_database(scratch.name)
         await client.close()
         application.close()
