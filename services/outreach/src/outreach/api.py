@@ -76,7 +76,7 @@ async def record_visit(
         ) from error
     if person is None or not principal.can_see(person.region):
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             [{"field": "person_id", "message": "查无此人或不在本辖区 (no such person in your jurisdiction)"}],
         )
     if person.status == "deceased":

@@ -53,7 +53,7 @@ def jurisdiction_param(region: str | None, principal: Any) -> str:
         region = validate_jurisdiction(region)
     except InvalidRegion as error:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, [{"field": "region", "message": str(error)}]
+            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"field": "region", "message": str(error)}]
         ) from None
     if not principal.can_see(region):
         raise HTTPException(
