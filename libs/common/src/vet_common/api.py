@@ -103,6 +103,22 @@ def add_common_routes(app: FastAPI, service: str) -> None:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
 
+def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: Settings) -> None:
+    from vet_common.asyncapi import asyncapi_document, event_json_schemas
+    from vet_common.auth import current_principal
+    from vet_common.events import envelope_json_schema
+
+    @app.get("/contract/asyncapi.json", tags=["contract"], dependencies=[Depends(current_principal)])
+    async def asyncapi() -> dict[str, Any]:
+        """The AsyncAPI document of the events this service publishes and consumes."""
+        return asyncapi_document(definition, settings)
+
+    @app.get("/contract/schemas", tags=["contract"], dependencies=[Depends(current_principal)])
+    async def schemas() -> dict[str, Any]:
+        """JSON Schema of the envelope and of each event type this service publishes."""
+        return {"envelope": envelope_json_schema(), "events": event_json_schemas(definition)}
+
+
 def create_api(definition: ServiceDefinition, settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,6 +135,7 @@ def create_api(definition: ServiceDefinition, settings: Settings) -> FastAPI:
     add_common_routes(app, definition.name)
     for router in definition.routers:
         app.include_router(router)
+    add_contract_routes(app, definition, settings)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -28,6 +29,8 @@ class ServiceDefinition:
     projection_factory: Callable[[], Projection]
     translate: Translator
     routers: list[APIRouter]
+    # Public event types this service publishes and the model of each one's `data` (contract.py).
+    event_schemas: dict[str, type[BaseModel]] = field(default_factory=dict)
     # Topics of other services this service reacts to, and the reaction; None consumes nothing.
     consumes: list[str] = field(default_factory=list)
     handler_factory: Callable[[ServiceApplication], Handler] | None = None

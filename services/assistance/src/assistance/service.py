@@ -2,7 +2,7 @@
 
 from assistance import api
 from assistance.application import AssistanceApplication
-from assistance.contract import translate
+from assistance.contract import EVENT_SCHEMAS, translate
 from assistance.projections import AssistanceProjection
 from vet_common.service import ServiceDefinition
 
@@ -13,5 +13,6 @@ definition = ServiceDefinition(
     application_class=AssistanceApplication,
     projection_factory=AssistanceProjection,
     translate=translate,
+    event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
 )

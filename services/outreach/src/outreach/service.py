@@ -2,7 +2,7 @@
 
 from outreach import api
 from outreach.application import OutreachApplication
-from outreach.contract import translate
+from outreach.contract import EVENT_SCHEMAS, translate
 from outreach.projections import OutreachProjection
 from vet_common.service import ServiceDefinition
 
@@ -13,5 +13,6 @@ definition = ServiceDefinition(
     application_class=OutreachApplication,
     projection_factory=OutreachProjection,
     translate=translate,
+    event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
 )

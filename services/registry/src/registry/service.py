@@ -2,7 +2,7 @@
 
 from registry import api
 from registry.application import RegistryApplication
-from registry.contract import translate
+from registry.contract import EVENT_SCHEMAS, translate
 from registry.projections import RegistryProjection
 from vet_common.service import ServiceDefinition
 
@@ -13,5 +13,6 @@ definition = ServiceDefinition(
     application_class=RegistryApplication,
     projection_factory=RegistryProjection,
     translate=translate,
+    event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
 )

@@ -4,7 +4,7 @@ import asyncio
 
 from reporting import api
 from reporting.application import ReportingApplication
-from reporting.contract import CONSUMES, translate
+from reporting.contract import CONSUMES, EVENT_SCHEMAS, translate
 from reporting.projections import ReportingProjection
 from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
@@ -28,6 +28,7 @@ definition = ServiceDefinition(
     application_class=ReportingApplication,
     projection_factory=ReportingProjection,
     translate=translate,
+    event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
     consumes=CONSUMES,
     handler_factory=archive_handler,
