@@ -1,0 +1,38 @@
+"""Real local servers without Docker, for `vet up` and the test fixtures.
+
+- `up()`, `down()`, `status()`: the whole platform on this machine (see `local.py`).
+- `KafkaServer`, `SecantusServer`, `PostgresServer`, `ServiceProcess`: one server each, in an instance
+  folder of your choice (tests use a temporary one): `start()`, `wait_ready()`, `stop()`, `kill()`.
+"""
+
+from vet_common.stack.base import ManagedServer, project_root, run_async
+from vet_common.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_ready
+from vet_common.stack.local import LocalStack, down, status, up
+from vet_common.stack.mongo import SecantusServer, mongo_ping
+from vet_common.stack.postgres import PostgresServer, find_postgres_bindir
+from vet_common.stack.proc import StackError, free_port, port_free, port_open, tail
+from vet_common.stack.services import ServiceProcess, http_ok
+
+__all__ = [
+    "KafkaServer",
+    "LocalStack",
+    "ManagedServer",
+    "PostgresServer",
+    "SecantusServer",
+    "ServiceProcess",
+    "StackError",
+    "down",
+    "ensure_kafka_jars",
+    "find_postgres_bindir",
+    "free_port",
+    "http_ok",
+    "kafka_ready",
+    "mongo_ping",
+    "port_free",
+    "port_open",
+    "project_root",
+    "run_async",
+    "status",
+    "tail",
+    "up",
+]
