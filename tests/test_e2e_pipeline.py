@@ -151,3 +151,49 @@ def test_killed_workers_lose_nothing_and_count_nothing_twice(platform: Platform)
     assert summary(platform)["persons"] == before + 200
     for region in VILLAGES:
         assert summary(platform, region)["persons"] >= 50
+
+
+def test_an_event_redelivered_on_real_kafka_has_no_second_effect(platform: Platform) -> None:
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    created = httpx.post(f"{platform.url('registry')}/persons", json=person(9002), headers=headers())
+    person_id = created.json()["id"]
+    topic = f"{platform.topic_prefix}vet.registry.v1"
+    group = f"{platform.topic_prefix}vet.reporting"
+
+    async def redeliver() -> tuple[TopicPartition, int]:
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=platform.kafka_bootstrap, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            while True:
+                record = await asyncio.wait_for(consumer.getone(), 30)
+                if record.key == person_id.encode():
+                    break
+        finally:
+            await consumer.stop()
+        producer = AIOKafkaProducer(bootstrap_servers=platform.kafka_bootstrap, acks="all")
+        await producer.start()
+        try:
+            sent = await (await producer.send(topic, record.value, key=record.key, headers=list(record.headers)))
+        finally:
+            await producer.stop()
+        return TopicPartition(topic, sent.partition), sent.offset
+
+    async def committed(partition: TopicPartition) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka_bootstrap)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(group)
+        finally:
+            await admin.close()
+        return offsets[partition].offset if partition in offsets else -1
+
+    partition, offset = asyncio.run(redeliver())
+    wait_until(lambda: asyncio.run(committed(partition)) > offset, 30, "reporting to consume the duplicate")
+    items = httpx.get(
+        f"{platform.url('reporting')}/audit/events",
+        params={"aggregate_id": person_id},
+        headers=headers("auditor", "35"),
+    ).json()["items"]
+    assert [item["type"] for item in items] == ["PersonRegistered"]
