@@ -10,7 +10,7 @@ from vet_common.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_ready
 from vet_common.stack.local import LocalStack, down, status, up
 from vet_common.stack.mongo import SecantusServer, mongo_ping
 from vet_common.stack.postgres import PostgresServer, find_postgres_bindir
-from vet_common.stack.proc import StackError, free_port, port_free, port_open, tail
+from vet_common.stack.proc import StackError, free_port, free_ports, port_free, port_open, tail
 from vet_common.stack.services import ServiceProcess, http_ok
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "ensure_kafka_jars",
     "find_postgres_bindir",
     "free_port",
+    "free_ports",
     "http_ok",
     "kafka_ready",
     "mongo_ping",

@@ -1,0 +1,1 @@
+"""Test support: real servers for integration tests (`servers`, a pytest plugin) and shared test helpers."""
