@@ -10,6 +10,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from vet_common.stack.base import HOST, ManagedServer, project_root, run_async
@@ -248,3 +249,14 @@ def _mib(size: str) -> int:
     size = size.strip().lower()
     factor = {"g": 1024, "m": 1, "k": 1 / 1024}.get(size[-1:], 1 / (1024 * 1024))
     return max(1, int(float(size.rstrip("gmk")) * factor))
+
+
+def main() -> int:
+    """`python -m vet_common.stack jars`: fetch the Kafka jars if needed (used by `make setup`)."""
+    try:
+        lib = ensure_kafka_jars()
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Kafka jars: {lib}")
+    return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,9 +125,10 @@ def _print_urls(stack: LocalStack, console: Console, *, with_services: bool) -> 
         for name, api in apis.items():
             worker = workers.get(name)
             table.add_row(name, f"{api.url}/docs", worker.health_url if worker else "")
-    table.add_row("kafka", stack.kafka.bootstrap, "")
-    table.add_row("secantus", stack.mongo.url, "")
-    console.print(table)
+    if with_services:
+        console.print(table)
+    console.print(f"Kafka: {stack.kafka.bootstrap}", highlight=False)
+    console.print(f"MongoDB wire (SecantusDB): {stack.mongo.url}", highlight=False, soft_wrap=True)
     console.print(f"logs: {stack.base / 'log'}/   stop with: make down")
 
 
@@ -183,20 +185,37 @@ def down(*, console: Console | None = None, root: Path | None = None) -> int:
     except StackError as exc:
         console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
         return 1
+    infra = {c.name for c in stack.infra}
+    records = _known_records(stack)
     stopped = 0
-    for name, path, server in _known_records(stack):
-        rec = PidRecord.load(path)
-        if rec is None or not rec.alive():
-            path.unlink(missing_ok=True)
+    # The services first (all at once), then the servers they use.
+    for tier in ([r for r in records if r[0] not in infra], [r for r in records if r[0] in infra]):
+        live = []
+        for name, path, server in tier:
+            rec = PidRecord.load(path)
+            if rec is None or not rec.alive():
+                path.unlink(missing_ok=True)
+            else:
+                live.append((name, path, server, rec))
+        if not live:
             continue
-        with console.status(f"stopping {name} (pid {rec.pid})..."):
+
+        def stop_one(item: tuple[str, Path, ManagedServer | None, PidRecord]) -> str:
+            name, path, server, rec = item
             if server is not None:
                 server.stop()
             else:
                 stop_pid(rec)
                 path.unlink(missing_ok=True)
-        console.print(f"stopped {name} (pid {rec.pid})")
-        stopped += 1
+            return f"stopped {name} (pid {rec.pid})"
+
+        with (
+            console.status(f"stopping {', '.join(item[0] for item in live)}..."),
+            ThreadPoolExecutor(max_workers=len(live)) as pool,
+        ):
+            for line in pool.map(stop_one, live):
+                console.print(line)
+                stopped += 1
     if not stopped:
         console.print("nothing was running")
     return 0

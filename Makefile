@@ -1,0 +1,45 @@
+# Everything works on a fresh clone: each target first runs `setup` (uv, the Python packages, the Kafka jars),
+# which takes well under a second when nothing is missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# `pip install --user` puts uv here; Debian's system Python needs PIP_BREAK_SYSTEM_PACKAGES (PEP 668).
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV_RUN := uv run --frozen
+PYTEST_ARGS ?=
+
+.PHONY: help setup up down status test lint
+
+help:
+	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
+	@echo "make down     stop what 'make up' started"
+	@echo "make status   show what runs"
+	@echo "make test     run every test against real servers (PYTEST_ARGS=... to pass options)"
+	@echo "make lint     ruff and mypy"
+	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
+
+setup:
+	@if ! command -v uv >/dev/null 2>&1; then \
+		echo "installing uv (python3 -m pip install uv)"; \
+		PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet uv \
+			|| PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --user uv; \
+	fi
+	@uv sync --frozen --quiet
+	@$(UV_RUN) python -m vet_common.stack jars >/dev/null
+
+up: setup
+	@$(UV_RUN) vet up
+
+down: setup
+	@$(UV_RUN) vet down
+
+status: setup
+	@$(UV_RUN) vet status
+
+test: setup
+	$(UV_RUN) pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(UV_RUN) ruff check .
+	$(UV_RUN) mypy libs/common/src services/*/src
