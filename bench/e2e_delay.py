@@ -67,8 +67,10 @@ def main() -> None:
     delays.sort()
     print(f"machine: {machine()}")
     print(f"registrations measured: {len(delays)} (one at a time, polling reporting every 10 ms)")
-    print(f"end-to-end delay  p50 {statistics.median(delays) * 1000:.0f} ms  "
-          f"p95 {delays[int(len(delays) * 0.95) - 1] * 1000:.0f} ms  max {delays[-1] * 1000:.0f} ms")
+    print(
+        f"end-to-end delay  p50 {statistics.median(delays) * 1000:.0f} ms  "
+        f"p95 {delays[int(len(delays) * 0.95) - 1] * 1000:.0f} ms  max {delays[-1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from vet_common.settings import DEFAULT_API_PORTS, SERVICES, WORKER_PORT_OFFSET, Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -106,8 +106,11 @@ def test_a_registered_person_a_visit_and_a_fund_reach_reporting(platform: Platfo
     )
     assert fund.status_code == 201, fund.text
 
-    wait_until(lambda: summary(platform, "350102")["visits"] >= 1 and summary(platform, "350102")["funds"] >= 1,
-               30, "the visit and the fund in reporting")
+    wait_until(
+        lambda: summary(platform, "350102")["visits"] >= 1 and summary(platform, "350102")["funds"] >= 1,
+        30,
+        "the visit and the fund in reporting",
+    )
     history = httpx.get(
         f"{platform.url('reporting')}/audit/events",
         params={"aggregate_id": person_id},

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+
 from vet_common.auth import (
     AuthError,
     CurrentPrincipal,

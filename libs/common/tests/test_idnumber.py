@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from vet_common.idnumber import (
     InvalidIdNumber,
     check_digit,

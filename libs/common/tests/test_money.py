@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from vet_common.money import MAX_FEN, Fen, InvalidAmount, format_yuan, parse_yuan
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vet_common.regions import (
     PROVINCES,
     InvalidRegion,

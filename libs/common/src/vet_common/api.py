@@ -26,10 +26,10 @@ requests_total = Counter("vet_http_requests_total", "HTTP requests", ["service",
 request_seconds = Histogram("vet_http_request_seconds", "HTTP request latency", ["service", "route"])
 
 
-async def tcp_reachable(hostport: str, timeout: float = 1.0) -> bool:
+async def tcp_reachable(hostport: str, wait_seconds: float = 1.0) -> bool:
     host, _, port = hostport.split(",")[0].rpartition(":")
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), wait_seconds)
     except (OSError, TimeoutError, ValueError):
         return False
     writer.close()
@@ -41,12 +41,12 @@ async def readiness(settings: Settings, app: ServiceApplication, db: AsyncDataba
     try:
         await asyncio.to_thread(app.process_recorder.max_notification_id)
         checks["event_store"] = "ok"
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         checks["event_store"] = f"unavailable: {error}"
     try:
         await asyncio.wait_for(db.command("ping"), 2)
         checks["read_models"] = "ok"
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         checks["read_models"] = f"unavailable: {error}"
     checks["broker"] = "ok" if await tcp_reachable(settings.kafka_bootstrap) else "unreachable"
     return checks

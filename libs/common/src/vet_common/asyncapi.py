@@ -19,7 +19,7 @@ def typed_envelope(event_type: str, data_model: type[BaseModel]) -> type[Integra
         f"{event_type}Event",
         __base__=IntegrationEvent,
         __doc__=f"{event_type} on its service's topic. {data_model.__doc__ or ''}".strip(),
-        type=(Literal[event_type], ...),  # type: ignore[valid-type]
+        type=(Literal[event_type], ...),  # type: ignore[valid-type,arg-type]
         data=(data_model, ...),
     )
 
@@ -44,7 +44,9 @@ def asyncapi_document(definition: ServiceDefinition, settings: Settings) -> dict
         )
     for service in definition.consumes:
 
-        @broker.subscriber(settings.topic(service), group_id=settings.consumer_group, title=f"{settings.topic(service)}:consume")
+        @broker.subscriber(
+            settings.topic(service), group_id=settings.consumer_group, title=f"{settings.topic(service)}:consume"
+        )
         async def consume(event: IntegrationEvent) -> None:  # documentation only
             return None
 

@@ -51,7 +51,7 @@ class IntegrationEvent(BaseModel):
     def build(
         cls,
         *,
-        type: str,  # noqa: A002 - the contract's field name
+        type: str,
         source: str,
         source_position: int,
         aggregate_id: str,

@@ -95,15 +95,15 @@ def tracking_exists(recorder: ProcessRecorder, upstream: str, position: int) -> 
     if type(recorder).__module__.startswith("eventsourcing.postgres"):
         from psycopg import sql
 
-        query = sql.SQL(
-            "SELECT 1 FROM {}.{} WHERE application_name = %s AND notification_id = %s"
-        ).format(sql.Identifier(datastore.schema), sql.Identifier(table))
+        query = sql.SQL("SELECT 1 FROM {}.{} WHERE application_name = %s AND notification_id = %s").format(
+            sql.Identifier(datastore.schema), sql.Identifier(table)
+        )
         with datastore.transaction(commit=False) as curs:
             curs.execute(query, (upstream, position))
             return curs.fetchone() is not None
     with datastore.transaction(commit=False) as curs:
         curs.execute(
-            f"SELECT 1 FROM {table} WHERE application_name = ? AND notification_id = ?",  # noqa: S608
+            f"SELECT 1 FROM {table} WHERE application_name = ? AND notification_id = ?",
             (upstream, position),
         )
         return curs.fetchone() is not None

@@ -87,9 +87,7 @@ class Projector:
         if notifications:
             last = notifications[-1].id
             # The checkpoint only saves work: the version guard makes re-applying a batch harmless.
-            await self.db[CHECKPOINTS].update_one(
-                {"_id": "projector"}, {"$set": {"position": last}}, upsert=True
-            )
+            await self.db[CHECKPOINTS].update_one({"_id": "projector"}, {"$set": {"position": last}}, upsert=True)
             projector_position.labels(self.service).set(last)
         return len(notifications)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,8 +13,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 from prometheus_client import Counter, Gauge
 
-from vet_common.eventstore import ServiceApplication
 from vet_common.events import IntegrationEvent
+from vet_common.eventstore import ServiceApplication
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,5 @@ class Relay:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

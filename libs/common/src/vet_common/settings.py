@@ -17,7 +17,7 @@ DEFAULT_API_PORTS = {"registry": 8101, "outreach": 8102, "assistance": 8103, "re
 # A worker serves /healthz, /readyz and /metrics on its API port + 10.
 WORKER_PORT_OFFSET = 10
 
-DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused in production
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 DEV_CIPHER_KEY = base64.b64encode(hashlib.sha256(b"dev-only-cipher-key").digest()).decode()
 
 

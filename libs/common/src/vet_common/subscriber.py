@@ -63,7 +63,7 @@ def subscribe(
                 await handle(event)
                 consumed_total.labels(settings.service, topic).inc()
                 return
-            except Exception as error:  # noqa: BLE001 - anything may be wrong with a message
+            except Exception as error:
                 last_error = error
                 if isinstance(error, ValueError):
                     break  # malformed: retrying cannot help

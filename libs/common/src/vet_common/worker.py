@@ -11,9 +11,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
-from vet_common.api import add_common_routes, readiness
+from vet_common.api import add_common_routes
 from vet_common.leader import leader_lock
 from vet_common.projector import Projector
 from vet_common.relay import KafkaPublisher, Relay, _sleep_or_stop
@@ -45,12 +44,10 @@ async def ensure_topics(settings: Settings) -> None:
         wanted += [dlq_topic(t) for t in wanted]
         missing = [t for t in wanted if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another worker was quicker
                 await admin.create_topics(
                     [NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=1) for t in missing]
                 )
-            except TopicAlreadyExistsError:
-                pass
     finally:
         await admin.close()
 
@@ -62,7 +59,7 @@ async def _until_connected(what: str, stop: asyncio.Event, attempt: Any) -> None
         try:
             await attempt()
             return
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             log.warning("%s not ready (%r); retrying in %.1fs", what, error, delay)
             await _sleep_or_stop(stop, delay)
             delay = min(delay * 2, 5.0)

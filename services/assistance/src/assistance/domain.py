@@ -8,7 +8,14 @@ from eventsourcing.domain import Aggregate, event
 class Fund(Aggregate):
     """A fund programme owned by a region for one year."""
 
-    @event("Created")
+    class Created(Aggregate.Created):
+        name: str
+        region: str
+        year: int
+        budget_fen: int
+        actor: dict[str, str]
+
+    @event(Created)
     def __init__(self, *, name: str, region: str, year: int, budget_fen: int, actor: dict[str, str]) -> None:
         self.name = name
         self.region = region

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
@@ -33,12 +33,12 @@ Directory = Annotated[PersonDirectory, Depends(get_directory)]
 class VisitIn(BaseModel):
     person_id: UUID
     method: ContactMethod = Field(description="上门走访 home_visit, 电话 phone, 视频 video, 微信 wechat, ...")
-    date: date
+    date: dt.date
     notes: str = Field(default="", max_length=4000, description="What was found; follow-up needed")
 
     @field_validator("date")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
+    def _not_in_future(cls, value: dt.date) -> dt.date:
         if value > today_in_china():
             raise ValueError("走访日期不能晚于今天 (the visit date cannot be in the future)")
         return value
@@ -53,7 +53,7 @@ class VisitOut(BaseModel):
     person_id: UUID
     region: str
     method: ContactMethod
-    date: date
+    date: dt.date
     notes: str
     recorded_by: str
 

@@ -22,7 +22,15 @@ class ContactMethod(StrEnum):
 class Visit(Aggregate):
     """One contact or visit with a person, as the staff member recorded it."""
 
-    @event("Recorded")
+    class Recorded(Aggregate.Created):
+        person_id: str
+        region: str
+        method: str
+        visited_on: date
+        notes: str
+        actor: dict[str, str]
+
+    @event(Recorded)
     def __init__(
         self,
         *,

@@ -114,9 +114,7 @@ async def register_person(body: PersonIn, principal: CurrentPrincipal, registry:
         categories=[c.value for c in body.categories],
     )
     try:
-        person_id = await asyncio.to_thread(
-            registry.register_person, registration, actor_of(principal)
-        )
+        person_id = await asyncio.to_thread(registry.register_person, registration, actor_of(principal))
     except AlreadyRegistered as error:
         return JSONResponse(
             {

@@ -46,7 +46,16 @@ CATEGORY_NAMES = {
 class Person(Aggregate):
     """A veteran or beneficiary. Identified by a random id, never by the national ID number."""
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        id_number: str
+        name: str
+        sex: str
+        birth_date: date
+        region: str
+        categories: list[str]
+        actor: dict[str, str]
+
+    @event(Registered)
     def __init__(
         self,
         *,
@@ -76,7 +85,11 @@ class IdNumberClaim(Aggregate):
     def create_id(id_number_hash: str) -> uuid.UUID:
         return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.id-number:{id_number_hash}")
 
-    @event("Claimed")
+    class Claimed(Aggregate.Created):
+        id_number_hash: str
+        person_id: uuid.UUID
+
+    @event(Claimed)
     def __init__(self, *, id_number_hash: str, person_id: uuid.UUID) -> None:
         self.person_id = person_id
 

@@ -6,8 +6,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from reporting.domain import ArchivedRecord
-from vet_common.eventstore import ServiceApplication
 from vet_common.events import IntegrationEvent
+from vet_common.eventstore import ServiceApplication
 
 
 class ReportingApplication(ServiceApplication):

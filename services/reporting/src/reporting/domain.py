@@ -32,7 +32,16 @@ class ArchivedRecord(Aggregate):
     def create_id(aggregate_id: str) -> uuid.UUID:
         return uuid.uuid5(ARCHIVE_NAMESPACE, aggregate_id)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        aggregate_id: str
+        source: str
+
+    class EventArchived(Aggregate.Event):
+        envelope: dict[str, Any]
+        previous_hash: str
+        hash: str
+
+    @event(Opened)
     def __init__(self, *, aggregate_id: str, source: str) -> None:
         self.aggregate_id = aggregate_id
         self.source = source
@@ -42,8 +51,8 @@ class ArchivedRecord(Aggregate):
     def archive(self, envelope: dict[str, Any]) -> None:
         self._archive(envelope=envelope, previous_hash=self.last_hash, hash=chain_hash(self.last_hash, envelope))
 
-    @event("EventArchived")
-    def _archive(self, *, envelope: dict[str, Any], previous_hash: str, hash: str) -> None:  # noqa: A002
+    @event(EventArchived)
+    def _archive(self, *, envelope: dict[str, Any], previous_hash: str, hash: str) -> None:
         self.entries.append({"envelope": envelope, "previous_hash": previous_hash, "hash": hash})
         self.last_hash = hash
 
