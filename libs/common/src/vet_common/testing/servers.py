@@ -210,7 +210,7 @@ def _kafka_container() -> Iterator[str]:
     )
     container.start()
     try:
-        wait_for_logs(container, "Kafka Server started", timeout=120)
+        wait_for_logs(container, "Kafka Server started", timeout=120, raise_on_exit=True)
         bootstrap = f"{host}:{port}"
         _wait(lambda: kafka_ready(bootstrap), 60, f"Kafka container {image}")
         yield bootstrap
@@ -220,7 +220,7 @@ def _kafka_container() -> Iterator[str]:
 
 @contextlib.contextmanager
 def _mongo_container() -> Iterator[str]:
-    from testcontainers.mongodb import MongoDbContainer
+    from testcontainers.community.mongodb import MongoDbContainer
 
     with MongoDbContainer(os.environ.get("VET_TEST_MONGO_IMAGE", "mongo:7.0")) as container:
         url = container.get_connection_url()
@@ -230,7 +230,7 @@ def _mongo_container() -> Iterator[str]:
 
 @contextlib.contextmanager
 def _postgres_container() -> Iterator[str]:
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.postgres import PostgresContainer
 
     image = os.environ.get("VET_TEST_POSTGRES_IMAGE", "postgres:16-alpine")
     with PostgresContainer(image, username="vet", password="vet", dbname="vet", driver=None) as container:
