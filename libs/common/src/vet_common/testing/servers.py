@@ -33,7 +33,7 @@ from vet_common.stack.base import ManagedServer
 from vet_common.stack.kafka import KafkaServer, kafka_ready
 from vet_common.stack.mongo import SecantusServer, mongo_ping
 from vet_common.stack.postgres import PostgresServer
-from vet_common.stack.proc import StackError, free_port, free_ports, tail
+from vet_common.stack.proc import PidRecord, StackError, free_port, free_ports, pid_alive, stop_pid, tail
 
 ENV_VARS = {
     "kafka_bootstrap": "VET_TEST_KAFKA_BOOTSTRAP",
@@ -68,6 +68,26 @@ def docker_available(timeout: float = 2.0) -> bool:
 # Local servers (no Docker)
 
 
+_PREFIX = "vet-test-servers-"
+
+
+def reap_orphans() -> None:
+    """Stop the servers of earlier test sessions that died without cleaning up (kill -9, CI timeout)."""
+    for base in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            owner = int((base / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if pid_alive(owner):
+            continue
+        for pid_file in (base / "run").glob("*.pid"):
+            rec = PidRecord.load(pid_file)
+            if rec is not None:
+                with contextlib.suppress(Exception):
+                    stop_pid(rec, timeout=5)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 class LocalServers:
     """Local server instances of one test session, all in one temporary folder, each started at most once."""
 
@@ -81,8 +101,10 @@ class LocalServers:
     @property
     def base(self) -> Path:
         if self._base is None:
+            reap_orphans()
             # Not pytest's tmp_path: that is mode 0700 and the `postgres` user must reach its folder.
-            self._base = Path(tempfile.mkdtemp(prefix="vet-test-servers-"))
+            self._base = Path(tempfile.mkdtemp(prefix=_PREFIX))
+            (self._base / "owner.pid").write_text(str(os.getpid()))
         return self._base
 
     def _make(self, fixture: str) -> ManagedServer:
