@@ -47,7 +47,7 @@ def main() -> None:
         for n in range(args.count):
             birth = date(1940 + n % 60, 1 + n % 12, 1 + n % 28)
             body = {
-                "id_number": make_id_number("350102", birth, uuid.uuid4().int % 999 + 1, "male"),
+                "id_number": make_id_number("350102", birth, uuid.uuid4().int % 500, "male"),
                 "name": f"基准{n}",
                 "region": village,
                 "categories": ["discharged_soldier"],
