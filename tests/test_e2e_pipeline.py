@@ -8,74 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from datetime import date
 
 import httpx
 import pytest
 
-from vet_common.auth import issue_token
-from vet_common.idnumber import make_id_number
-from vet_common.settings import Settings
 from vet_common.testing.platform import Platform
+from vet_common.testing.scenarios import VILLAGES, headers, person, register_many, summary, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)]
-
-CITY = "3501"
-VILLAGES = ["350102001001", "350102002003", "350103001002", "350104005001"]
-
-
-def token(role: str = "station_staff", region: str = CITY) -> str:
-    return issue_token(Settings(), sub=f"test-{role}", name="测试用户", roles=[role], region=region)
-
-
-def headers(role: str = "station_staff", region: str = CITY) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token(role, region)}"}
-
-
-def person(n: int) -> dict[str, object]:
-    birth = date(1950 + n % 50, 1 + n % 12, 1 + n % 28)
-    return {
-        "id_number": make_id_number("350102", birth, n % 999 + 1, "male" if n % 2 else "female"),
-        "name": f"测试{n:04d}",
-        "region": VILLAGES[n % len(VILLAGES)],
-        "categories": ["discharged_soldier"],
-    }
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def summary(platform: Platform, region: str = "35") -> dict[str, int]:
-    response = httpx.get(
-        f"{platform.url('reporting')}/stats/summary",
-        params={"region": region},
-        headers=headers("officer", "35"),
-        timeout=5,
-    )
-    response.raise_for_status()
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def register_many(platform: Platform, numbers: range) -> list[str]:
-    ids: list[str] = []
-    limit = asyncio.Semaphore(8)
-    async with httpx.AsyncClient(base_url=platform.url("registry"), headers=headers(), timeout=30) as client:
-
-        async def one(n: int) -> None:
-            async with limit:
-                response = await client.post("/persons", json=person(n))
-                assert response.status_code == 201, response.text
-                ids.append(response.json()["id"])
-
-        await asyncio.gather(*(one(n) for n in numbers))
-    return ids
 
 
 def test_every_service_answers_health_and_readiness(platform: Platform) -> None:

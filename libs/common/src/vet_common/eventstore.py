@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,15 +17,26 @@ from vet_common.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def ensure_postgres_schema(settings: Settings) -> None:
-    """eventsourcing creates tables but not the schema that keeps each service's tables apart."""
+@contextmanager
+def postgres_setup(settings: Settings) -> Iterator[None]:
+    """Create the service's schema, and hold a lock while its tables are created.
+
+    eventsourcing creates tables but not the schema that keeps each service's tables apart, and
+    PostgreSQL's CREATE ... IF NOT EXISTS is not safe when a service's api and worker start together.
+    """
     if not settings.uses_postgres:
+        yield
         return
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(settings.eventstore_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.service)))
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"vet.setup.{settings.service}",))
+        try:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.service)))
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"vet.setup.{settings.service}",))
 
 
 class DateAsISO(Transcoding):
@@ -46,8 +59,8 @@ class ServiceApplication(Application[UUID]):
 
     def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
-        ensure_postgres_schema(settings)
-        super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
+        with postgres_setup(settings):
+            super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
