@@ -127,9 +127,7 @@ def decode_token(settings: Settings, token: str) -> Principal:
     return Principal(sub=str(claims["sub"]), name=str(claims.get("name", "")), roles=roles, region=region)
 
 
-_bearer = HTTPBearer(
-    auto_error=False, description="JWT from the identity provider; `vet token` in development"
-)
+_bearer = HTTPBearer(auto_error=False, description="JWT from the identity provider; `vet token` in development")
 
 _MISSING_TOKEN = (
     "登录已失效或未提供令牌，请重新登录 (no bearer token: send 'Authorization: Bearer <token>'; "
@@ -143,9 +141,7 @@ async def current_principal(
 ) -> Principal:
     """The caller, from the bearer token; 401 with a message saying what to do otherwise."""
     if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, _MISSING_TOKEN, headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, _MISSING_TOKEN, headers={"WWW-Authenticate": "Bearer"})
     settings: Settings | None = getattr(request.app.state, "settings", None)
     if settings is None:
         raise RuntimeError("app.state.settings is not set; the app factory must set it before serving")

@@ -98,5 +98,22 @@ class IntegrationEvent(BaseModel):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def from_domain_event(
+    domain_event: Any, position: int, *, type: str, source: str, data: BaseModel, region: str | None = None
+) -> IntegrationEvent:
+    """The envelope of a domain event that carries `actor` and `region` (or is given the region)."""
+    return IntegrationEvent.build(
+        type=type,
+        source=source,
+        source_position=position,
+        aggregate_id=str(domain_event.originator_id),
+        aggregate_version=domain_event.originator_version,
+        occurred_at=domain_event.timestamp,
+        actor=Actor(**domain_event.actor),
+        region=region or domain_event.region,
+        data=data.model_dump(mode="json"),
+    )
+
+
 def envelope_json_schema() -> dict[str, Any]:
     return IntegrationEvent.model_json_schema()

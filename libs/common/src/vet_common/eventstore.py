@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
 
 from vet_common.settings import Settings
@@ -73,6 +73,13 @@ class ServiceApplication(Application[UUID]):
     def process_recorder(self) -> ProcessRecorder:
         assert isinstance(self.recorder, ProcessRecorder)
         return self.recorder
+
+    def get_or_none(self, aggregate_id: UUID) -> Any:
+        """The aggregate, or None when there is no such id."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def save_tracked(self, tracking: Tracking, *objs: Any) -> bool:
         """Save the new events of `objs` together with `tracking`; False if that position was already done."""

@@ -66,8 +66,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
         )
     if value[:2] not in _ISSUING_PROVINCES:
         raise InvalidIdNumber(
-            f"身份证号码前两位 {value[:2]} 不是有效的省份代码，请核对 "
-            "(the first two digits are not a province code)"
+            f"身份证号码前两位 {value[:2]} 不是有效的省份代码，请核对 (the first two digits are not a province code)"
         )
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

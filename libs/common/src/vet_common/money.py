@@ -48,9 +48,7 @@ def parse_yuan(amount: str | Decimal | int) -> int:
         raise InvalidAmount(f"金额不能为负数，收到 “{amount}” (amount cannot be negative)")
     fen = value * 100
     if fen != fen.to_integral_value():
-        raise InvalidAmount(
-            f"金额最多精确到分（两位小数），收到 “{amount}” (amount can have at most 2 decimal places)"
-        )
+        raise InvalidAmount(f"金额最多精确到分（两位小数），收到 “{amount}” (amount can have at most 2 decimal places)")
     result = int(fen)
     if result > MAX_FEN:
         raise InvalidAmount(f"金额过大，收到 “{amount}” (amount is too large)")
@@ -66,9 +64,7 @@ def format_yuan(fen: int) -> str:
     return f"{sign}{yuan:,}.{cents:02d}"
 
 
-_FEN_MESSAGE = (
-    "金额必须是不小于 0 的整数，单位为分（1 元 = 100 分）(amount must be a whole number of fen, 0 or more)"
-)
+_FEN_MESSAGE = "金额必须是不小于 0 的整数，单位为分（1 元 = 100 分）(amount must be a whole number of fen, 0 or more)"
 
 
 def _readable_fen(value: Any, handler: ValidatorFunctionWrapHandler) -> int:

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from vet_common.eventstore import ServiceApplication
-from vet_common.relay import _sleep_or_stop
+from vet_common.polling import poll
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +94,7 @@ class Projector:
     async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
         await self.projection.setup(self.db)
         log.info("projector for %s started at %s", self.service, await self.position())
-        while not stop.is_set():
-            try:
-                done = await self.run_once()
-            except Exception:
-                log.exception("projector batch failed; retrying")
-                done = 0
-                await _sleep_or_stop(stop, 1.0)
-            if not done:
-                await _sleep_or_stop(stop, poll_interval)
+        await poll("projector", self.run_once, stop, poll_interval)
 
     async def rebuild(self, show_progress: bool = True) -> int:
         """Drop every read model and replay the whole notification log. Returns events replayed."""

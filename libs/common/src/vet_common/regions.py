@@ -151,25 +151,15 @@ def validate_region_code(code: str) -> str:
         )
     province, city, county, township, village = _groups(value)
     if province not in PROVINCES:
-        raise InvalidRegion(
-            f"行政区划代码前两位 {province} 不是省级代码，请核对 (unknown province code {province})"
-        )
+        raise InvalidRegion(f"行政区划代码前两位 {province} 不是省级代码，请核对 (unknown province code {province})")
     if city == "00" and int(value[4:]):
-        raise InvalidRegion(
-            f"行政区划代码 {value} 缺少市级代码，请核对 (city part is 00 but lower parts are not)"
-        )
+        raise InvalidRegion(f"行政区划代码 {value} 缺少市级代码，请核对 (city part is 00 but lower parts are not)")
     if county == "00" and int(value[6:]) and value[:4] not in _CITIES_WITHOUT_COUNTIES:
-        raise InvalidRegion(
-            f"行政区划代码 {value} 缺少县级代码，请核对 (county part is 00 but lower parts are not)"
-        )
+        raise InvalidRegion(f"行政区划代码 {value} 缺少县级代码，请核对 (county part is 00 but lower parts are not)")
     if township == "000" and village != "000":
-        raise InvalidRegion(
-            f"行政区划代码 {value} 缺少乡镇级代码，请核对 (township part is 000 but village is not)"
-        )
+        raise InvalidRegion(f"行政区划代码 {value} 缺少乡镇级代码，请核对 (township part is 000 but village is not)")
     if city != "00" and province in _COMPLETE_PROVINCES and value[:4] not in _CITIES:
-        raise InvalidRegion(
-            f"{PROVINCES[province]}没有代码为 {value[:4]} 的市，请核对 (no such city: {value[:4]})"
-        )
+        raise InvalidRegion(f"{PROVINCES[province]}没有代码为 {value[:4]} 的市，请核对 (no such city: {value[:4]})")
     if county != "00" and value[:4] in _COMPLETE_CITIES and value[:6] not in _COUNTIES:
         raise InvalidRegion(
             f"代码 {value[:6]} 不是{full_name(value[:4])}下属的县区，请核对 (no such county: {value[:6]})"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from prometheus_client import Counter, Gauge
 
 from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
+from vet_common.polling import poll
 
 log = logging.getLogger(__name__)
 
@@ -124,17 +124,4 @@ class Relay:
 
     async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
         log.info("relay for %s -> %s started at %s", self.service, self.topic, self.position())
-        while not stop.is_set():
-            try:
-                done = await self.run_once()
-            except Exception:
-                log.exception("relay batch failed; retrying")
-                done = 0
-                await _sleep_or_stop(stop, 1.0)
-            if not done:
-                await _sleep_or_stop(stop, poll_interval)
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+        await poll("relay", self.run_once, stop, poll_interval)

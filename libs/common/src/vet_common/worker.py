@@ -14,8 +14,9 @@ from fastapi import FastAPI
 
 from vet_common.api import add_common_routes
 from vet_common.leader import leader_lock
+from vet_common.polling import sleep_or_stop
 from vet_common.projector import Projector
-from vet_common.relay import KafkaPublisher, Relay, _sleep_or_stop
+from vet_common.relay import KafkaPublisher, Relay
 from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import SERVICES, Settings
 from vet_common.subscriber import dlq_topic, make_broker, subscribe
@@ -61,7 +62,7 @@ async def _until_connected(what: str, stop: asyncio.Event, attempt: Any) -> None
             return
         except Exception as error:
             log.warning("%s not ready (%r); retrying in %.1fs", what, error, delay)
-            await _sleep_or_stop(stop, delay)
+            await sleep_or_stop(stop, delay)
             delay = min(delay * 2, 5.0)
 
 
@@ -90,7 +91,7 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
         while not stop.is_set():
             if await asyncio.to_thread(lock.try_acquire):
                 break
-            await _sleep_or_stop(stop, 2.0)  # standby: another worker is the leader
+            await sleep_or_stop(stop, 2.0)  # standby: another worker is the leader
         if stop.is_set():
             return
         log.info("%s worker is the leader: running relay and projector", definition.name)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from assistance.domain import Fund
 from vet_common.eventstore import ServiceApplication
 
@@ -17,7 +15,4 @@ class AssistanceApplication(ServiceApplication):
         return fund.id
 
     def get_fund(self, fund_id: UUID) -> Fund | None:
-        try:
-            return self.repository.get(fund_id)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self.get_or_none(fund_id)  # type: ignore[no-any-return]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from outreach.domain import Visit
 from vet_common.eventstore import ServiceApplication
 
@@ -29,7 +27,4 @@ class OutreachApplication(ServiceApplication):
         return visit.id
 
     def get_visit(self, visit_id: UUID) -> Visit | None:
-        try:
-            return self.repository.get(visit_id)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self.get_or_none(visit_id)  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from outreach.domain import Visit
-from vet_common.events import Actor, IntegrationEvent
+from vet_common.events import IntegrationEvent, from_domain_event
 
 SOURCE = "outreach"
 
@@ -32,15 +32,5 @@ def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
             method=domain_event.method,
             visited_on=domain_event.visited_on.isoformat(),
         )
-        return IntegrationEvent.build(
-            type="VisitRecorded",
-            source=SOURCE,
-            source_position=position,
-            aggregate_id=str(domain_event.originator_id),
-            aggregate_version=domain_event.originator_version,
-            occurred_at=domain_event.timestamp,
-            actor=Actor(**domain_event.actor),
-            region=domain_event.region,
-            data=data.model_dump(),
-        )
+        return from_domain_event(domain_event, position, type="VisitRecorded", source=SOURCE, data=data)
     raise TypeError(f"no integration mapping for {type(domain_event).__qualname__}")

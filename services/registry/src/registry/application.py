@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from registry.domain import IdNumberClaim, Person
@@ -68,14 +67,8 @@ class RegistryApplication(ServiceApplication):
         return person.id
 
     def find_claim(self, claim_id: UUID) -> UUID | None:
-        try:
-            claim: IdNumberClaim = self.repository.get(claim_id)
-        except AggregateNotFoundError:
-            return None
-        return claim.person_id
+        claim: IdNumberClaim | None = self.get_or_none(claim_id)
+        return None if claim is None else claim.person_id
 
     def get_person(self, person_id: UUID) -> Person | None:
-        try:
-            return self.repository.get(person_id)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self.get_or_none(person_id)  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from registry.domain import IdNumberClaim, Person
-from vet_common.events import Actor, IntegrationEvent
+from vet_common.events import IntegrationEvent, from_domain_event
 
 SOURCE = "registry"
 
@@ -32,17 +32,7 @@ def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
             sex=domain_event.sex,
             birth_year=domain_event.birth_date.year,
         )
-        return IntegrationEvent.build(
-            type="PersonRegistered",
-            source=SOURCE,
-            source_position=position,
-            aggregate_id=str(domain_event.originator_id),
-            aggregate_version=domain_event.originator_version,
-            occurred_at=domain_event.timestamp,
-            actor=Actor(**domain_event.actor),
-            region=domain_event.region,
-            data=data.model_dump(),
-        )
+        return from_domain_event(domain_event, position, type="PersonRegistered", source=SOURCE, data=data)
     if isinstance(domain_event, IdNumberClaim.Claimed):
         return None  # internal uniqueness guard
     raise TypeError(f"no integration mapping for {type(domain_event).__qualname__}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from reporting.domain import ArchivedRecord
@@ -30,7 +29,4 @@ class ReportingApplication(ServiceApplication):
         return False
 
     def get_record(self, aggregate_id: str) -> ArchivedRecord | None:
-        try:
-            return self.repository.get(ArchivedRecord.create_id(aggregate_id))  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self.get_or_none(ArchivedRecord.create_id(aggregate_id))  # type: ignore[no-any-return]

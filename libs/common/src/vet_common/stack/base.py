@@ -33,9 +33,7 @@ def project_root() -> Path:
         for parent in (start, *start.parents):
             if (parent / "infra" / "kafka" / "pom.xml").is_file():
                 return parent
-    raise StackError(
-        "cannot find the repository root (infra/kafka/pom.xml): run from the repository or set VET_ROOT"
-    )
+    raise StackError("cannot find the repository root (infra/kafka/pom.xml): run from the repository or set VET_ROOT")
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]], timeout: float) -> T:
@@ -202,9 +200,7 @@ class ManagedServer:
         rec = PidRecord.load(self.pid_path)
         stopped = False
         if rec is not None:
-            stopped = stop_pid(
-                rec, sig=self.stop_signal, timeout=self.stop_timeout if timeout is None else timeout
-            )
+            stopped = stop_pid(rec, sig=self.stop_signal, timeout=self.stop_timeout if timeout is None else timeout)
         if self.popen is not None:
             with contextlib.suppress(Exception):
                 self.popen.wait(timeout=1)

@@ -55,9 +55,7 @@ class SecantusServer(ManagedServer):
         exe = Path(sys.executable).parent / "secantusd-py"
         found = str(exe) if exe.is_file() else shutil.which("secantusd-py")
         if found is None:
-            raise StackError(
-                "SecantusDB is not installed: run `make setup` (uv sync) and retry", self.log_path
-            )
+            raise StackError("SecantusDB is not installed: run `make setup` (uv sync) and retry", self.log_path)
         self.exe = found
         self.storage_path.mkdir(parents=True, exist_ok=True)
 

@@ -30,9 +30,7 @@ def find_postgres_bindir() -> Path | None:
     candidates.extend(debian)
     if pg_config := shutil.which("pg_config"):
         with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
-            )
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10)
             candidates.append(Path(out.stdout.strip()))
     if initdb := shutil.which("initdb"):
         candidates.append(Path(initdb).resolve().parent)
