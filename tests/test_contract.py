@@ -55,7 +55,7 @@ async def test_what_the_registry_publishes_validates_and_carries_no_personal_dat
         {"sub": "staff-1", "role": "station_staff"},
     )
     publisher = InMemoryPublisher()
-    await Relay(application, registry.translate, publisher, "vet.registry.v1").run_once()
+    await Relay(application, registry.translator_factory(application), publisher, "vet.registry.v1").run_once()
     (event,) = publisher.published["vet.registry.v1"]
     schema = event_json_schemas(registry)[event.type]
     jsonschema.validate(event.model_dump(mode="json"), schema)

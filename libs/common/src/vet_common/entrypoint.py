@@ -15,12 +15,17 @@ def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {definition.name}", description=definition.title)
     parser.add_argument(
         "role",
-        choices=["api", "worker", "rebuild", "verify"],
-        help="api | worker | rebuild (read models from the event store) | verify (read models against a replay)",
+        choices=["api", "worker", "rebuild", "verify", *definition.commands],
+        help="api | worker | rebuild (read models from the event store) | verify (read models against a replay)"
+        + "".join(f" | {name}" for name in definition.commands),
     )
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     settings = Settings.for_service(definition.name)
     configure_logging(settings.log_level)
+    if args.role in definition.commands:
+        return definition.commands[args.role](settings, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     if args.role == "api":
         import uvicorn
@@ -58,7 +63,7 @@ async def rebuild(definition: ServiceDefinition, settings: Settings, show_progre
     application = await asyncio.to_thread(definition.application_class, settings)
     client = mongo_client(settings)
     try:
-        projector = Projector(application, read_model_db(client, settings), definition.projection_factory())
+        projector = Projector(application, read_model_db(client, settings), definition.projection_factory(application))
         return await projector.rebuild(show_progress=show_progress and sys.stderr.isatty())
     finally:
         await client.close()
@@ -75,7 +80,7 @@ async def verify(definition: ServiceDefinition, settings: Settings, show_progres
     live = read_model_db(client, settings)
     scratch = client[f"{live.name}__verify"]
     try:
-        projector = Projector(application, scratch, definition.projection_factory())
+        projector = Projector(application, scratch, definition.projection_factory(application))
         await projector.rebuild(show_progress=show_progress and sys.stderr.isatty())
         # Only what the live projector has reached can be compared.
         checkpoint = await live[CHECKPOINTS].find_one({"_id": "projector"})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from vet_common.relay import Translator
 from vet_common.settings import Settings
 from vet_common.subscriber import Handler
 
+LeaderTask = Callable[[ServiceApplication, AsyncDatabase[Any], Settings, asyncio.Event], Awaitable[None]]
+
 
 @dataclass(kw_only=True)
 class ServiceDefinition:
@@ -26,14 +29,20 @@ class ServiceDefinition:
     title: str
     description: str
     application_class: Callable[[Settings], ServiceApplication]
-    projection_factory: Callable[[], Projection]
-    translate: Translator
+    # Builds the read models; given the application so a projection can read aggregate state.
+    projection_factory: Callable[[ServiceApplication], Projection]
+    # Builds the relay's translation of domain events to integration events (given the application).
+    translator_factory: Callable[[ServiceApplication], Translator]
     routers: list[APIRouter]
     # Public event types this service publishes and the model of each one's `data` (contract.py).
     event_schemas: dict[str, type[BaseModel]] = field(default_factory=dict)
     # Topics of other services this service reacts to, and the reaction; None consumes nothing.
     consumes: list[str] = field(default_factory=list)
     handler_factory: Callable[[ServiceApplication], Handler] | None = None
+    # Long-running work only the leading worker does (beside relay and projector), e.g. a daily run.
+    leader_tasks: list[LeaderTask] = field(default_factory=list)
+    # Extra `python -m <service> NAME ...` commands: NAME -> function(settings, argv) -> exit code.
+    commands: dict[str, Callable[[Settings, list[str]], int]] = field(default_factory=dict)
 
 
 def mongo_client(settings: Settings) -> AsyncMongoClient[Any]:

@@ -97,12 +97,15 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
         log.info("%s worker is the leader: running relay and projector", definition.name)
         publisher = KafkaPublisher(settings.kafka_bootstrap)
         await _until_connected("Kafka producer", stop, publisher.start)
-        relay = Relay(application, definition.translate, publisher, settings.topic(definition.name))
-        projector = Projector(application, db, definition.projection_factory())
+        relay = Relay(
+            application, definition.translator_factory(application), publisher, settings.topic(definition.name)
+        )
+        projector = Projector(application, db, definition.projection_factory(application))
         try:
             await asyncio.gather(
                 relay.run(stop, settings.poll_interval_seconds),
                 projector.run(stop, settings.poll_interval_seconds),
+                *(task(application, db, settings, stop) for task in definition.leader_tasks),
             )
         finally:
             await publisher.stop()

@@ -11,8 +11,8 @@ definition = ServiceDefinition(
     title="Assistance 帮扶资金",
     description="Assistance funds: apply, accept, approve, notify, disburse.",
     application_class=AssistanceApplication,
-    projection_factory=AssistanceProjection,
-    translate=translate,
+    projection_factory=lambda _application: AssistanceProjection(),
+    translator_factory=lambda _application: translate,
     event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
 )

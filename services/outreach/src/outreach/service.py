@@ -11,8 +11,8 @@ definition = ServiceDefinition(
     title="Outreach 联系走访",
     description="Routine contact and visits with key contacts (常态化联系、走访慰问).",
     application_class=OutreachApplication,
-    projection_factory=OutreachProjection,
-    translate=translate,
+    projection_factory=lambda _application: OutreachProjection(),
+    translator_factory=lambda _application: translate,
     event_schemas=EVENT_SCHEMAS,
     routers=[api.router],
 )

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from registry.domain import IdNumberClaim, Person
+from registry.domain import (
+    AlertOccasion,
+    DataAccess,
+    DuplicateCase,
+    IdNumberClaim,
+    ImportJob,
+    NameBirthGroup,
+    Person,
+    Transfer,
+)
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
+
+Actor = dict[str, str]
 
 
 class AlreadyRegistered(Exception):
     def __init__(self, existing_id: UUID) -> None:
         super().__init__(f"ID number already has an active record: {existing_id}")
         self.existing_id = existing_id
+
+
+class NotFound(Exception):
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +46,34 @@ class Registration:
     birth_date: date
     region: str
     categories: list[str]
+    ethnicity: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    household: str | None = None
+    service: dict[str, Any] | None = None
+
+    @classmethod
+    def from_data(cls, data: Any) -> Registration:
+        """From a validated PersonData (registry.validation): sex and birth date are filled in by then."""
+        return cls(
+            id_number=data.id_number,
+            name=data.name,
+            sex=data.sex,
+            birth_date=data.birth_date,
+            region=data.region,
+            categories=[str(getattr(c, "value", c)) for c in data.categories],
+            ethnicity=data.ethnicity,
+            phone=data.phone,
+            address=data.address,
+            household=data.household,
+            service=data.service.model_dump(mode="json") if data.service else None,
+        )
+
+
+@dataclass
+class BatchOutcome:
+    registered: list[UUID] = field(default_factory=list)
+    already_registered: list[tuple[int, UUID]] = field(default_factory=list)
 
 
 class RegistryApplication(ServiceApplication):
@@ -40,35 +85,239 @@ class RegistryApplication(ServiceApplication):
     def id_number_hash(self, id_number: str) -> str:
         return hmac.new(self._id_hash_key, id_number.encode(), hashlib.sha256).hexdigest()
 
-    def register_person(self, registration: Registration, actor: dict[str, str]) -> UUID:
-        id_hash = self.id_number_hash(registration.id_number)
-        claim_id = IdNumberClaim.create_id(id_hash)
-        existing = self.find_claim(claim_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        person = Person(
-            id_number=registration.id_number,
-            name=registration.name,
-            sex=registration.sex,
-            birth_date=registration.birth_date,
-            region=registration.region,
-            categories=registration.categories,
-            actor=actor,
-        )
-        claim = IdNumberClaim(id_number_hash=id_hash, person_id=person.id)
-        try:
-            self.save(person, claim)
-        except IntegrityError:
-            # Someone registered the same number between our check and our save.
-            winner = self.find_claim(claim_id)
-            if winner is None:
-                raise
-            raise AlreadyRegistered(winner) from None
-        return person.id
+    # Registration ---------------------------------------------------------------------------------------------
+
+    def register_person(self, registration: Registration, actor: Actor) -> UUID:
+        """Raises AlreadyRegistered naming the existing record when the ID number has one."""
+        outcome = self.register_batch([(0, registration)], actor)
+        if outcome.already_registered:
+            raise AlreadyRegistered(outcome.already_registered[0][1])
+        return outcome.registered[0]
+
+    def register_batch(
+        self,
+        rows: list[tuple[int, Registration]],
+        actor: Actor,
+        import_job_id: str | None = None,
+        also_save: Callable[[BatchOutcome], list[Any]] | None = None,
+    ) -> BatchOutcome:
+        """Register many people in one transaction; rows whose ID number already has a record are reported.
+
+        First optimistically, without reading anything (a new roster has no conflicts, which makes imports
+        fast); on a conflict, again reading the ID claims and name/birth-date groups; on a conflict even then
+        (a concurrent registration), one row at a time. `also_save` adds aggregates to the same transaction
+        (an import's progress), built from the outcome.
+        """
+        for read_first in (False, True):
+            try:
+                return self._register(rows, actor, import_job_id, read_first, also_save)
+            except IntegrityError:
+                if read_first and len(rows) == 1 and also_save is None:
+                    raise
+        outcome = BatchOutcome()
+        for row in rows:
+            single = self.register_batch([row], actor, import_job_id)
+            outcome.registered += single.registered
+            outcome.already_registered += single.already_registered
+        if also_save:
+            self.save(*also_save(outcome))
+        return outcome
+
+    def _register(
+        self,
+        rows: list[tuple[int, Registration]],
+        actor: Actor,
+        import_job_id: str | None,
+        read_first: bool,
+        also_save: Callable[[BatchOutcome], list[Any]] | None,
+    ) -> BatchOutcome:
+        outcome = BatchOutcome()
+        to_save: list[Any] = []
+        groups: dict[UUID, NameBirthGroup] = {}
+        claimed: dict[UUID, UUID] = {}
+        for row_number, registration in rows:
+            id_hash = self.id_number_hash(registration.id_number)
+            claim_id = IdNumberClaim.create_id(id_hash)
+            existing = claimed.get(claim_id) or (self.find_claim(claim_id) if read_first else None)
+            if existing is not None:
+                outcome.already_registered.append((row_number, existing))
+                continue
+            person = Person(**asdict(registration), actor=actor, import_job_id=import_job_id)
+            claimed[claim_id] = person.id
+            to_save += [person, IdNumberClaim(id_number_hash=id_hash, person_id=person.id)]
+            to_save += self._duplicate_check(person, groups, read_first)
+            outcome.registered.append(person.id)
+        extra = also_save(outcome) if also_save else []
+        if to_save or extra:
+            self.save(*to_save, *groups.values(), *extra)
+        return outcome
+
+    def _duplicate_check(
+        self, person: Person, groups: dict[UUID, NameBirthGroup], read_first: bool
+    ) -> list[DuplicateCase]:
+        """Same name and birth date, different ID number: flag for review (the ID claim already differs).
+
+        Without reading first, a group that already exists makes the save conflict, and the batch is redone
+        reading first.
+        """
+        key = f"{person.name}|{person.birth_date.isoformat()}"
+        group_id = NameBirthGroup.create_id(key)
+        group = groups.get(group_id) or (self.get_or_none(group_id) if read_first else None)
+        if group is None:
+            groups[group_id] = NameBirthGroup(key=key, person_id=str(person.id))
+            return []
+        group.add(str(person.id))
+        groups[group_id] = group
+        return [
+            DuplicateCase(
+                person_ids=[*group.members[:-1], str(person.id)],
+                region=person.region,
+                name=person.name,
+                birth_date=person.birth_date,
+            )
+        ]
 
     def find_claim(self, claim_id: UUID) -> UUID | None:
         claim: IdNumberClaim | None = self.get_or_none(claim_id)
         return None if claim is None else claim.person_id
 
+    def find_by_id_number(self, id_number: str) -> UUID | None:
+        return self.find_claim(IdNumberClaim.create_id(self.id_number_hash(id_number)))
+
+    # Changes ----------------------------------------------------------------------------------------------------
+
     def get_person(self, person_id: UUID) -> Person | None:
         return self.get_or_none(person_id)  # type: ignore[no-any-return]
+
+    def change_person(self, person_id: UUID, change: Callable[[Person], None]) -> Person:
+        """Load, apply one domain method, save. Domain errors propagate for the API to translate."""
+        person = self.get_person(person_id)
+        if person is None:
+            raise NotFound(str(person_id))
+        change(person)
+        self.save(person)
+        return person
+
+    def record_access(self, person: Person, fields: list[str], purpose: str, actor: Actor) -> None:
+        self.save(
+            DataAccess(person_id=str(person.id), region=person.region, fields=fields, purpose=purpose, actor=actor)
+        )
+
+    # Transfers --------------------------------------------------------------------------------------------------
+
+    def request_transfer(self, person_id: UUID, to_region: str, reason: str, actor: Actor) -> UUID:
+        person = self.get_person(person_id)
+        if person is None:
+            raise NotFound(str(person_id))
+        transfer = Transfer(
+            person_id=str(person.id), from_region=person.region, to_region=to_region, reason=reason, actor=actor
+        )
+        person.request_transfer(transfer_id=str(transfer.id), to_region=to_region, actor=actor)
+        self.save(transfer, person)
+        return transfer.id
+
+    def get_transfer(self, transfer_id: UUID) -> Transfer | None:
+        return self.get_or_none(transfer_id)  # type: ignore[no-any-return]
+
+    def decide_transfer(self, transfer_id: UUID, accept: bool, note: str, actor: Actor) -> Transfer:
+        transfer = self.get_transfer(transfer_id)
+        if transfer is None:
+            raise NotFound(str(transfer_id))
+        transfer.check_pending()
+        person = self.get_person(UUID(transfer.person_id))
+        assert person is not None
+        if accept:
+            transfer.accept(actor=actor)
+            person.complete_transfer(transfer_id=str(transfer.id), to_region=transfer.to_region, actor=actor)
+        else:
+            transfer.reject(note=note, actor=actor)
+            person.cancel_transfer(transfer_id=str(transfer.id), actor=actor)
+        self.save(transfer, person)
+        return transfer
+
+    # Duplicates -------------------------------------------------------------------------------------------------
+
+    def get_duplicate_case(self, case_id: UUID) -> DuplicateCase | None:
+        return self.get_or_none(case_id)  # type: ignore[no-any-return]
+
+    def resolve_duplicate(self, case_id: UUID, same_person: bool, keep_id: str | None, note: str, actor: Actor) -> None:
+        case = self.get_duplicate_case(case_id)
+        if case is None:
+            raise NotFound(str(case_id))
+        changed: list[Any] = [case]
+        if same_person:
+            if keep_id not in case.person_ids:
+                raise ValueError("请选择要保留的档案，须为疑似重复的其中一条 (keep_id must be one of the records)")
+            for other in case.person_ids:
+                if other != keep_id:
+                    person = self.get_person(UUID(other))
+                    assert person is not None
+                    person.merge_into(survivor_id=str(keep_id), actor=actor)
+                    changed.append(person)
+        case.resolve(
+            outcome="same_person" if same_person else "different_people", kept_id=keep_id, note=note, actor=actor
+        )
+        self.save(*changed)
+
+    # Alerts -----------------------------------------------------------------------------------------------------
+
+    def raise_alerts(self, alerts: Iterable[dict[str, Any]]) -> int:
+        """Raise each alert once: its id is derived from the person, the kind and the occasion."""
+        new = []
+        for alert in alerts:
+            if self.get_or_none(AlertOccasion.create_id(alert["person_id"], alert["kind"], alert["occasion"])) is None:
+                new.append(AlertOccasion(**alert))
+        if new:
+            self.save(*new)
+        return len(new)
+
+    # Imports ----------------------------------------------------------------------------------------------------
+
+    def get_import_job(self, job_id: UUID) -> ImportJob | None:
+        return self.get_or_none(job_id)  # type: ignore[no-any-return]
+
+    def start_import(self, filename: str, file_hash: str, region: str, actor: Actor) -> UUID:
+        job = ImportJob(filename=filename, file_hash=file_hash, region=region, actor=actor)
+        self.save(job)
+        return job.id
+
+    def import_batch(
+        self, job_id: UUID, rows: list[tuple[int, Registration]], rejected: list[dict[str, Any]], next_row: int
+    ) -> None:
+        """Register a batch and record the job's progress in the same transaction: a crash never double-counts."""
+
+        def progress(outcome: BatchOutcome) -> list[Any]:
+            job = self.get_import_job(job_id)  # fresh each attempt: a failed attempt leaves nothing behind
+            assert job is not None
+            job.record_batch(
+                next_row=next_row,
+                registered=len(outcome.registered),
+                already_registered=len(outcome.already_registered),
+                rejected=rejected,
+            )
+            return [job]
+
+        job = self.get_import_job(job_id)
+        assert job is not None
+        self.register_batch(rows, job.actor, str(job_id), also_save=progress)
+
+    def finish_import(self, job_id: UUID, status: str, message: str = "") -> None:
+        job = self.get_import_job(job_id)
+        assert job is not None
+        job.finish(status=status, message=message)
+        self.save(job)
+
+    # History ----------------------------------------------------------------------------------------------------
+
+    def person_events(self, person_id: UUID) -> list[Any]:
+        return list(self.events.get(person_id))
+
+    def person_as_of(self, person_id: UUID, as_of: datetime) -> Person | None:
+        version = None
+        for domain_event in self.events.get(person_id):
+            if domain_event.timestamp > as_of:  # type: ignore[attr-defined]
+                break
+            version = domain_event.originator_version
+        if version is None:
+            return None
+        return self.repository.get(person_id, version=version)  # type: ignore[no-any-return]

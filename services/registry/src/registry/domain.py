@@ -1,4 +1,4 @@
-"""Registry domain: one record per person (一人一档) and the guard that keeps ID numbers unique."""
+"""Registry domain: one record per person (一人一档), the guards that keep it clean, transfers and alerts."""
 
 from __future__ import annotations
 
@@ -43,40 +43,6 @@ CATEGORY_NAMES = {
 }
 
 
-class Person(Aggregate):
-    """A veteran or beneficiary. Identified by a random id, never by the national ID number."""
-
-    class Registered(Aggregate.Created):
-        id_number: str
-        name: str
-        sex: str
-        birth_date: date
-        region: str
-        categories: list[str]
-        actor: dict[str, str]
-
-    @event(Registered)
-    def __init__(
-        self,
-        *,
-        id_number: str,
-        name: str,
-        sex: str,
-        birth_date: date,
-        region: str,
-        categories: list[str],
-        actor: dict[str, str],
-    ) -> None:
-        self.id_number = id_number
-        self.name = name
-        self.sex = sex
-        self.birth_date = birth_date
-        self.region = region
-        self.categories = list(categories)
-        self.status = "active"
-        self.registered_by = actor
-
-
 class IdNumberClaim(Aggregate):
     """Uniqueness guard: its id is derived from a keyed hash of the ID number, so a second registration
     of the same number collides on creation inside the same transaction as the new Person."""
@@ -94,14 +60,461 @@ class IdNumberClaim(Aggregate):
         self.person_id = person_id
 
 
-def person_summary(person: Person) -> dict[str, Any]:
-    return {
-        "id": str(person.id),
-        "name": person.name,
-        "sex": person.sex,
-        "birth_date": person.birth_date.isoformat(),
-        "region": person.region,
-        "categories": person.categories,
-        "status": person.status,
-        "version": person.version,
+class KeyContactReason(StrEnum):
+    """Why someone is a key contact (重点联系对象). The first four are derived from the record."""
+
+    aged_80_or_over = "aged_80_or_over"  # 80岁以上高龄 (derived from the birth date)
+    severely_disabled = "severely_disabled"  # 伤残 1–6 级 (derived from the disability level)
+    martyr_survivor = "martyr_survivor"  # 烈士遗属 (derived from the category)
+    meritorious = "meritorious"  # 二等功以上 (derived from the honours)
+    meritorious_model = "meritorious_model"  # 功臣模范
+    extremely_poor = "extremely_poor"  # 特困
+    unemployed = "unemployed"  # 下岗失业
+    living_in_difficulty = "living_in_difficulty"  # 生活困难
+    widowed_orphaned_alone = "widowed_orphaned_alone"  # 鳏寡孤独
+    other = "other"
+
+
+DERIVED_REASONS = frozenset(
+    {
+        KeyContactReason.aged_80_or_over,
+        KeyContactReason.severely_disabled,
+        KeyContactReason.martyr_survivor,
+        KeyContactReason.meritorious,
     }
+)
+HIGH_MERITS = ("一等功", "二等功", "特等功", "一级英雄模范", "二级英雄模范")
+SURVIVOR_CATEGORIES = frozenset(
+    {Category.martyr_survivor, Category.duty_death_survivor, Category.illness_death_survivor}
+)
+PROFILE_DIMENSIONS = (
+    "family_life",  # 家庭生活
+    "medical_security",  # 医疗保障
+    "housing",  # 住房
+    "children_education",  # 子女教育
+    "employment",  # 就业创业
+    "difficulties",  # 困难诉求
+)
+
+
+class PersonDeceased(Exception):
+    """Only an officer's correction with a reason may change a deceased person's record."""
+
+
+class NotActive(Exception):
+    pass
+
+
+class TransferPending(Exception):
+    pass
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class Person(Aggregate):
+    """A veteran or beneficiary: one record per person (一人一档).
+
+    Identified by a random id, never by the national ID number. Every change is its own event and records
+    who made it (`actor`); a change to a deceased person's record must be a correction with a reason.
+    """
+
+    @event("Registered")
+    def __init__(
+        self,
+        id_number: str,
+        name: str,
+        sex: str,
+        birth_date: date,
+        region: str,
+        categories: list[str],
+        actor: dict[str, str],
+        ethnicity: str | None = None,
+        phone: str | None = None,
+        address: str | None = None,
+        household: str | None = None,
+        service: dict[str, Any] | None = None,
+        import_job_id: str | None = None,
+    ) -> None:
+        self.id_number = id_number
+        self.name = name
+        self.sex = sex
+        self.birth_date = birth_date
+        self.region = region
+        self.categories = list(categories)
+        self.ethnicity = ethnicity
+        self.phone = phone
+        self.address = address
+        self.household = household
+        self.service = service
+        self.registered_by = actor
+        self.status = "active"
+        self.died_on: date | None = None
+        self.merged_into: str | None = None
+        self.honours: list[dict[str, Any]] = []
+        self.disability: dict[str, Any] | None = None
+        self.profile: dict[str, str] = {}
+        self.designations: dict[str, str] = {}  # manual key-contact reason -> note
+        self.survivor_of: list[dict[str, str]] = []
+        self.preferential_card: dict[str, Any] = {"status": "none"}
+        self.confirmations: list[dict[str, Any]] = []
+        self.pending_transfer: str | None = None
+
+    # Guards -------------------------------------------------------------------------------------------------
+
+    def check_can_change(self, correction_reason: str | None) -> None:
+        if self.status == "deceased" and not (correction_reason or "").strip():
+            raise PersonDeceased(
+                "该人员已去世，档案只能由工作人员以更正方式修改并注明原因 (record is closed: deceased)"
+            )
+        if self.status == "merged":
+            raise NotActive(f"该档案已合并到 {self.merged_into} (record merged into another)")
+
+    def check_active(self) -> None:
+        if self.status != "active":
+            raise NotActive(f"该人员当前状态为 {self.status}，不能办理 (person is not active)")
+
+    # Changes --------------------------------------------------------------------------------------------------
+
+    def update_profile(
+        self, changes: dict[str, str], actor: dict[str, str], correction_reason: str | None = None
+    ) -> None:
+        self.check_can_change(correction_reason)
+        self._update_profile(changes=changes, actor=actor, correction_reason=correction_reason)
+
+    @event("ProfileUpdated")
+    def _update_profile(self, changes: dict[str, str], actor: dict[str, str], correction_reason: str | None) -> None:
+        self.profile.update(changes)
+
+    def change_contact(
+        self, phone: str | None, address: str | None, actor: dict[str, str], correction_reason: str | None = None
+    ) -> None:
+        self.check_can_change(correction_reason)
+        self._change_contact(phone=phone, address=address, actor=actor, correction_reason=correction_reason)
+
+    @event("ContactChanged")
+    def _change_contact(
+        self, phone: str | None, address: str | None, actor: dict[str, str], correction_reason: str | None
+    ) -> None:
+        self.phone = phone
+        self.address = address
+
+    def change_categories(
+        self, categories: list[str], actor: dict[str, str], correction_reason: str | None = None
+    ) -> None:
+        self.check_can_change(correction_reason)
+        self._change_categories(categories=list(categories), actor=actor, correction_reason=correction_reason)
+
+    @event("CategoriesChanged")
+    def _change_categories(self, categories: list[str], actor: dict[str, str], correction_reason: str | None) -> None:
+        self.categories = categories
+
+    def change_service_record(
+        self, service: dict[str, Any], actor: dict[str, str], correction_reason: str | None = None
+    ) -> None:
+        self.check_can_change(correction_reason)
+        self._change_service_record(service=service, actor=actor, correction_reason=correction_reason)
+
+    @event("ServiceRecordChanged")
+    def _change_service_record(
+        self, service: dict[str, Any], actor: dict[str, str], correction_reason: str | None
+    ) -> None:
+        self.service = service
+
+    def add_honour(self, honour: dict[str, Any], actor: dict[str, str], correction_reason: str | None = None) -> None:
+        self.check_can_change(correction_reason)
+        self._add_honour(honour=honour, actor=actor, correction_reason=correction_reason)
+
+    @event("HonourAdded")
+    def _add_honour(self, honour: dict[str, Any], actor: dict[str, str], correction_reason: str | None) -> None:
+        self.honours.append(honour)
+
+    def assess_disability(
+        self, level: int, cause: str, certificate_no: str, actor: dict[str, str], correction_reason: str | None = None
+    ) -> None:
+        self.check_can_change(correction_reason)
+        self._assess_disability(
+            level=level, cause=cause, certificate_no=certificate_no, actor=actor, correction_reason=correction_reason
+        )
+
+    @event("DisabilityAssessed")
+    def _assess_disability(
+        self, level: int, cause: str, certificate_no: str, actor: dict[str, str], correction_reason: str | None
+    ) -> None:
+        style = (self.disability or {}).get("certificate_style", "old")
+        self.disability = {"level": level, "cause": cause, "certificate_no": certificate_no, "certificate_style": style}
+
+    def designate_key_contact(self, reason: str, note: str, actor: dict[str, str]) -> None:
+        self.check_active()
+        if reason in DERIVED_REASONS:
+            raise ValueError(f"{reason} 由档案自动判定，无需手工指定 (derived automatically)")
+        self._designate(reason=reason, note=note, actor=actor)
+
+    @event("KeyContactDesignated")
+    def _designate(self, reason: str, note: str, actor: dict[str, str]) -> None:
+        self.designations[reason] = note
+
+    def remove_key_contact(self, reason: str, note: str, actor: dict[str, str]) -> None:
+        if reason not in self.designations:
+            raise ValueError(f"该人员没有“{reason}”的重点联系对象认定 (no such designation)")
+        self._remove_designation(reason=reason, note=note, actor=actor)
+
+    @event("KeyContactRemoved")
+    def _remove_designation(self, reason: str, note: str, actor: dict[str, str]) -> None:
+        self.designations.pop(reason, None)
+
+    def apply_for_preferential_card(self, actor: dict[str, str]) -> None:
+        self.check_active()
+        if self.preferential_card["status"] != "none":
+            raise ValueError("优待证已申请或已发放 (the preferential card was already applied for)")
+        self._apply_for_card(actor=actor)
+
+    @event("PreferentialCardApplied")
+    def _apply_for_card(self, actor: dict[str, str]) -> None:
+        self.preferential_card = {"status": "applied"}
+
+    def issue_preferential_card(self, card_no: str, issued_on: date, actor: dict[str, str]) -> None:
+        self.check_active()
+        if self.preferential_card["status"] != "applied":
+            raise ValueError("请先申请优待证再发放 (apply for the card before issuing it)")
+        self._issue_card(card_no=card_no, issued_on=issued_on, actor=actor)
+
+    @event("PreferentialCardIssued")
+    def _issue_card(self, card_no: str, issued_on: date, actor: dict[str, str]) -> None:
+        self.preferential_card = {"status": "issued", "card_no": card_no, "issued_on": issued_on.isoformat()}
+
+    def replace_disability_certificate(self, certificate_no: str, actor: dict[str, str]) -> None:
+        self.check_active()
+        if not self.disability:
+            raise ValueError("该人员没有伤残评定，无需换发证件 (no disability assessed)")
+        self._replace_certificate(certificate_no=certificate_no, actor=actor)
+
+    @event("DisabilityCertificateReplaced")
+    def _replace_certificate(self, certificate_no: str, actor: dict[str, str]) -> None:
+        assert self.disability is not None
+        self.disability = {**self.disability, "certificate_no": certificate_no, "certificate_style": "new"}
+
+    def record_annual_confirmation(self, year: int, confirmed_on: date, note: str, actor: dict[str, str]) -> None:
+        self.check_active()
+        if any(c["year"] == year for c in self.confirmations):
+            raise ValueError(f"{year} 年度已确认 (already confirmed for {year})")
+        self._confirm(year=year, confirmed_on=confirmed_on, note=note, actor=actor)
+
+    @event("AnnualConfirmationRecorded")
+    def _confirm(self, year: int, confirmed_on: date, note: str, actor: dict[str, str]) -> None:
+        self.confirmations.append(
+            {"year": year, "confirmed_on": confirmed_on.isoformat(), "note": note, "confirmed_by": actor["sub"]}
+        )
+
+    def link_survivor(self, veteran_id: str, relation: str, category: str, actor: dict[str, str]) -> None:
+        self.check_can_change(None)
+        if category not in SURVIVOR_CATEGORIES:
+            raise ValueError("遗属关联只适用于烈士、因公牺牲、病故军人遗属类别 (not a survivor category)")
+        if veteran_id == str(self.id):
+            raise ValueError("不能关联本人 (a person cannot be their own survivor)")
+        self._link_survivor(veteran_id=veteran_id, relation=relation, category=category, actor=actor)
+
+    @event("SurvivorLinked")
+    def _link_survivor(self, veteran_id: str, relation: str, category: str, actor: dict[str, str]) -> None:
+        self.survivor_of.append({"veteran_id": veteran_id, "relation": relation, "category": category})
+        if category not in self.categories:
+            self.categories.append(category)
+
+    def record_death(self, died_on: date, actor: dict[str, str]) -> None:
+        if self.status == "deceased":
+            raise PersonDeceased("该人员已登记去世 (already recorded as deceased)")
+        if died_on < self.birth_date:
+            raise ValueError("去世日期早于出生日期 (date of death before birth)")
+        self._record_death(died_on=died_on, actor=actor)
+
+    @event("Died")
+    def _record_death(self, died_on: date, actor: dict[str, str]) -> None:
+        self.status = "deceased"
+        self.died_on = died_on
+        self.pending_transfer = None
+
+    def request_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+        self.check_active()
+        if self.pending_transfer:
+            raise TransferPending(f"已有待接收的迁移申请 {self.pending_transfer} (a transfer is already pending)")
+        if to_region == self.region:
+            raise ValueError("迁入地与现所在地相同 (the destination is the current region)")
+        self._request_transfer(transfer_id=transfer_id, to_region=to_region, actor=actor)
+
+    @event("TransferRequested")
+    def _request_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+        self.pending_transfer = transfer_id
+
+    def complete_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+        if self.pending_transfer != transfer_id:
+            raise ValueError("迁移申请已失效 (this transfer is no longer pending)")
+        self._transfer(transfer_id=transfer_id, from_region=self.region, to_region=to_region, actor=actor)
+
+    @event("Transferred")
+    def _transfer(self, transfer_id: str, from_region: str, to_region: str, actor: dict[str, str]) -> None:
+        self.region = to_region
+        self.pending_transfer = None
+
+    def cancel_transfer(self, transfer_id: str, actor: dict[str, str]) -> None:
+        if self.pending_transfer == transfer_id:
+            self._cancel_transfer(transfer_id=transfer_id, actor=actor)
+
+    @event("TransferCancelled")
+    def _cancel_transfer(self, transfer_id: str, actor: dict[str, str]) -> None:
+        self.pending_transfer = None
+
+    def merge_into(self, survivor_id: str, actor: dict[str, str]) -> None:
+        self.check_can_change(None)
+        self._merge_into(survivor_id=survivor_id, actor=actor)
+
+    @event("MergedInto")
+    def _merge_into(self, survivor_id: str, actor: dict[str, str]) -> None:
+        self.status = "merged"
+        self.merged_into = survivor_id
+
+    # Derived ------------------------------------------------------------------------------------------------
+
+    def key_contact_reasons(self, today: date) -> list[str]:
+        reasons = self.standing_key_contact_reasons()
+        if age_on(self.birth_date, today) >= 80:
+            reasons.append(KeyContactReason.aged_80_or_over)
+        return sorted(set(reasons))
+
+    def standing_key_contact_reasons(self) -> list[str]:
+        """Designations and the derived reasons that do not change with the date."""
+        reasons = list(self.designations)
+        if self.disability and int(self.disability["level"]) <= 6:
+            reasons.append(KeyContactReason.severely_disabled)
+        if Category.martyr_survivor in self.categories:
+            reasons.append(KeyContactReason.martyr_survivor)
+        if any(h.get("title") in HIGH_MERITS for h in self.honours):
+            reasons.append(KeyContactReason.meritorious)
+        return sorted(set(reasons))
+
+
+class Transfer(Aggregate):
+    """A person's move to another jurisdiction: requested by the sending side, accepted by the receiving one."""
+
+    @event("Requested")
+    def __init__(self, *, person_id: str, from_region: str, to_region: str, reason: str, actor: dict[str, str]) -> None:
+        self.person_id = person_id
+        self.from_region = from_region
+        self.to_region = to_region
+        self.reason = reason
+        self.requested_by = actor
+        self.status = "pending"
+        self.decided_by: dict[str, str] | None = None
+        self.decision_note = ""
+
+    def check_pending(self) -> None:
+        if self.status != "pending":
+            raise ValueError(f"该迁移申请已{ {'accepted': '接收', 'rejected': '退回'}[self.status] } (already decided)")
+
+    @event("Accepted")
+    def accept(self, actor: dict[str, str]) -> None:
+        self.status = "accepted"
+        self.decided_by = actor
+
+    @event("Rejected")
+    def reject(self, note: str, actor: dict[str, str]) -> None:
+        self.status = "rejected"
+        self.decided_by = actor
+        self.decision_note = note
+
+
+class DataAccess(Aggregate):
+    """One read of personal data in clear (ID or phone number): who, which fields, for what purpose."""
+
+    @event("PersonalDataRevealed")
+    def __init__(self, *, person_id: str, region: str, fields: list[str], purpose: str, actor: dict[str, str]) -> None:
+        self.person_id = person_id
+        self.region = region
+        self.fields = fields
+        self.purpose = purpose
+        self.actor = actor
+
+
+class NameBirthGroup(Aggregate):
+    """Everyone registered with one name and birth date: a second member means a possible duplicate."""
+
+    @staticmethod
+    def create_id(key: str) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.name-birth:{key}")
+
+    @event("Started")
+    def __init__(self, *, key: str, person_id: str) -> None:
+        self.members = [person_id]
+
+    @event("MemberAdded")
+    def add(self, person_id: str) -> None:
+        self.members.append(person_id)
+
+
+class DuplicateCase(Aggregate):
+    """Two records with the same name and birth date but different ID numbers, waiting for review."""
+
+    @event("Flagged")
+    def __init__(self, *, person_ids: list[str], region: str, name: str, birth_date: date) -> None:
+        self.person_ids = person_ids
+        self.region = region
+        self.name = name
+        self.birth_date = birth_date
+        self.status = "open"
+        self.outcome: str | None = None
+
+    @event("Resolved")
+    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: dict[str, str]) -> None:
+        if self.status != "open":
+            raise ValueError("该疑似重复已处理 (already resolved)")
+        self.status = "resolved"
+        self.outcome = outcome
+
+
+class AlertOccasion(Aggregate):
+    """An eligibility alert, raised once per person and occasion (its id is derived from both)."""
+
+    @staticmethod
+    def create_id(person_id: str, kind: str, occasion: str) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.alert:{person_id}:{kind}:{occasion}")
+
+    @event("EligibilityAlertRaised")
+    def __init__(self, *, person_id: str, region: str, kind: str, occasion: str, due_on: date, message: str) -> None:
+        self.person_id = person_id
+        self.region = region
+        self.kind = kind
+        self.occasion = occasion
+        self.due_on = due_on
+        self.message = message
+
+
+class ImportJob(Aggregate):
+    """A roster import: progress is saved per batch, so a restarted process continues where it stopped."""
+
+    @event("Started")
+    def __init__(self, *, filename: str, file_hash: str, region: str, actor: dict[str, str]) -> None:
+        self.filename = filename
+        self.file_hash = file_hash
+        self.region = region
+        self.actor = actor
+        self.status = "running"
+        self.rows = 0
+        self.registered = 0
+        self.already_registered = 0
+        self.rejected: list[dict[str, Any]] = []
+        self.next_row = 0  # index into the parsed rows
+
+    @event("BatchRecorded")
+    def record_batch(
+        self, next_row: int, registered: int, already_registered: int, rejected: list[dict[str, Any]]
+    ) -> None:
+        self.next_row = next_row
+        self.rows = next_row
+        self.registered += registered
+        self.already_registered += already_registered
+        self.rejected.extend(rejected)
+
+    @event("Finished")
+    def finish(self, status: str, message: str = "") -> None:
+        self.status = status
+        self.message = message

@@ -1,37 +1,159 @@
-"""Registry read models in MongoDB: the searchable list of people."""
+"""Registry read models in MongoDB: people (searchable), transfers, possible duplicates, alerts, access log,
+imports. Each document is the state of its aggregate at the version it records."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from registry.domain import IdNumberClaim, Person
-from vet_common.idnumber import mask_id_number
+from registry.domain import (
+    AlertOccasion,
+    DataAccess,
+    DuplicateCase,
+    IdNumberClaim,
+    ImportJob,
+    NameBirthGroup,
+    Person,
+    Transfer,
+)
+from vet_common.eventstore import ServiceApplication
+from vet_common.idnumber import mask_id_number, mask_phone
 from vet_common.projector import apply_versioned
+from vet_common.states import AggregateStates
+
+
+def person_document(person: Person, id_hash: str) -> dict[str, Any]:
+    """What lists and searches need; the full record is read from the event store."""
+    return {
+        "name": person.name,
+        "id_hash": id_hash,
+        "id_number_masked": mask_id_number(person.id_number),
+        "phone_masked": mask_phone(person.phone) if person.phone else None,
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat(),
+        "ethnicity": person.ethnicity,
+        "region": person.region,
+        "household": person.household,
+        "categories": list(person.categories),
+        "status": person.status,
+        "died_on": person.died_on.isoformat() if person.died_on else None,
+        "disability_level": int(person.disability["level"]) if person.disability else None,
+        "disability_certificate": (person.disability or {}).get("certificate_style", "none"),
+        # Reasons that do not depend on today's date; "aged 80 or over" is decided at query time.
+        "key_contact_reasons": person.standing_key_contact_reasons(),
+        "preferential_card": person.preferential_card["status"],
+        "confirmed_years": sorted(c["year"] for c in person.confirmations),
+        "pending_transfer": person.pending_transfer,
+        "merged_into": person.merged_into,
+        "registered_at": person.created_on,
+        "updated_at": person.modified_on,
+    }
 
 
 class RegistryProjection:
+    def __init__(self, application: ServiceApplication) -> None:
+        self.application = application
+        self.states = AggregateStates(application)
+
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.persons.create_index([("region", 1)])
-        await db.persons.create_index([("categories", 1)])
+        await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING)])
+        await db.persons.create_index([("id_hash", ASCENDING)])
+        await db.persons.create_index([("categories", ASCENDING)])
+        await db.persons.create_index([("name", ASCENDING)])
+        await db.transfers.create_index([("to_region", ASCENDING), ("status", ASCENDING)])
+        await db.transfers.create_index([("from_region", ASCENDING), ("status", ASCENDING)])
+        await db.duplicates.create_index([("region", ASCENDING), ("status", ASCENDING)])
+        await db.alerts.create_index([("region", ASCENDING), ("due_on", ASCENDING)])
+        await db.access_log.create_index([("region", ASCENDING), ("at", DESCENDING)])
+        await db.access_log.create_index([("person_id", ASCENDING), ("at", DESCENDING)])
 
     async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
-        if isinstance(event, Person.Registered):
+        if isinstance(event, IdNumberClaim.Event | NameBirthGroup.Event):
+            return  # guards, not read models
+        state = self.states.after(event)
+        doc_id = str(event.originator_id)
+        version = event.originator_version
+        if isinstance(state, Person):
+            id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
+            await apply_versioned(db.persons, doc_id, version, person_document(state, id_hash))
+        elif isinstance(state, Transfer):
+            await apply_versioned(db.transfers, doc_id, version, transfer_document(state))
+        elif isinstance(state, DuplicateCase):
             await apply_versioned(
-                db.persons,
-                str(event.originator_id),
-                event.originator_version,
+                db.duplicates,
+                doc_id,
+                version,
                 {
-                    "name": event.name,
-                    "id_number_masked": mask_id_number(event.id_number),
-                    "sex": event.sex,
-                    "birth_date": event.birth_date.isoformat(),
-                    "region": event.region,
-                    "categories": list(event.categories),
-                    "status": "active",
-                    "registered_at": event.timestamp,
+                    "person_ids": state.person_ids,
+                    "region": state.region,
+                    "name": state.name,
+                    "birth_date": state.birth_date.isoformat(),
+                    "status": state.status,
+                    "outcome": state.outcome,
+                    "flagged_at": state.created_on,
                 },
             )
-        elif isinstance(event, IdNumberClaim.Claimed):
-            return
+        elif isinstance(state, AlertOccasion):
+            await apply_versioned(
+                db.alerts,
+                doc_id,
+                version,
+                {
+                    "person_id": state.person_id,
+                    "region": state.region,
+                    "kind": state.kind,
+                    "occasion": state.occasion,
+                    "due_on": state.due_on.isoformat(),
+                    "message": state.message,
+                    "raised_at": state.created_on,
+                },
+            )
+        elif isinstance(state, DataAccess):
+            await apply_versioned(
+                db.access_log,
+                doc_id,
+                version,
+                {
+                    "person_id": state.person_id,
+                    "region": state.region,
+                    "fields": state.fields,
+                    "purpose": state.purpose,
+                    "actor": state.actor,
+                    "at": state.created_on,
+                },
+            )
+        elif isinstance(state, ImportJob):
+            await apply_versioned(db.imports, doc_id, version, import_document(state))
+
+
+def transfer_document(transfer: Transfer) -> dict[str, Any]:
+    return {
+        "person_id": transfer.person_id,
+        "from_region": transfer.from_region,
+        "to_region": transfer.to_region,
+        "reason": transfer.reason,
+        "status": transfer.status,
+        "requested_by": transfer.requested_by,
+        "decided_by": transfer.decided_by,
+        "decision_note": transfer.decision_note,
+        "requested_at": transfer.created_on,
+        "updated_at": transfer.modified_on,
+    }
+
+
+def import_document(job: ImportJob) -> dict[str, Any]:
+    return {
+        "filename": job.filename,
+        "region": job.region,
+        "actor": job.actor,
+        "status": job.status,
+        "message": getattr(job, "message", ""),
+        "rows": job.rows,
+        "registered": job.registered,
+        "already_registered": job.already_registered,
+        "rejected_count": len(job.rejected),
+        "started_at": job.created_on,
+        "updated_at": job.modified_on,
+    }

@@ -1,8 +1,10 @@
 """Composition root of the registry: names its parts for the common api and worker."""
 
-from registry import api
+from registry.api import routers
 from registry.application import RegistryApplication
-from registry.contract import EVENT_SCHEMAS, translate
+from registry.cli import import_command
+from registry.contract import EVENT_SCHEMAS, translator
+from registry.jobs import daily_alerts, process_imports
 from registry.projections import RegistryProjection
 from vet_common.service import ServiceDefinition
 
@@ -12,7 +14,9 @@ definition = ServiceDefinition(
     description="One record per veteran and beneficiary (一人一档).",
     application_class=RegistryApplication,
     projection_factory=RegistryProjection,
-    translate=translate,
+    translator_factory=translator,
     event_schemas=EVENT_SCHEMAS,
-    routers=[api.router],
+    routers=routers,
+    leader_tasks=[process_imports, daily_alerts],
+    commands={"import": import_command},
 )

@@ -1,0 +1,105 @@
+"""Bulk import of existing rosters (台账): upload, follow progress, download the rejected rows."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
+from fastapi.responses import Response
+
+from registry.api.deps import CAN_EDIT, Registry, not_found, run
+from registry.api.persons import scope
+from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_rows_xlsx
+from registry.roster import template_xlsx
+from vet_common.api import ReadModels, actor_of
+from vet_common.auth import CurrentPrincipal, require_roles
+
+router = APIRouter(tags=["imports"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/imports/template.xlsx", response_class=Response)
+async def template() -> Response:
+    """The roster template, with Chinese column headers and instructions."""
+    return Response(
+        template_xlsx(),
+        media_type=XLSX,
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%8F%B0%E8%B4%A6.xlsx"},
+    )
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(require_roles(*CAN_EDIT))],
+)
+async def start_import(
+    principal: CurrentPrincipal,
+    registry: Registry,
+    db: ReadModels,
+    file: Annotated[UploadFile, File(description="Roster as .xlsx or .csv")],
+    region: Annotated[str | None, Form(description="Only rows in this part of your jurisdiction")] = None,
+) -> dict[str, str]:
+    """Starts the import and answers at once; follow it at GET /imports/{job_id}."""
+    filename = file.filename or "roster"
+    if not filename.lower().endswith((".xlsx", ".csv")):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"field": "file", "message": "请上传 .xlsx 或 .csv 文件 (upload an .xlsx or .csv file)"}],
+        )
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB，请分成几个文件导入 (file too large: split it)",
+        )
+    if not content:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"field": "file", "message": "文件是空的 (the file is empty)"}]
+        )
+    job_id = await run(
+        registry.start_import,
+        filename,
+        hashlib.sha256(content).hexdigest(),
+        scope(principal, region),
+        actor_of(principal),
+    )
+    await import_files(db).insert_one({"_id": str(job_id), "filename": filename, "content": content})
+    return {"job_id": str(job_id)}
+
+
+async def visible_job(registry: Registry, job_id: UUID, principal: Any) -> Any:
+    job = await run(registry.get_import_job, job_id)
+    if job is None or not principal.can_see(job.region):
+        raise not_found("查无此导入任务 (no such import in your jurisdiction)")
+    return job
+
+
+@router.get("/imports/{job_id}")
+async def import_status(job_id: UUID, principal: CurrentPrincipal, registry: Registry) -> dict[str, Any]:
+    """Status and counts; every rejected row with its row number, field and reason."""
+    job = await visible_job(registry, job_id, principal)
+    return {
+        "job_id": str(job.id),
+        "filename": job.filename,
+        "status": job.status,
+        "message": getattr(job, "message", ""),
+        "rows": job.rows,
+        "registered": job.registered,
+        "already_registered": job.already_registered,
+        "rejected": len(job.rejected),
+        "rejected_rows": job.rejected,
+        "rejected_rows_xlsx": f"/imports/{job.id}/rejected.xlsx",
+    }
+
+
+@router.get("/imports/{job_id}/rejected.xlsx", response_class=Response)
+async def rejected_xlsx(job_id: UUID, principal: CurrentPrincipal, registry: Registry) -> Response:
+    job = await visible_job(registry, job_id, principal)
+    return Response(
+        rejected_rows_xlsx(job.rejected),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="rejected-{job.id}.xlsx"'},
+    )

@@ -1,0 +1,152 @@
+"""Transfers between jurisdictions: requested by the sending side, accepted or rejected by the receiving one."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, Field, field_validator
+
+from registry.api.deps import CAN_EDIT, Registry, domain_errors, not_found, run, visible_person
+from vet_common.api import ReadModels, actor_of
+from vet_common.auth import CurrentPrincipal, require_roles
+from vet_common.regions import InvalidRegion, full_name, validate_region_code
+
+router = APIRouter(tags=["transfers"])
+
+
+class TransferIn(BaseModel):
+    person_id: UUID
+    to_region: str = Field(description="12-digit code of the village or community the person moves to")
+    reason: str = Field(min_length=1, max_length=500, description="迁移原因")
+
+    @field_validator("to_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        try:
+            return validate_region_code(value)
+        except InvalidRegion as error:
+            raise ValueError(str(error)) from None
+
+
+class DecisionIn(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class TransferOut(BaseModel):
+    id: str
+    person_id: str
+    from_region: str
+    from_region_name: str | None
+    to_region: str
+    to_region_name: str | None
+    reason: str
+    status: str
+    requested_by: dict[str, str]
+    decided_by: dict[str, str] | None
+    decision_note: str
+
+
+def transfer_out(transfer: Any) -> TransferOut:
+    return TransferOut(
+        id=str(transfer.id),
+        person_id=transfer.person_id,
+        from_region=transfer.from_region,
+        from_region_name=full_name(transfer.from_region),
+        to_region=transfer.to_region,
+        to_region_name=full_name(transfer.to_region),
+        reason=transfer.reason,
+        status=transfer.status,
+        requested_by=transfer.requested_by,
+        decided_by=transfer.decided_by,
+        decision_note=transfer.decision_note,
+    )
+
+
+@router.post(
+    "/transfers",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require_roles(*CAN_EDIT))],
+)
+async def request_transfer(body: TransferIn, principal: CurrentPrincipal, registry: Registry) -> dict[str, str]:
+    """The sending jurisdiction asks the receiving one to take a person over."""
+    await visible_person(registry, body.person_id, principal)
+    with domain_errors():
+        transfer_id = await run(
+            registry.request_transfer, body.person_id, body.to_region, body.reason.strip(), actor_of(principal)
+        )
+    return {"id": str(transfer_id)}
+
+
+@router.get("/transfers", response_model=list[TransferOut])
+async def list_transfers(
+    principal: CurrentPrincipal,
+    db: ReadModels,
+    direction: Annotated[Literal["incoming", "outgoing"], Query()] = "incoming",
+    status_: Annotated[Literal["pending", "accepted", "rejected"] | None, Query(alias="status")] = "pending",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TransferOut]:
+    field = "to_region" if direction == "incoming" else "from_region"
+    query: dict[str, Any] = {field: {"$regex": f"^{re.escape(principal.region)}"}}
+    if status_:
+        query["status"] = status_
+    docs = await db.transfers.find(query, sort=[("requested_at", -1)], limit=limit).to_list()
+    return [
+        TransferOut(
+            id=d["_id"],
+            **{k: d[k] for k in ("person_id", "from_region", "to_region", "reason", "status", "requested_by")},
+            from_region_name=full_name(d["from_region"]),
+            to_region_name=full_name(d["to_region"]),
+            decided_by=d.get("decided_by"),
+            decision_note=d.get("decision_note", ""),
+        )
+        for d in docs
+    ]
+
+
+async def receiving_transfer(registry: Registry, transfer_id: UUID, principal: Any) -> Any:
+    transfer = await run(registry.get_transfer, transfer_id)
+    if transfer is None or not (principal.can_see(transfer.to_region) or principal.can_see(transfer.from_region)):
+        raise not_found("查无此迁移申请 (no such transfer in your jurisdiction)")
+    if not principal.can_see(transfer.to_region):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "只有迁入地可以接收或退回迁移申请 (only the receiving jurisdiction decides)"
+        )
+    return transfer
+
+
+@router.get("/transfers/{transfer_id}", response_model=TransferOut)
+async def get_transfer(transfer_id: UUID, principal: CurrentPrincipal, registry: Registry) -> TransferOut:
+    transfer = await run(registry.get_transfer, transfer_id)
+    if transfer is None or not (principal.can_see(transfer.to_region) or principal.can_see(transfer.from_region)):
+        raise not_found("查无此迁移申请 (no such transfer in your jurisdiction)")
+    return transfer_out(transfer)
+
+
+@router.post(
+    "/transfers/{transfer_id}/accept", response_model=TransferOut, dependencies=[Depends(require_roles(*CAN_EDIT))]
+)
+async def accept_transfer(
+    transfer_id: UUID, principal: CurrentPrincipal, registry: Registry, body: DecisionIn | None = None
+) -> TransferOut:
+    """The person's region changes; PersonTransferred tells the other services to move open work."""
+    await receiving_transfer(registry, transfer_id, principal)
+    with domain_errors():
+        transfer = await run(
+            registry.decide_transfer, transfer_id, True, (body or DecisionIn()).note, actor_of(principal)
+        )
+    return transfer_out(transfer)
+
+
+@router.post(
+    "/transfers/{transfer_id}/reject", response_model=TransferOut, dependencies=[Depends(require_roles(*CAN_EDIT))]
+)
+async def reject_transfer(
+    transfer_id: UUID, body: DecisionIn, principal: CurrentPrincipal, registry: Registry
+) -> TransferOut:
+    await receiving_transfer(registry, transfer_id, principal)
+    with domain_errors():
+        transfer = await run(registry.decide_transfer, transfer_id, False, body.note, actor_of(principal))
+    return transfer_out(transfer)

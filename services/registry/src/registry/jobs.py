@@ -1,0 +1,59 @@
+"""Work the registry's leading worker does beside relay and projector: imports, and the daily alert run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from uuid import UUID
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from registry.alert_scan import raise_due_alerts
+from registry.application import RegistryApplication
+from registry.importing import import_files, run_import
+from vet_common.api import today_in_china
+from vet_common.eventstore import ServiceApplication
+from vet_common.polling import poll, sleep_or_stop
+from vet_common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def process_imports(
+    application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings, stop: asyncio.Event
+) -> None:
+    """Run every import that is not finished, oldest first; one that was interrupted continues."""
+    assert isinstance(application, RegistryApplication)
+
+    async def step() -> int:
+        done = 0
+        async for job in db.imports.find({"status": "running"}, sort=[("started_at", 1)]):
+            stored = await import_files(db).find_one({"_id": job["_id"]})
+            if stored is None:
+                await asyncio.to_thread(
+                    application.finish_import, UUID(job["_id"]), "failed", "上传的文件已丢失，请重新上传 (file lost)"
+                )
+                continue
+            log.info("importing %s (%s)", job["filename"], job["_id"])
+            await asyncio.to_thread(run_import, application, UUID(job["_id"]), bytes(stored["content"]))
+            done += 1
+        return done
+
+    await poll("imports", step, stop, idle_seconds=1.0)
+
+
+async def daily_alerts(
+    application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings, stop: asyncio.Event
+) -> None:
+    """Raise due policy alerts at start and then once a day (each alert is raised only once)."""
+    assert isinstance(application, RegistryApplication)
+    while not stop.is_set():
+        try:
+            raised = await raise_due_alerts(application, db, today_in_china())
+            log.info("daily alert run raised %s alerts", raised)
+        except Exception:
+            log.exception("daily alert run failed; trying again in an hour")
+            await sleep_or_stop(stop, 3600)
+            continue
+        await sleep_or_stop(stop, 24 * 3600)
