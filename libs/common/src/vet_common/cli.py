@@ -65,11 +65,11 @@ def token(
     typer.echo(jwt)
 
 
-def _run_service_command(service: str, command: str) -> None:
+def _run_service_command(service: str, command: str, *args: str) -> None:
     if service not in SERVICES:
         typer.echo(f"error: unknown service {service!r}; choose one of {', '.join(SERVICES)}", err=True)
         raise typer.Exit(2)
-    proc = subprocess.run([sys.executable, "-m", service, command], env=os.environ.copy(), check=False)
+    proc = subprocess.run([sys.executable, "-m", service, command, *args], env=os.environ.copy(), check=False)
     raise typer.Exit(proc.returncode)
 
 
@@ -83,6 +83,18 @@ def rebuild(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SER
 def verify(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]) -> None:
     """Compare SERVICE's read models with a full replay of its event store."""
     _run_service_command(service, "verify")
+
+
+@app.command("import")
+def import_roster(
+    file: Annotated[str, typer.Argument(help="Roster as .xlsx or .csv (template: GET /imports/template.xlsx)")],
+    region: Annotated[str, typer.Option(help="Jurisdiction every row must belong to, e.g. 350102")],
+    actor: Annotated[str, typer.Option(help="Who is importing (recorded with every record)")] = "cli",
+    rejected: Annotated[str | None, typer.Option(help="Write the rejected rows to this .xlsx")] = None,
+) -> None:
+    """Import a roster into the registry with a progress bar; re-importing registers nobody twice."""
+    args = [file, "--region", region, "--actor", actor, *(["--rejected", rejected] if rejected else [])]
+    _run_service_command("registry", "import", *args)
 
 
 if __name__ == "__main__":
