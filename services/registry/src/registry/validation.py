@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,12 @@ def today() -> date:
 
 
 # --------------------------------------------------------------------------------------------- text helpers
+
+
+@lru_cache(maxsize=256)
+def _parse_id(value: str, day: date) -> IdNumber:
+    """parse_id_number, once per value: the id, sex and birth-date validators all need it."""
+    return parse_id_number(value, today=day)
 
 
 def _nfkc(value: str) -> str:
@@ -334,14 +341,14 @@ class PersonData(BaseModel):
                 "身份证号码应作为文字填写（以免末位 X 和后几位数字丢失） (the ID number must be a string, not a number)"
             )
         try:
-            return parse_id_number(value, today=today()).value
+            return _parse_id(value, today()).value
         except InvalidIdNumber as error:
             raise ValueError(str(error)) from None
 
     @staticmethod
     def _parsed_id(info: ValidationInfo) -> IdNumber | None:
         value = info.data.get("id_number")
-        return None if value is None else parse_id_number(value, today=today())
+        return None if value is None else _parse_id(value, today())
 
     @field_validator("name", mode="before")
     @classmethod
