@@ -199,7 +199,7 @@ def test_rejections_keep_the_original_cells_and_name_the_columns() -> None:
             "row": 7,
             "field": "id_number",
             "column": "公民身份号码",
-            "reason": "与第 4 行身份证号码重复，同一人只需填写一行 (same ID number as row 4)",
+            "reason": "与第 4 行身份证号码重复 (same ID number as row 4)",
         }
     ]
 
@@ -255,7 +255,7 @@ def test_duplicates_only_count_rows_that_were_accepted() -> None:
     assert [type(r).__name__ for _, r in results] == ["RowRejection", "PersonData", "RowRejection"]
     third = results[2][1]
     assert isinstance(third, RowRejection)
-    assert third.reason == "与第 3 行身份证号码重复，同一人只需填写一行 (same ID number as row 3)"
+    assert third.reason == "与第 3 行身份证号码重复 (same ID number as row 3)"
 
 
 # ------------------------------------------------------------------------------------------ headers and files

@@ -477,7 +477,7 @@ def find_duplicates_in_file(
                     (
                         (
                             "id_number",
-                            f"与第 {earlier} 行身份证号码重复，同一人只需填写一行 (same ID number as row {earlier})",
+                            f"与第 {earlier} 行身份证号码重复 (same ID number as row {earlier})",
                         ),
                     ),
                     _original_values(raw),
