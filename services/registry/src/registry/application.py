@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -18,7 +18,6 @@ from registry.domain import (
     DuplicateCase,
     IdNumberClaim,
     ImportJob,
-    NameBirthGroup,
     Person,
     Transfer,
 )
@@ -104,7 +103,7 @@ class RegistryApplication(ServiceApplication):
         """Register many people in one transaction; rows whose ID number already has a record are reported.
 
         First optimistically, without reading anything (a new roster has no conflicts, which makes imports
-        fast); on a conflict, again reading the ID claims and name/birth-date groups; on a conflict even then
+        fast); on a conflict, again reading the ID claims first; on a conflict even then
         (a concurrent registration), one row at a time. `also_save` adds aggregates to the same transaction
         (an import's progress), built from the outcome.
         """
@@ -133,7 +132,6 @@ class RegistryApplication(ServiceApplication):
     ) -> BatchOutcome:
         outcome = BatchOutcome()
         to_save: list[Any] = []
-        groups: dict[UUID, NameBirthGroup] = {}
         claimed: dict[UUID, UUID] = {}
         for row_number, registration in rows:
             id_hash = self.id_number_hash(registration.id_number)
@@ -142,40 +140,14 @@ class RegistryApplication(ServiceApplication):
             if existing is not None:
                 outcome.already_registered.append((row_number, existing))
                 continue
-            person = Person(**asdict(registration), actor=actor, import_job_id=import_job_id)
+            person = Person(**vars(registration), actor=actor, import_job_id=import_job_id)
             claimed[claim_id] = person.id
             to_save += [person, IdNumberClaim(id_number_hash=id_hash, person_id=person.id)]
-            to_save += self._duplicate_check(person, groups, read_first)
             outcome.registered.append(person.id)
         extra = also_save(outcome) if also_save else []
         if to_save or extra:
-            self.save(*to_save, *groups.values(), *extra)
+            self.save(*to_save, *extra)
         return outcome
-
-    def _duplicate_check(
-        self, person: Person, groups: dict[UUID, NameBirthGroup], read_first: bool
-    ) -> list[DuplicateCase]:
-        """Same name and birth date, different ID number: flag for review (the ID claim already differs).
-
-        Without reading first, a group that already exists makes the save conflict, and the batch is redone
-        reading first.
-        """
-        key = f"{person.name}|{person.birth_date.isoformat()}"
-        group_id = NameBirthGroup.create_id(key)
-        group = groups.get(group_id) or (self.get_or_none(group_id) if read_first else None)
-        if group is None:
-            groups[group_id] = NameBirthGroup(key=key, person_id=str(person.id))
-            return []
-        group.add(str(person.id))
-        groups[group_id] = group
-        return [
-            DuplicateCase(
-                person_ids=[*group.members[:-1], str(person.id)],
-                region=person.region,
-                name=person.name,
-                birth_date=person.birth_date,
-            )
-        ]
 
     def find_claim(self, claim_id: UUID) -> UUID | None:
         claim: IdNumberClaim | None = self.get_or_none(claim_id)
@@ -236,6 +208,14 @@ class RegistryApplication(ServiceApplication):
         return transfer
 
     # Duplicates -------------------------------------------------------------------------------------------------
+
+    def flag_possible_duplicate(self, person_ids: list[str], region: str, name: str, birth_date: date) -> bool:
+        """Open a review case for records with one name and birth date; once per set of records."""
+        case_id = DuplicateCase.create_id(person_ids)
+        if self.get_or_none(case_id) is not None:
+            return False
+        self.save(DuplicateCase(person_ids=sorted(person_ids), region=region, name=name, birth_date=birth_date))
+        return True
 
     def get_duplicate_case(self, case_id: UUID) -> DuplicateCase | None:
         return self.get_or_none(case_id)  # type: ignore[no-any-return]

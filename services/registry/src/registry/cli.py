@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from registry.application import RegistryApplication
-from registry.importing import rejected_rows_xlsx, run_import
+from registry.importing import rejected_items, rejected_rows_xlsx, run_import
 from vet_common.regions import InvalidRegion, validate_jurisdiction
 from vet_common.settings import Settings
 
@@ -54,13 +54,13 @@ def import_command(settings: Settings, argv: list[str]) -> int:
         registry.close()
     console.print(
         f"{job.status}: {job.rows} rows, {job.registered} registered, {job.already_registered} already registered, "
-        f"{len(job.rejected)} problems in rejected rows (job {job_id})"
+        f"{len(job.rejected)} rows rejected (job {job_id})"
     )
     if getattr(job, "message", ""):
         console.print(f"[red]{job.message}[/red]")
     if job.rejected:
-        for entry in job.rejected[:20]:
-            console.print(f"  row {entry['row']}: {entry['field']}: {entry['reason']}")
+        for item in rejected_items(job.rejected)[:20]:
+            console.print(f"  row {item['row']}: {item['column']}: {item['reason']}")
         if args.rejected:
             args.rejected.write_bytes(rejected_rows_xlsx(job.rejected))
             console.print(f"rejected rows written to {args.rejected}")

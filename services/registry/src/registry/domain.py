@@ -435,24 +435,12 @@ class DataAccess(Aggregate):
         self.actor = actor
 
 
-class NameBirthGroup(Aggregate):
-    """Everyone registered with one name and birth date: a second member means a possible duplicate."""
-
-    @staticmethod
-    def create_id(key: str) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.name-birth:{key}")
-
-    @event("Started")
-    def __init__(self, *, key: str, person_id: str) -> None:
-        self.members = [person_id]
-
-    @event("MemberAdded")
-    def add(self, person_id: str) -> None:
-        self.members.append(person_id)
-
-
 class DuplicateCase(Aggregate):
     """Two records with the same name and birth date but different ID numbers, waiting for review."""
+
+    @staticmethod
+    def create_id(person_ids: list[str]) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_OID, "vet.registry.duplicate:" + ",".join(sorted(person_ids)))
 
     @event("Flagged")
     def __init__(self, *, person_ids: list[str], region: str, name: str, birth_date: date) -> None:

@@ -7,22 +7,21 @@ re-importing a file registers nobody twice (ID numbers are unique).
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import BytesIO
 from typing import Any
 from uuid import UUID
 
-from openpyxl import Workbook
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.application import Registration, RegistryApplication
-from registry.roster import RosterFormatError, RowRejection, column_label, parse_row, read_roster
+from registry.roster import RosterFormatError, RowRejection, parse_roster, rejections_xlsx
 from vet_common.regions import is_within
 
 MAX_UPLOAD_BYTES = 15 * 2**20  # a MongoDB document holds 16 MB; 100,000 rows of xlsx is about 6 MB
 BATCH_SIZE = 1000
 
-Row = tuple[int, Registration | None, list[dict[str, Any]]]
+# (row number, the registration or None, the rejection as stored in the job or None)
+Row = tuple[int, Registration | None, dict[str, Any] | None]
 
 
 def import_files(db: AsyncDatabase[Any]) -> AsyncCollection[Any]:
@@ -30,36 +29,30 @@ def import_files(db: AsyncDatabase[Any]) -> AsyncCollection[Any]:
     return db.client[f"{db.name}_files"]["imports"]
 
 
-def rejection(row_number: int, errors: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [{"row": row_number, "field": column_label(field), "reason": reason} for field, reason in errors]
+def stored(rejection: RowRejection) -> dict[str, Any]:
+    return {
+        "row": rejection.row_number,
+        "errors": [list(e) for e in rejection.errors],
+        "values": dict(rejection.values),
+    }
 
 
-def parse_roster(content: bytes, filename: str, region_prefix: str) -> list[Row]:
+def restored(entry: dict[str, Any]) -> RowRejection:
+    return RowRejection(entry["row"], tuple((f, r) for f, r in entry["errors"]), entry.get("values", {}))
+
+
+def parse_rows(content: bytes, filename: str, region_prefix: str) -> list[Row]:
     """Every data row, in file order, as a registration or the reasons it was rejected."""
     rows: list[Row] = []
-    seen: dict[str, int] = {}
-    for raw in read_roster(content, filename):
-        parsed = parse_row(raw)
+    for raw, parsed in parse_roster(content, filename):
         if isinstance(parsed, RowRejection):
-            rows.append((raw.row_number, None, rejection(raw.row_number, list(parsed.errors))))
-            continue
-        problems = []
-        if not is_within(parsed.region, region_prefix):
-            problems.append(
-                ("region", f"不在本次导入的辖区 {region_prefix} 内 (outside the jurisdiction of this import)")
-            )
-        if parsed.id_number in seen:
-            problems.append(
-                (
-                    "id_number",
-                    f"与第 {seen[parsed.id_number]} 行身份证号码重复 (same ID number as row {seen[parsed.id_number]})",
-                )
-            )
-        if problems:
-            rows.append((raw.row_number, None, rejection(raw.row_number, problems)))
-            continue
-        seen[parsed.id_number] = raw.row_number
-        rows.append((raw.row_number, Registration.from_data(parsed), []))
+            rows.append((raw.row_number, None, stored(parsed)))
+        elif not is_within(parsed.region, region_prefix):
+            reason = f"不在本次导入的辖区 {region_prefix} 内 (outside the jurisdiction of this import)"
+            values = {k: str(v) for k, v in raw.values.items() if v is not None}
+            rows.append((raw.row_number, None, stored(RowRejection(raw.row_number, (("region", reason),), values))))
+        else:
+            rows.append((raw.row_number, Registration.from_data(parsed), None))
     return rows
 
 
@@ -74,7 +67,7 @@ def run_import(
     if job is None or job.status != "running":
         return
     try:
-        rows = parse_roster(content, job.filename, job.region)
+        rows = parse_rows(content, job.filename, job.region)
     except RosterFormatError as error:
         registry.finish_import(job_id, "failed", str(error))
         return
@@ -84,7 +77,7 @@ def run_import(
     while position < len(rows):
         batch = rows[position : position + batch_size]
         registrations = [(number, registration) for number, registration, _ in batch if registration is not None]
-        rejected = [entry for _, _, entries in batch for entry in entries]
+        rejected = [entry for _, _, entry in batch if entry is not None]
         position += len(batch)
         registry.import_batch(job_id, registrations, rejected, next_row=position)
         if progress:
@@ -92,14 +85,10 @@ def run_import(
     registry.finish_import(job_id, "completed")
 
 
-def rejected_rows_xlsx(rejected: list[dict[str, Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "未导入的行"
-    sheet.append(["行号", "字段", "原因"])
-    for entry in rejected:
-        sheet.append([entry["row"], entry["field"], entry["reason"]])
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def rejected_items(job_rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every problem of every rejected row: row number, field (the Chinese column header), reason."""
+    return [item for entry in job_rejected for item in restored(entry).items()]
+
+
+def rejected_rows_xlsx(job_rejected: list[dict[str, Any]]) -> bytes:
+    return rejections_xlsx(restored(entry) for entry in job_rejected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from registry.importing import import_files, run_import
 from vet_common.api import today_in_china
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll, sleep_or_stop
+from vet_common.projector import CHECKPOINTS
 from vet_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,3 +59,40 @@ async def daily_alerts(
             await sleep_or_stop(stop, 3600)
             continue
         await sleep_or_stop(stop, 24 * 3600)
+
+
+async def flag_duplicates(
+    application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings, stop: asyncio.Event
+) -> None:
+    """Newly registered people who share a name and birth date with someone else are flagged for review.
+
+    Done from the read model, a few seconds after registration, rather than inside every registration:
+    it keeps imports fast, and a review case can wait a few seconds.
+    """
+    assert isinstance(application, RegistryApplication)
+
+    async def step() -> int:
+        mark = await db[CHECKPOINTS].find_one({"_id": "duplicates"})
+        since = mark["registered_at"] if mark else None
+        query = {"registered_at": {"$gt": since}} if since else {}
+        newest = await db.persons.find(query, sort=[("registered_at", 1)], limit=500).to_list()
+        for person in newest:
+            same = await db.persons.find(
+                {"name": person["name"], "birth_date": person["birth_date"], "status": {"$ne": "merged"}},
+                {"_id": 1},
+            ).to_list()
+            if len(same) > 1:
+                await asyncio.to_thread(
+                    application.flag_possible_duplicate,
+                    [doc["_id"] for doc in same],
+                    person["region"],
+                    person["name"],
+                    date.fromisoformat(person["birth_date"]),
+                )
+        if newest:
+            await db[CHECKPOINTS].update_one(
+                {"_id": "duplicates"}, {"$set": {"registered_at": newest[-1]["registered_at"]}}, upsert=True
+            )
+        return len(newest)
+
+    await poll("duplicates", step, stop, idle_seconds=2.0)

@@ -14,7 +14,6 @@ from registry.domain import (
     DuplicateCase,
     IdNumberClaim,
     ImportJob,
-    NameBirthGroup,
     Person,
     Transfer,
 )
@@ -61,7 +60,8 @@ class RegistryProjection:
         await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING)])
         await db.persons.create_index([("id_hash", ASCENDING)])
         await db.persons.create_index([("categories", ASCENDING)])
-        await db.persons.create_index([("name", ASCENDING)])
+        await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])
+        await db.persons.create_index([("registered_at", ASCENDING)])
         await db.transfers.create_index([("to_region", ASCENDING), ("status", ASCENDING)])
         await db.transfers.create_index([("from_region", ASCENDING), ("status", ASCENDING)])
         await db.duplicates.create_index([("region", ASCENDING), ("status", ASCENDING)])
@@ -70,8 +70,8 @@ class RegistryProjection:
         await db.access_log.create_index([("person_id", ASCENDING), ("at", DESCENDING)])
 
     async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
-        if isinstance(event, IdNumberClaim.Event | NameBirthGroup.Event):
-            return  # guards, not read models
+        if isinstance(event, IdNumberClaim.Event):
+            return  # a guard, not a read model
         state = self.states.after(event)
         doc_id = str(event.originator_id)
         version = event.originator_version

@@ -4,7 +4,7 @@ from registry.api import routers
 from registry.application import RegistryApplication
 from registry.cli import import_command
 from registry.contract import EVENT_SCHEMAS, translator
-from registry.jobs import daily_alerts, process_imports
+from registry.jobs import daily_alerts, flag_duplicates, process_imports
 from registry.projections import RegistryProjection
 from vet_common.service import ServiceDefinition
 
@@ -17,6 +17,6 @@ definition = ServiceDefinition(
     translator_factory=translator,
     event_schemas=EVENT_SCHEMAS,
     routers=routers,
-    leader_tasks=[process_imports, daily_alerts],
+    leader_tasks=[process_imports, daily_alerts, flag_duplicates],
     commands={"import": import_command},
 )

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from registry.api.deps import CAN_EDIT, Registry, not_found, run
 from registry.api.persons import scope
-from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_rows_xlsx
+from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_items, rejected_rows_xlsx
 from registry.roster import template_xlsx
 from vet_common.api import ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, require_roles
@@ -90,7 +90,7 @@ async def import_status(job_id: UUID, principal: CurrentPrincipal, registry: Reg
         "registered": job.registered,
         "already_registered": job.already_registered,
         "rejected": len(job.rejected),
-        "rejected_rows": job.rejected,
+        "rejected_rows": rejected_items(job.rejected),
         "rejected_rows_xlsx": f"/imports/{job.id}/rejected.xlsx",
     }
 

@@ -1,0 +1,215 @@
+"""Benchmark of the registry (`make bench-registry`): prints its figures and the machine. Not a test.
+
+1. Import rate of a 100,000-row roster into the PostgreSQL event store (batched saves, encrypted bodies),
+   through the same code path as `vet import` and the API's import job.
+2. Projection rate of those records into the MongoDB-wire read model (SecantusDB).
+3. Latency of `GET /persons` over HTTP with 200,000 people in the read model: p50 and p99 per query shape.
+
+Starts its own PostgreSQL and SecantusDB in a temporary folder (or uses VET_BENCH_POSTGRES_URL and
+VET_BENCH_MONGO_URL). `--rows N` scales it down for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vet_common.auth import issue_token
+from vet_common.idnumber import make_id_number
+from vet_common.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from e2e_delay import machine
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕文军红梅德明玉兰春梅"
+CATEGORIES = ["退役士兵", "复员军人", "军队转业干部", "残疾军人", "烈士遗属", "病故军人遗属", "现役军人家属"]
+
+
+def roster_csv(rows: int, offset: int, seed: int) -> bytes:
+    """A valid roster: distinct ID numbers, villages of 鼓楼区 (350102), several categories."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "公民身份号码", "行政区划代码", "人员类别", "户籍类别", "联系电话"])
+    start = date(1935, 1, 1)
+    for n in range(offset, offset + rows):
+        birth = start + timedelta(days=n % 24000)
+        sequence = n // 24000  # (birth date, sequence, sex) is unique for n < 24000 * 500
+        sex = "male" if n % 2 else "female"
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        writer.writerow(
+            [
+                name,
+                make_id_number("350102", birth, sequence, sex),
+                f"350102{1 + n % 10:03d}{1 + n % 30:03d}",
+                rng.choice(CATEGORIES),
+                rng.choice(("农村", "城镇")),
+                f"13{rng.randrange(10**9):09d}",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def import_rows(settings: Settings, content: bytes, filename: str) -> tuple[float, float, dict[str, int]]:
+    from registry.application import RegistryApplication
+    from registry.importing import parse_rows, run_import
+
+    started = time.perf_counter()
+    parse_rows(content, filename, "350102")
+    parse_seconds = time.perf_counter() - started
+    registry = RegistryApplication(settings)
+    try:
+        job_id = registry.start_import(filename, "bench", "350102", {"sub": "bench", "role": "admin"})
+        started = time.perf_counter()
+        run_import(registry, job_id, content)
+        seconds = time.perf_counter() - started
+        job = registry.get_import_job(job_id)
+        assert job is not None
+        counts = {"rows": job.rows, "registered": job.registered, "rejected": len(job.rejected)}
+    finally:
+        registry.close()
+    return parse_seconds, seconds, counts
+
+
+async def project_all(settings: Settings) -> tuple[int, float]:
+    from pymongo import AsyncMongoClient
+
+    from registry.application import RegistryApplication
+    from registry.projections import RegistryProjection
+    from vet_common.projector import Projector
+
+    registry = RegistryApplication(settings)
+    client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongo_url)
+    try:
+        projector = Projector(registry, client[settings.read_model_db_name], RegistryProjection(registry), 2000)
+        started = time.perf_counter()
+        count = await projector.rebuild(show_progress=sys.stderr.isatty())
+        return count, time.perf_counter() - started
+    finally:
+        await client.close()
+        registry.close()
+
+
+def latency(settings: Settings, env: dict[str, str], requests: int) -> dict[str, tuple[float, float, int]]:
+    port = 18901
+    api = subprocess.Popen(
+        [sys.executable, "-m", "registry", "api"],
+        env={**env, "VET_API_PORT": str(port), "VET_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    token = issue_token(settings, sub="bench", name="bench", roles=["officer"], region="3501")
+    shapes = {
+        "county (3501 city token), page 1": {},
+        "one village": {"region": "350102003007"},
+        "category filter": {"category": "martyr_survivor"},
+        "key contacts": {"key_contact": "true"},
+        "name prefix q=王": {"q": "王"},
+        "exact ID number": {"q": make_id_number("350102", date(1935, 1, 1) + timedelta(days=777), 0, "female")},
+        "page 50 of a township": {"region": "350102005", "page": "50"},
+    }
+    results: dict[str, tuple[float, float, int]] = {}
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("registry api did not start")
+                time.sleep(0.2)
+            for label, params in shapes.items():
+                timings = []
+                total = 0
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    response = client.get("/persons", params=params)
+                    timings.append(time.perf_counter() - started)
+                    response.raise_for_status()
+                    total = response.json()["total"]
+                timings.sort()
+                results[label] = (statistics.median(timings), timings[int(len(timings) * 0.99) - 1], total)
+    finally:
+        api.terminate()
+        api.wait()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows per roster file (two files are imported)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per query shape")
+    args = parser.parse_args()
+
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vet-bench-")))
+        postgres_url = os.environ.get("VET_BENCH_POSTGRES_URL")
+        mongo_url = os.environ.get("VET_BENCH_MONGO_URL")
+        if not postgres_url:
+            from vet_common.stack import PostgresServer, free_port
+
+            postgres = PostgresServer(workdir, free_port(), durable=True, name="bench-postgres")
+            postgres.start()
+            postgres.wait_ready()
+            stack.callback(postgres.stop)
+            postgres_url = postgres.url
+        if not mongo_url:
+            from vet_common.stack import SecantusServer, free_port
+
+            mongo = SecantusServer(workdir, free_port(), name="bench-secantus")
+            mongo.start()
+            mongo.wait_ready()
+            stack.callback(mongo.stop)
+            mongo_url = mongo.url
+        db_name = f"bench_{uuid.uuid4().hex[:6]}"
+        env = {
+            **os.environ,
+            "VET_EVENTSTORE_URL": postgres_url,
+            "VET_MONGO_URL": mongo_url,
+            "VET_READ_MODEL_DB": db_name,
+            "VET_DATA_DIR": str(workdir / "data"),
+        }
+        settings = Settings.for_service(
+            "registry", eventstore_url=postgres_url, mongo_url=mongo_url, read_model_db=db_name, data_dir=workdir
+        )
+
+        print(f"machine: {machine()}")
+        print("event store: PostgreSQL (fsync on, AES-GCM bodies); read model: SecantusDB")
+        for part in (0, 1):
+            content = roster_csv(args.rows, part * args.rows, seed=part)
+            parse_s, import_s, counts = import_rows(settings, content, f"roster-{part}.csv")
+            print(
+                f"import {counts['rows']:,} rows ({counts['registered']:,} registered, {counts['rejected']} rejected): "
+                f"{import_s:.1f} s = {counts['rows'] / import_s:,.0f} rows/s "
+                f"(of which parsing and validating {parse_s:.1f} s = {counts['rows'] / parse_s:,.0f} rows/s)"
+            )
+        events, project_s = asyncio.run(project_all(settings))
+        print(f"projection of {events:,} events into the read model: {project_s:.1f} s = {events / project_s:,.0f}/s")
+        print(f"GET /persons over HTTP, {args.requests} requests each, {2 * args.rows:,} people in the read model:")
+        for label, (p50, p99, total) in latency(settings, env, args.requests).items():
+            print(f"  {label:<36} p50 {p50 * 1000:6.1f} ms   p99 {p99 * 1000:6.1f} ms   (total {total:,})")
+
+
+if __name__ == "__main__":
+    main()
