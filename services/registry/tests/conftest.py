@@ -121,6 +121,31 @@ class RegistryHarness:
 
         return asyncio.run(catch_up())
 
+    def run_leader_task_once(self, task: Any) -> None:
+        """One round of a worker's leader task (e.g. registry.jobs.flag_duplicates) against the read models."""
+
+        class OneRound:
+            """A stop event that lets `poll` run its step once."""
+
+            def __init__(self) -> None:
+                self.checks = 0
+
+            def is_set(self) -> bool:
+                self.checks += 1
+                return self.checks > 1
+
+            async def wait(self) -> bool:
+                return True
+
+        async def once() -> None:
+            client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)
+            try:
+                await task(self.app, client[self.db_name], self.settings, OneRound())
+            finally:
+                await client.close()
+
+        asyncio.run(once())
+
     def rebuild(self) -> int:
         async def rebuild() -> int:
             client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)
