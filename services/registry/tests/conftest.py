@@ -121,6 +121,18 @@ class RegistryHarness:
 
         return asyncio.run(catch_up())
 
+    def with_read_models(self, work: Any) -> Any:
+        """Run `await work(db)` on the read-model database (e.g. registry.alert_scan.raise_due_alerts)."""
+
+        async def run() -> Any:
+            client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)
+            try:
+                return await work(client[self.db_name])
+            finally:
+                await client.close()
+
+        return asyncio.run(run())
+
     def run_leader_task_once(self, task: Any) -> None:
         """One round of a worker's leader task (e.g. registry.jobs.flag_duplicates) against the read models."""
 
