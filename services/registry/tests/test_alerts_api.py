@@ -1,0 +1,143 @@
+"""Policy alerts with a fixed clock: raised once per person and occasion, listed by GET /alerts, published once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+import pytest
+
+import registry.api.alerts
+import vet_common.api
+from registry.alert_scan import raise_due_alerts
+from registry.service import definition
+from vet_common.events import IntegrationEvent
+from vet_common.relay import InMemoryPublisher, Relay
+
+pytestmark = pytest.mark.integration
+
+TODAY = date(2026, 6, 1)
+TURNS_60_SOON = date(1966, 7, 15)  # 60 on 2026-07-15: 44 days after TODAY
+TURNS_60_LATER = date(1966, 10, 15)  # 60 on 2026-10-15: 136 days after TODAY
+COUNTY = "350102"
+TOWNSHIP_B, VILLAGE_B = "350102002", "350102002001"
+
+
+@pytest.fixture
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """'Today' in China is TODAY for the alert routes and the record views."""
+    monkeypatch.setattr(registry.api.alerts, "today_in_china", lambda: TODAY)
+    monkeypatch.setattr(vet_common.api, "today_in_china", lambda: TODAY)
+    return TODAY
+
+
+def alerts(api: Any, headers: dict[str, str] | None = None, **params: Any) -> list[dict[str, Any]]:
+    response = api.client.get("/alerts", params=params, headers=headers or api.headers(region=COUNTY))
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def raise_alerts(api: Any, today: date = TODAY) -> int:
+    api.project()
+    raised = api.with_read_models(lambda db: raise_due_alerts(api.app, db, today))
+    api.project()
+    return int(raised)
+
+
+def published(api: Any) -> list[IntegrationEvent]:
+    publisher = InMemoryPublisher()
+    relay = Relay(api.app, definition.translator_factory(api.app), publisher, api.settings.topic("registry"))
+
+    async def drain() -> None:
+        while await relay.run_once():
+            pass
+
+    asyncio.run(drain())
+    return [event for events in publisher.published.values() for event in events]
+
+
+def test_a_rural_veteran_turning_60_within_90_days_gets_one_alert(
+    api_with_read_models: Any, frozen_today: date
+) -> None:
+    api = api_with_read_models
+    soon = api.register(name="甲", birth=TURNS_60_SOON, household="rural")
+    api.register(name="乙", birth=TURNS_60_SOON, household="urban")  # not on a rural register
+    api.register(name="丙", birth=TURNS_60_SOON, household="rural", categories=["active_duty_family"])  # no veteran
+    api.register(name="丁", birth=TURNS_60_LATER, household="rural")  # too far ahead
+
+    assert raise_alerts(api) == 1
+    listed = alerts(api)
+    assert len(listed) == 1
+    alert = listed[0]
+    assert alert["person_id"] == soon
+    assert alert["kind"] == "rural_veteran_turning_60"
+    assert alert["kind_name"] == "农村籍退役军人年满60周岁"
+    assert alert["due_on"] == "2026-07-15"
+    assert alert["occasion"] == "2026-07-15"
+    assert "200" in alert["message"]
+    assert alert["region"] == "350102001001"
+
+    # Running again, even on later days, raises nothing new.
+    assert raise_alerts(api) == 0
+    assert raise_alerts(api, date(2026, 6, 15)) == 0
+    assert [a["id"] for a in alerts(api)] == [alert["id"]]
+
+
+def test_the_relay_publishes_eligibility_alert_raised_once(api_with_read_models: Any, frozen_today: date) -> None:
+    api = api_with_read_models
+    person_id = api.register(birth=TURNS_60_SOON, household="rural")
+    raise_alerts(api)
+    raise_alerts(api)
+
+    events = [event for event in published(api) if event.type == "EligibilityAlertRaised"]
+    assert len(events) == 1
+    event = events[0]
+    assert event.region == "350102001001"
+    assert event.data == {
+        "person_id": person_id,
+        "kind": "rural_veteran_turning_60",
+        "occasion": "2026-07-15",
+        "due_on": "2026-07-15",
+    }
+    assert event.actor.sub == "system"
+
+
+def test_alerts_are_filtered_by_kind_days_ahead_and_jurisdiction(api_with_read_models: Any, frozen_today: date) -> None:
+    api = api_with_read_models
+    api.register(name="甲", birth=TURNS_60_SOON, household="rural")
+    api.register(name="乙", birth=date(1946, 8, 20), region=VILLAGE_B)  # 80 on 2026-08-20: 80 days ahead
+    raise_alerts(api)
+
+    assert {a["kind"] for a in alerts(api)} == {"rural_veteran_turning_60", "turning_80"}
+    assert [a["kind"] for a in alerts(api, kind="turning_80")] == ["turning_80"]
+    assert [a["due_on"] for a in alerts(api, within_days=60)] == ["2026-07-15"]
+    assert alerts(api, within_days=30) == []
+    assert [a["kind"] for a in alerts(api, headers=api.headers(region=TOWNSHIP_B))] == ["turning_80"]
+    assert [a["kind"] for a in alerts(api, region=TOWNSHIP_B)] == ["turning_80"]
+
+
+def test_an_officer_runs_the_alerts_on_demand_for_their_jurisdiction(
+    api_with_read_models: Any, frozen_today: date
+) -> None:
+    api = api_with_read_models
+    api.register(name="甲", birth=TURNS_60_SOON, household="rural")
+    api.register(name="乙", birth=TURNS_60_SOON, household="rural", region=VILLAGE_B)
+    api.project()
+
+    assert api.client.post("/alerts/run", headers=api.headers()).status_code == 403  # station staff
+    officer_b = api.headers(role="officer", region=TOWNSHIP_B)
+    run = api.client.post("/alerts/run", headers=officer_b)
+    assert run.status_code == 200, run.text
+    assert run.json() == {"raised": 1}
+    assert api.client.post("/alerts/run", headers=officer_b).json() == {"raised": 0}
+    api.project()
+    assert [a["region"] for a in alerts(api)] == [VILLAGE_B]
+
+
+def test_nobody_deceased_gets_an_alert(api_with_read_models: Any, frozen_today: date) -> None:
+    api = api_with_read_models
+    person_id = api.register(birth=TURNS_60_SOON, household="rural")
+    api.change(person_id, "death", {"date": "2026-05-01"})
+    assert raise_alerts(api) == 0
+    assert alerts(api) == []
