@@ -48,7 +48,7 @@ def main() -> None:
             birth = date(1940 + n % 60, 1 + n % 12, 1 + n % 28)
             body = {
                 "id_number": make_id_number("350102", birth, uuid.uuid4().int % 500, "male"),
-                "name": f"基准{n}",
+                "name": "基准" + "".join("零一二三四五六七八九"[int(digit)] for digit in str(n)),
                 "region": village,
                 "categories": ["discharged_soldier"],
             }

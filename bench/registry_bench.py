@@ -119,11 +119,11 @@ def latency(settings: Settings, env: dict[str, str], requests: int) -> dict[str,
     token = issue_token(settings, sub="bench", name="bench", roles=["officer"], region="3501")
     shapes = {
         "county (3501 city token), page 1": {},
-        "one village": {"region": "350102003007"},
+        "one village": {"region": "350102007007"},
         "category filter": {"category": "martyr_survivor"},
         "key contacts": {"key_contact": "true"},
         "name prefix q=王": {"q": "王"},
-        "exact ID number": {"q": make_id_number("350102", date(1935, 1, 1) + timedelta(days=777), 0, "female")},
+        "exact ID number": {"q": make_id_number("350102", date(1935, 1, 1) + timedelta(days=778), 0, "female")},
         "page 50 of a township": {"region": "350102005", "page": "50"},
     }
     results: dict[str, tuple[float, float, int]] = {}

@@ -31,7 +31,7 @@ def test_a_registered_person_a_visit_and_a_fund_reach_reporting(platform: Platfo
     created = httpx.post(f"{registry}/persons", json=person(9001), headers=headers())
     assert created.status_code == 201, created.text
     person_id = created.json()["id"]
-    assert httpx.get(f"{registry}/persons/{person_id}", headers=headers()).json()["name"] == "测试9001"
+    assert httpx.get(f"{registry}/persons/{person_id}", headers=headers()).json()["name"] == "测试九零零一"
 
     visit = httpx.post(
         f"{outreach}/visits",

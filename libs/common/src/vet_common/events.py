@@ -109,7 +109,8 @@ def from_domain_event(
         aggregate_id=str(domain_event.originator_id),
         aggregate_version=domain_event.originator_version,
         occurred_at=domain_event.timestamp,
-        actor=Actor(**domain_event.actor),
+        # Automatic work (a daily alert run) has no person behind it.
+        actor=Actor(**domain_event.actor) if getattr(domain_event, "actor", None) else SYSTEM_ACTOR,
         region=region or domain_event.region,
         data=data.model_dump(mode="json"),
     )

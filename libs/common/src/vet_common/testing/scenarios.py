@@ -30,7 +30,7 @@ def person(n: int) -> dict[str, object]:
     birth = date(1950 + n % 50, 1 + n % 12, 1 + n % 28)
     return {
         "id_number": make_id_number("350102", birth, n % 999 + 1, "male" if n % 2 else "female"),
-        "name": f"测试{n:04d}",
+        "name": "测试" + "".join("零一二三四五六七八九"[int(digit)] for digit in f"{n:04d}"),
         "region": VILLAGES[n % len(VILLAGES)],
         "categories": ["discharged_soldier"],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -133,6 +134,7 @@ async def get_person(
 ) -> PersonOut:
     """The whole record. ID and phone numbers are masked unless revealed for a stated purpose."""
     person = await visible_person(registry, person_id, principal)
+    purpose = header_text(purpose)
     fields = frozenset(f.strip() for f in (reveal or "").split(",") if f.strip())
     if fields:
         if unknown := fields - set(REVEALABLE):
@@ -169,6 +171,17 @@ async def get_person(
     if fields:
         await run(registry.record_access, person, sorted(fields), (purpose or "").strip(), actor_of(principal))
     return person_view(person, fields)
+
+
+def header_text(value: str | None) -> str | None:
+    """HTTP headers arrive as latin-1: recover UTF-8 Chinese text, and accept percent-encoding too."""
+    if value is None:
+        return None
+    try:
+        value = value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    return unquote(value)
 
 
 class HistoryEntry(BaseModel):
