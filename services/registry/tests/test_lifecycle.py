@@ -340,3 +340,17 @@ def test_every_derived_reason_at_once_and_a_designation_beside_them(api: Any) ->
         "severely_disabled",
         "widowed_orphaned_alone",
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: Person.remove_key_contact has no status guard, so a deceased (or merged) record still takes it",
+)
+def test_a_deceased_persons_key_contact_designation_cannot_be_removed(api: Any) -> None:
+    person_id = api.register()
+    api.change(person_id, "key-contacts", {"reason": "unemployed"})
+    api.change(person_id, "death", {"date": "2024-02-10"})
+    version = api.get(person_id)["version"]
+    response = api.change(person_id, "key-contacts", {"action": "remove", "reason": "unemployed"})
+    assert response.status_code == 409, response.text
+    assert api.get(person_id)["version"] == version
