@@ -10,26 +10,25 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from vet_common.projector import CHECKPOINTS, Projector, apply_versioned
+from vet_common.projector import CHECKPOINTS, Projector, ReadModelBatch
+from vet_common.states import AggregateStates
 from vet_common.testing.apps import Counter, CounterApplication
 
 pytestmark = pytest.mark.integration
 
 
 class CounterProjection:
+    """Documents hold the aggregate's state, so applying an event twice cannot count it twice."""
+
+    def __init__(self, app: CounterApplication) -> None:
+        self.states = AggregateStates(app)
+
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db.counters.create_index([("region", 1)])
 
-    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
-        fields: dict[str, Any] = {}
-        if isinstance(event, Counter.Started):
-            fields = {"region": event.region, "value": 0}
-            await apply_versioned(db.counters, str(event.originator_id), event.originator_version, fields)
-        elif isinstance(event, Counter.Incremented):
-            # $inc would double-count on replay; the version guard is what prevents it.
-            current = await db.counters.find_one({"_id": str(event.originator_id)})
-            value = (current or {}).get("value", 0) + 1
-            await apply_versioned(db.counters, str(event.originator_id), event.originator_version, {"value": value})
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
+        counter = self.states.after(event)
+        batch.put("counters", str(counter.id), counter.version, {"region": counter.region, "value": counter.value})
 
 
 async def snapshot(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:
@@ -48,8 +47,8 @@ async def test_replay_never_double_counts_and_rebuild_equals_live(mongo_url: str
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     db = client[f"projector_{uuid.uuid4().hex[:8]}"]
     try:
-        projector = Projector(app, db, CounterProjection(), batch_size=5)
-        await CounterProjection().setup(db)
+        projector = Projector(app, db, CounterProjection(app), batch_size=5)
+        await CounterProjection(app).setup(db)
         while await projector.run_once():
             pass
         live = await snapshot(db)

@@ -9,9 +9,10 @@ from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Gauge
+from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll
@@ -19,15 +20,80 @@ from vet_common.polling import poll
 log = logging.getLogger(__name__)
 
 CHECKPOINTS = "_checkpoints"
+DUPLICATE_KEY = 11000
 projector_position = Gauge("vet_projector_position", "Last notification id projected", ["service"])
 
 
 class Projection(Protocol):
-    """A service's read models: `setup` creates indexes, `apply` handles one domain event."""
+    """A service's read models: `setup` creates indexes, `apply` turns one domain event into writes."""
 
     async def setup(self, db: AsyncDatabase[Any]) -> None: ...
 
-    async def apply(self, db: AsyncDatabase[Any], event: DomainEventProtocol[Any], position: int) -> None: ...
+    async def apply(self, batch: ReadModelBatch, event: DomainEventProtocol[Any], position: int) -> None: ...
+
+
+class ReadModelBatch:
+    """The version-guarded writes of a batch of events, sent as one bulk write per collection.
+
+    Documents hold the state of their aggregate (fields are `$set`), so several events of one aggregate in
+    a batch become one write: from the version before the first to the last. Round trips, not documents,
+    are what a projection spends its time on.
+    """
+
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self.db = db  # for reads a projection needs
+        self.pending: dict[tuple[str, Any], tuple[int, int, dict[str, Any]]] = {}
+
+    def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
+        key = (collection, doc_id)
+        if key in self.pending:
+            first, _, merged = self.pending[key]
+            self.pending[key] = (first, version, {**merged, **fields})
+        else:
+            self.pending[key] = (version, version, dict(fields))
+
+    async def flush(self) -> None:
+        by_collection: dict[str, list[tuple[Any, int, int, dict[str, Any]]]] = {}
+        for (collection, doc_id), (first, last, fields) in self.pending.items():
+            by_collection.setdefault(collection, []).append((doc_id, first, last, fields))
+        for collection, writes in by_collection.items():
+            await self._write(self.db[collection], writes)
+        self.pending.clear()
+
+    async def _write(
+        self, collection: AsyncCollection[Any], writes: list[tuple[Any, int, int, dict[str, Any]]]
+    ) -> None:
+        operations: list[Any] = [
+            InsertOne({"_id": doc_id, **fields, "version": last})
+            if first == 1
+            else UpdateOne({"_id": doc_id, "version": first - 1}, {"$set": {**fields, "version": last}})
+            for doc_id, first, last, fields in writes
+        ]
+        try:
+            result = await collection.bulk_write(operations, ordered=False)
+            complete = result.matched_count == sum(1 for _, first, _, _ in writes if first > 1)
+        except BulkWriteError as error:
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
+            complete = False
+        if not complete:  # a replay, or a batch cut differently last time: settle document by document
+            for doc_id, first, last, fields in writes:
+                await settle(collection, doc_id, first, last, fields)
+
+
+async def settle(collection: AsyncCollection[Any], doc_id: Any, first: int, last: int, fields: dict[str, Any]) -> None:
+    """Bring one document to `last` unless it is there already; refuse to skip versions."""
+    current = await collection.find_one({"_id": doc_id}, {"version": 1})
+    if current is None:
+        if first != 1:
+            raise RuntimeError(f"read model {collection.name}/{doc_id} is missing versions before {first}")
+        await collection.insert_one({"_id": doc_id, **fields, "version": last})
+    elif current["version"] < first - 1:
+        raise RuntimeError(f"read model {collection.name}/{doc_id} is missing versions before {first}")
+    elif current["version"] < last:
+        await collection.update_one(
+            {"_id": doc_id, "version": current["version"]}, {"$set": {**fields, "version": last}}
+        )
 
 
 async def apply_versioned(
@@ -81,9 +147,11 @@ class Projector:
         notifications = await asyncio.to_thread(
             self.app.process_recorder.select_notifications, start, self.batch_size, inclusive_of_start=False
         )
+        batch = ReadModelBatch(self.db)
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
-            await self.projection.apply(self.db, event, notification.id)
+            await self.projection.apply(batch, event, notification.id)
+        await batch.flush()
         if notifications:
             last = notifications[-1].id
             # The checkpoint only saves work: the version guard makes re-applying a batch harmless.

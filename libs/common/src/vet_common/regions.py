@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import unicodedata
 from typing import Literal
 
@@ -250,3 +252,12 @@ def full_name(code: str) -> str | None:
         if prefix in _NAMES and not (len(prefix) == 4 and prefix[:2] in MUNICIPALITIES)
     ]
     return " ".join(names) or None
+
+
+def common_jurisdiction(codes: list[str]) -> str:
+    """The narrowest jurisdiction that contains every code (a county for two townships of it)."""
+    shared = os.path.commonprefix(codes)
+    for length in sorted(LEVEL_LENGTHS, reverse=True):
+        if len(shared) >= length:
+            return shared[:length]
+    return ""

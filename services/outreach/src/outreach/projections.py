@@ -7,7 +7,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain import Visit
-from vet_common.projector import apply_versioned
+from vet_common.projector import ReadModelBatch
 
 
 class OutreachProjection:
@@ -15,10 +15,10 @@ class OutreachProjection:
         await db.visits.create_index([("region", 1), ("visited_on", -1)])
         await db.visits.create_index([("person_id", 1)])
 
-    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, Visit.Recorded):
-            await apply_versioned(
-                db.visits,
+            batch.put(
+                "visits",
                 str(event.originator_id),
                 event.originator_version,
                 {

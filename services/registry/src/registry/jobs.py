@@ -15,6 +15,7 @@ from registry.application import RegistryApplication
 from registry.importing import import_files, run_import
 from vet_common.api import today_in_china
 from vet_common.eventstore import ServiceApplication
+from vet_common.regions import common_jurisdiction
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
 from vet_common.settings import Settings
@@ -79,13 +80,14 @@ async def flag_duplicates(
         for person in newest:
             same = await db.persons.find(
                 {"name": person["name"], "birth_date": person["birth_date"], "status": {"$ne": "merged"}},
-                {"_id": 1},
+                {"_id": 1, "region": 1},
             ).to_list()
             if len(same) > 1:
                 await asyncio.to_thread(
                     application.flag_possible_duplicate,
                     [doc["_id"] for doc in same],
-                    person["region"],
+                    # The case belongs to the jurisdiction that covers every record in it.
+                    common_jurisdiction([doc["region"] for doc in same]),
                     person["name"],
                     date.fromisoformat(person["birth_date"]),
                 )

@@ -19,7 +19,7 @@ from registry.domain import (
 )
 from vet_common.eventstore import ServiceApplication
 from vet_common.idnumber import mask_id_number, mask_phone
-from vet_common.projector import apply_versioned
+from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
 
@@ -69,7 +69,7 @@ class RegistryProjection:
         await db.access_log.create_index([("region", ASCENDING), ("at", DESCENDING)])
         await db.access_log.create_index([("person_id", ASCENDING), ("at", DESCENDING)])
 
-    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, IdNumberClaim.Event):
             return  # a guard, not a read model
         state = self.states.after(event)
@@ -77,12 +77,12 @@ class RegistryProjection:
         version = event.originator_version
         if isinstance(state, Person):
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
-            await apply_versioned(db.persons, doc_id, version, person_document(state, id_hash))
+            batch.put("persons", doc_id, version, person_document(state, id_hash))
         elif isinstance(state, Transfer):
-            await apply_versioned(db.transfers, doc_id, version, transfer_document(state))
+            batch.put("transfers", doc_id, version, transfer_document(state))
         elif isinstance(state, DuplicateCase):
-            await apply_versioned(
-                db.duplicates,
+            batch.put(
+                "duplicates",
                 doc_id,
                 version,
                 {
@@ -96,8 +96,8 @@ class RegistryProjection:
                 },
             )
         elif isinstance(state, AlertOccasion):
-            await apply_versioned(
-                db.alerts,
+            batch.put(
+                "alerts",
                 doc_id,
                 version,
                 {
@@ -111,8 +111,8 @@ class RegistryProjection:
                 },
             )
         elif isinstance(state, DataAccess):
-            await apply_versioned(
-                db.access_log,
+            batch.put(
+                "access_log",
                 doc_id,
                 version,
                 {
@@ -125,7 +125,7 @@ class RegistryProjection:
                 },
             )
         elif isinstance(state, ImportJob):
-            await apply_versioned(db.imports, doc_id, version, import_document(state))
+            batch.put("imports", doc_id, version, import_document(state))
 
 
 def transfer_document(transfer: Transfer) -> dict[str, Any]:

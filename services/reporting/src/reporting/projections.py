@@ -8,18 +8,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from reporting.contract import KIND_BY_TYPE
 from reporting.domain import ArchivedRecord
-from vet_common.projector import apply_versioned
+from vet_common.projector import ReadModelBatch
 
 
 class ReportingProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db.records.create_index([("kind", 1), ("region", 1)])
 
-    async def apply(self, db: AsyncDatabase[Any], event: Any, position: int) -> None:
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         record_id = str(event.originator_id)
         if isinstance(event, ArchivedRecord.Opened):
-            await apply_versioned(
-                db.records,
+            batch.put(
+                "records",
                 record_id,
                 event.originator_version,
                 {"aggregate_id": event.aggregate_id, "source": event.source, "kind": None, "region": None},
@@ -29,7 +29,7 @@ class ReportingProjection:
             fields: dict[str, Any] = {"region": envelope["region"], "last_type": envelope["type"]}
             if envelope["type"] in KIND_BY_TYPE:
                 fields["kind"] = KIND_BY_TYPE[envelope["type"]]
-            await apply_versioned(db.records, record_id, event.originator_version, fields)
+            batch.put("records", record_id, event.originator_version, fields)
 
 
 async def count_by_kind(db: AsyncDatabase[Any], region_prefix: str) -> dict[str, int]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from urllib.parse import unquote
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
@@ -177,10 +178,8 @@ def header_text(value: str | None) -> str | None:
     """HTTP headers arrive as latin-1: recover UTF-8 Chinese text, and accept percent-encoding too."""
     if value is None:
         return None
-    try:
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
     return unquote(value)
 
 
