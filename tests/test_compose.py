@@ -92,9 +92,7 @@ def test_every_process_has_a_healthcheck_on_its_port(compose: dict[str, Any]) ->
         healthcheck = compose["services"][name].get("healthcheck") or {}
         test = " ".join(healthcheck.get("test") or [])
         port = DEFAULT_API_PORTS[service] + (WORKER_PORT_OFFSET if role == "worker" else 0)
-        assert f":{port}/healthz" in test, (
-            f"{name}: healthcheck should probe port {port}/healthz, has {test!r}"
-        )
+        assert f":{port}/healthz" in test, f"{name}: healthcheck should probe port {port}/healthz, has {test!r}"
 
 
 def test_infrastructure_has_healthchecks_and_processes_wait_for_it(compose: dict[str, Any]) -> None:

@@ -30,16 +30,12 @@ def settings() -> Settings:
     return Settings(jwt_secret=SECRET)
 
 
-def token(
-    settings: Settings, roles: tuple[str, ...] = ("officer",), region: str = "350102", **kw: Any
-) -> str:
+def token(settings: Settings, roles: tuple[str, ...] = ("officer",), region: str = "350102", **kw: Any) -> str:
     return issue_token(settings, sub="u-1", name="林晓", roles=roles, region=region, **kw)
 
 
 def test_round_trip(settings: Settings) -> None:
-    principal = decode_token(
-        settings, token(settings, roles=("station_staff", "officer"), region="350102001")
-    )
+    principal = decode_token(settings, token(settings, roles=("station_staff", "officer"), region="350102001"))
     assert principal == Principal(
         sub="u-1", name="林晓", roles=frozenset({Role.station_staff, Role.officer}), region="350102001"
     )

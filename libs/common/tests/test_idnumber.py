@@ -114,9 +114,7 @@ def test_make_id_number_builds_numbers_that_parse_back(sex: str, sequence: int) 
 
 
 def test_make_id_number_gives_distinct_numbers() -> None:
-    numbers = {
-        make_id_number("350102", date(1980, 1, 1), n, sex) for n in range(500) for sex in ("male", "female")
-    }
+    numbers = {make_id_number("350102", date(1980, 1, 1), n, sex) for n in range(500) for sex in ("male", "female")}
     assert len(numbers) == 1000
 
 
