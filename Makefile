@@ -9,7 +9,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 
-.PHONY: help setup up down status test lint
+.PHONY: help setup up down status test lint bench-registry bench-e2e
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
@@ -43,3 +43,9 @@ test: setup
 lint: setup
 	$(UV_RUN) ruff check .
 	$(UV_RUN) mypy libs/common/src services/*/src
+
+bench-registry: setup  ## import rate into PostgreSQL and GET /persons latency (takes several minutes)
+	$(UV_RUN) python bench/registry_bench.py
+
+bench-e2e: setup  ## API call to reporting figure, against a running `make up`
+	$(UV_RUN) python bench/e2e_delay.py

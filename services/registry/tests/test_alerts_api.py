@@ -143,11 +143,6 @@ def test_nobody_deceased_gets_an_alert(api_with_read_models: Any, frozen_today: 
     assert alerts(api) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an alert's read-model document keeps the region it was raised in; after a transfer the old "
-    "township still lists it and the new one does not",
-)
 def test_an_alert_moves_with_a_transferred_person(api_with_read_models: Any, frozen_today: date) -> None:
     api = api_with_read_models
     person_id = api.register(birth=TURNS_60_SOON, household="rural")

@@ -147,11 +147,6 @@ def test_a_case_spanning_two_townships_belongs_to_the_county(api_with_read_model
     assert api.get(theirs)["status"] == "merged"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the duplicate scan resumes after the newest registered_at it has seen; a registration whose "
-    "event was created earlier but committed later (an import batch, a slow request) is never scanned",
-)
 def test_a_registration_committed_after_a_later_one_is_still_scanned(api_with_read_models: Any) -> None:
     api = api_with_read_models
     id_number = api.id_number(BIRTH)

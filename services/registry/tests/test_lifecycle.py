@@ -342,10 +342,6 @@ def test_every_derived_reason_at_once_and_a_designation_beside_them(api: Any) ->
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Person.remove_key_contact has no status guard, so a deceased (or merged) record still takes it",
-)
 def test_a_deceased_persons_key_contact_designation_cannot_be_removed(api: Any) -> None:
     person_id = api.register()
     api.change(person_id, "key-contacts", {"reason": "unemployed"})

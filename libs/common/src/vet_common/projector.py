@@ -43,6 +43,11 @@ class ReadModelBatch:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.db = db  # for reads a projection needs
         self.pending: dict[tuple[str, Any], tuple[int, int, dict[str, Any]]] = {}
+        self.denormalised: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+
+    def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
+        """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
+        self.denormalised.append((collection, query, fields))
 
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
@@ -58,7 +63,10 @@ class ReadModelBatch:
             by_collection.setdefault(collection, []).append((doc_id, first, last, fields))
         for collection, writes in by_collection.items():
             await self._write(self.db[collection], writes)
+        for collection, query, fields in self.denormalised:
+            await self.db[collection].update_many(query, {"$set": fields})
         self.pending.clear()
+        self.denormalised.clear()
 
     async def _write(
         self, collection: AsyncCollection[Any], writes: list[tuple[Any, int, int, dict[str, Any]]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 import unicodedata
 from typing import Literal
 
@@ -256,7 +255,7 @@ def full_name(code: str) -> str | None:
 
 def common_jurisdiction(codes: list[str]) -> str:
     """The narrowest jurisdiction that contains every code (a county for two townships of it)."""
-    shared = os.path.commonprefix(codes)
+    shared = os.path.commonprefix(codes)  # noqa: RUF071 - character by character is what region codes need
     for length in sorted(LEVEL_LENGTHS, reverse=True):
         if len(shared) >= length:
             return shared[:length]

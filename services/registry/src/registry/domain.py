@@ -256,6 +256,7 @@ class Person(Aggregate):
         self.designations[reason] = note
 
     def remove_key_contact(self, reason: str, note: str, actor: dict[str, str]) -> None:
+        self.check_active()
         if reason not in self.designations:
             raise ValueError(f"该人员没有“{reason}”的重点联系对象认定 (no such designation)")
         self._remove_designation(reason=reason, note=note, actor=actor)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
 from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.alert_scan import raise_due_alerts
 from registry.application import RegistryApplication
+from registry.domain import Person
 from registry.importing import import_files, run_import
 from vet_common.api import today_in_china
 from vet_common.eventstore import ServiceApplication
-from vet_common.regions import common_jurisdiction
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
+from vet_common.regions import common_jurisdiction
 from vet_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,19 +68,31 @@ async def flag_duplicates(
 ) -> None:
     """Newly registered people who share a name and birth date with someone else are flagged for review.
 
-    Done from the read model, a few seconds after registration, rather than inside every registration:
-    it keeps imports fast, and a review case can wait a few seconds.
+    Done a few seconds after registration rather than inside it: it keeps imports fast, and a review can
+    wait. It follows the notification log (not timestamps, which an import batch takes before it commits)
+    and stays behind the projector, so everyone registered before is in the read model it searches.
     """
     assert isinstance(application, RegistryApplication)
+    registered = get_topic(Person.Registered)  # type: ignore[attr-defined]
 
     async def step() -> int:
         mark = await db[CHECKPOINTS].find_one({"_id": "duplicates"})
-        since = mark["registered_at"] if mark else None
-        query = {"registered_at": {"$gt": since}} if since else {}
-        newest = await db.persons.find(query, sort=[("registered_at", 1)], limit=500).to_list()
-        for person in newest:
+        projected = await db[CHECKPOINTS].find_one({"_id": "projector"})
+        start, stop_at = (mark or {}).get("position", 0), (projected or {}).get("position", 0)
+        if stop_at <= start:
+            return 0
+        notifications = await asyncio.to_thread(
+            application.process_recorder.select_notifications,
+            start,
+            500,
+            stop_at,
+            (registered,),
+            inclusive_of_start=False,
+        )
+        for notification in notifications:
+            person: Any = application.mapper.to_domain_event(notification)
             same = await db.persons.find(
-                {"name": person["name"], "birth_date": person["birth_date"], "status": {"$ne": "merged"}},
+                {"name": person.name, "birth_date": person.birth_date.isoformat(), "status": {"$ne": "merged"}},
                 {"_id": 1, "region": 1},
             ).to_list()
             if len(same) > 1:
@@ -88,13 +101,12 @@ async def flag_duplicates(
                     [doc["_id"] for doc in same],
                     # The case belongs to the jurisdiction that covers every record in it.
                     common_jurisdiction([doc["region"] for doc in same]),
-                    person["name"],
-                    date.fromisoformat(person["birth_date"]),
+                    person.name,
+                    person.birth_date,
                 )
-        if newest:
-            await db[CHECKPOINTS].update_one(
-                {"_id": "duplicates"}, {"$set": {"registered_at": newest[-1]["registered_at"]}}, upsert=True
-            )
-        return len(newest)
+        # With fewer than a full page, everything up to the projector's position has been seen.
+        position = notifications[-1].id if len(notifications) == 500 else stop_at
+        await db[CHECKPOINTS].update_one({"_id": "duplicates"}, {"$set": {"position": position}}, upsert=True)
+        return len(notifications)
 
     await poll("duplicates", step, stop, idle_seconds=2.0)

@@ -78,6 +78,10 @@ class RegistryProjection:
         if isinstance(state, Person):
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
             batch.put("persons", doc_id, version, person_document(state, id_hash))
+            if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
+                batch.set_where(
+                    "alerts", {"person_id": doc_id}, {"region": state.region, "person_status": state.status}
+                )
         elif isinstance(state, Transfer):
             batch.put("transfers", doc_id, version, transfer_document(state))
         elif isinstance(state, DuplicateCase):
@@ -108,6 +112,7 @@ class RegistryProjection:
                     "due_on": state.due_on.isoformat(),
                     "message": state.message,
                     "raised_at": state.created_on,
+                    "person_status": "active",
                 },
             )
         elif isinstance(state, DataAccess):

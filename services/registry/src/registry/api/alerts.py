@@ -29,7 +29,11 @@ async def list_alerts(
 ) -> list[dict[str, Any]]:
     """Alerts due from today to `within_days` ahead (and overdue ones), soonest first."""
     until = (today_in_china() + timedelta(days=within_days)).isoformat()
-    query: dict[str, Any] = {"region": {"$regex": f"^{re.escape(scope(principal, region))}"}, "due_on": {"$lte": until}}
+    query: dict[str, Any] = {
+        "region": {"$regex": f"^{re.escape(scope(principal, region))}"},
+        "due_on": {"$lte": until},
+        "person_status": "active",
+    }
     if kind:
         query["kind"] = kind.value
     docs = await db.alerts.find(query, sort=[("due_on", 1)], limit=limit).to_list()

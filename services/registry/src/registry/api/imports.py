@@ -14,13 +14,13 @@ from registry.api.persons import scope
 from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_items, rejected_rows_xlsx
 from registry.roster import template_xlsx
 from vet_common.api import ReadModels, actor_of
-from vet_common.auth import CurrentPrincipal, require_roles
+from vet_common.auth import CurrentPrincipal, current_principal, require_roles
 
 router = APIRouter(tags=["imports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/imports/template.xlsx", response_class=Response)
+@router.get("/imports/template.xlsx", response_class=Response, dependencies=[Depends(current_principal)])
 async def template() -> Response:
     """The roster template, with Chinese column headers and instructions."""
     return Response(
