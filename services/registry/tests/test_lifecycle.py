@@ -350,3 +350,29 @@ def test_a_deceased_persons_key_contact_designation_cannot_be_removed(api: Any) 
     response = api.change(person_id, "key-contacts", {"action": "remove", "reason": "unemployed"})
     assert response.status_code == 409, response.text
     assert api.get(person_id)["version"] == version
+
+
+def test_an_officer_corrects_a_death_date_or_revokes_a_death_recorded_in_error(api: Any) -> None:
+    person_id = api.register()
+    died = api.client.post(f"/persons/{person_id}/death", json={"date": "2026-01-05"}, headers=api.headers())
+    assert died.status_code == 200, died.text
+    staff = api.client.post(
+        f"/persons/{person_id}/death",
+        json={"date": "2026-01-06", "correction_reason": "登记错误"},
+        headers=api.headers(),
+    )
+    assert staff.status_code == 403
+    officer = api.headers(role="officer")
+    moved = api.client.post(
+        f"/persons/{person_id}/death",
+        json={"date": "2026-01-06", "correction_reason": "死亡证明日期为6日"},
+        headers=officer,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["died_on"] == "2026-01-06"
+    revoked = api.client.post(
+        f"/persons/{person_id}/death", json={"date": None, "correction_reason": "误报死亡"}, headers=officer
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "active"
+    assert revoked.json()["died_on"] is None

@@ -168,6 +168,8 @@ PERSON_EVENTS: dict[str, tuple[str, type[BaseModel], Callable[[Any], dict[str, A
         lambda e: {"transfer_id": e.transfer_id, "from_region": e.from_region, "to_region": e.to_region},
     ),
     "Died": ("PersonDied", PersonDiedData, lambda e: {"died_on": e.died_on.isoformat()}),
+    # status in the facts says whether the person is alive again (a death recorded in error)
+    "DeathCorrected": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "death_corrected"}),
     "SurvivorLinked": (
         "SurvivorLinked",
         SurvivorLinkedData,

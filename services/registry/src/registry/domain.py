@@ -335,6 +335,21 @@ class Person(Aggregate):
         self.died_on = died_on
         self.pending_transfer = None
 
+    def correct_death(self, died_on: date | None, reason: str, actor: dict[str, str]) -> None:
+        """An officer's correction: another date of death, or (None) the death was recorded in error."""
+        if self.status != "deceased":
+            raise ValueError("该人员未登记去世，无需更正 (no death recorded)")
+        if not reason.strip():
+            raise ValueError("更正须注明原因 (a correction needs a reason)")
+        if died_on is not None and died_on < self.birth_date:
+            raise ValueError("去世日期早于出生日期 (date of death before birth)")
+        self._correct_death(died_on=died_on, actor=actor, correction_reason=reason)
+
+    @event("DeathCorrected")
+    def _correct_death(self, died_on: date | None, actor: dict[str, str], correction_reason: str) -> None:
+        self.died_on = died_on
+        self.status = "deceased" if died_on else "active"
+
     def request_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
         self.check_active()
         if self.pending_transfer:

@@ -119,12 +119,15 @@ class SurvivorIn(BaseModel):
 
 
 class DeathIn(BaseModel):
-    date: dt.date
+    date: dt.date | None = Field(description="Date of death; null with a correction_reason: recorded in error")
+    correction_reason: str | None = Field(
+        default=None, max_length=500, description="Officers only: correct the date, or revoke a death recorded in error"
+    )
 
     @field_validator("date")
     @classmethod
-    def _not_future(cls, value: dt.date) -> dt.date:
-        if value > today():
+    def _not_future(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > today():
             raise ValueError("去世日期不能晚于今天 (date of death cannot be in the future)")
         return value
 
@@ -252,6 +255,19 @@ async def link_survivor(person_id: UUID, body: SurvivorIn, principal: CurrentPri
 
 @router.post("/persons/{person_id}/death", response_model=PersonOut)
 async def record_death(person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry) -> Any:
-    """Death stops payments and pairings (PersonDied tells the other services)."""
+    """Death stops payments and pairings (PersonDied tells the other services).
+
+    An officer corrects a recorded death with a `correction_reason`: another date, or `"date": null` when the
+    death was recorded in error."""
     actor = actor_of(principal)
-    return await apply(registry, person_id, principal, lambda p: p.record_death(body.date, actor))
+    reason = (body.correction_reason or "").strip()
+    if reason:
+        if not principal.has_role(*CAN_CORRECT):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "只有业务科室人员可以更正死亡登记 (officers only)")
+        return await apply(registry, person_id, principal, lambda p: p.correct_death(body.date, reason, actor))
+    if body.date is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"field": "date", "message": "请填写去世日期 (date is required)"}]
+        )
+    died_on = body.date
+    return await apply(registry, person_id, principal, lambda p: p.record_death(died_on, actor))
