@@ -181,7 +181,7 @@ def main() -> None:
         if not mongo_url:
             from vet_common.stack import SecantusServer, free_port
 
-            mongo = SecantusServer(workdir, free_port(), name="bench-secantus")
+            mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
             mongo.start()
             mongo.wait_ready()
             stack.callback(mongo.stop)
