@@ -27,6 +27,10 @@ def person_document(person: Person, id_hash: str) -> dict[str, Any]:
     """What lists and searches need; the full record is read from the event store."""
     return {
         "name": person.name,
+        # Equality on these arrays (multikey indexes) finds a jurisdiction or a name's beginning without
+        # a range or regex scan, which the MongoDB-wire server we run locally does not narrow by index.
+        "name_prefixes": [person.name[:n] for n in range(1, len(person.name) + 1)],
+        "jurisdictions": [person.region[:n] for n in (2, 4, 6, 9, 12)],
         "id_hash": id_hash,
         "id_number_masked": mask_id_number(person.id_number),
         "phone_masked": mask_phone(person.phone) if person.phone else None,
@@ -58,6 +62,8 @@ class RegistryProjection:
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING)])
+        await db.persons.create_index([("jurisdictions", ASCENDING), ("region", ASCENDING), ("name", ASCENDING)])
+        await db.persons.create_index([("name_prefixes", ASCENDING)])
         await db.persons.create_index([("id_hash", ASCENDING)])
         await db.persons.create_index([("categories", ASCENDING)])
         await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])

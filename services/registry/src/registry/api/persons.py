@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -67,7 +66,7 @@ def born_80_years_before(today: date) -> str:
 def scope(principal: Principal, region: str | None) -> str:
     """The region prefix to search: the caller's jurisdiction, or a part of it."""
     if not region:
-        return principal.region
+        return validate_jurisdiction(principal.region)
     try:
         prefix = validate_jurisdiction(region)
     except InvalidRegion as error:
@@ -99,7 +98,7 @@ async def find_persons(
 ) -> PersonPage:
     """Find people in your jurisdiction. Results are sorted by region and name."""
     today = today_in_china()
-    query: dict[str, Any] = {"region": {"$regex": f"^{re.escape(scope(principal, region))}"}}
+    query: dict[str, Any] = {"jurisdictions": scope(principal, region)}
     if category:
         query["categories"] = category.value
     if status_:
@@ -114,7 +113,7 @@ async def find_persons(
         try:
             query["id_hash"] = registry.id_number_hash(parse_id_number(q).value)
         except InvalidIdNumber:
-            query["name"] = {"$regex": f"^{re.escape(q)}"}
+            query["name_prefixes"] = q
     total = await db.persons.count_documents(query)
     docs = await db.persons.find(
         query, sort=[("region", 1), ("name", 1), ("_id", 1)], skip=(page - 1) * page_size, limit=page_size
