@@ -25,8 +25,10 @@ from registry.projections import RegistryProjection
 from registry.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
+from vet_common.events import IntegrationEvent
 from vet_common.idnumber import make_id_number
 from vet_common.projector import Projector
+from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.settings import Settings
 
 TOWNSHIP_A = "350102001"  # 鼓东街道
@@ -39,6 +41,18 @@ OTHER_COUNTY_VILLAGE = "350103001001"  # 台江区
 
 class RegistryHarness:
     """A registry API under test, with helpers to call it as a given role and jurisdiction."""
+
+    def published(self) -> list[IntegrationEvent]:
+        """Everything the relay publishes from the event store so far (in-memory broker)."""
+        publisher = InMemoryPublisher()
+        relay = Relay(self.app, definition.translator_factory(self.app), publisher, self.settings.topic("registry"))
+
+        async def drain() -> None:
+            while await relay.run_once():
+                pass
+
+        asyncio.run(drain())
+        return [event for events in publisher.published.values() for event in events]
 
     def __init__(self, client: TestClient, settings: Settings, mongo_url: str | None = None) -> None:
         self.client = client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -11,9 +10,6 @@ import pytest
 import registry.api.alerts
 import vet_common.api
 from registry.alert_scan import raise_due_alerts
-from registry.service import definition
-from vet_common.events import IntegrationEvent
-from vet_common.relay import InMemoryPublisher, Relay
 
 pytestmark = pytest.mark.integration
 
@@ -43,18 +39,6 @@ def raise_alerts(api: Any, today: date = TODAY) -> int:
     raised = api.with_read_models(lambda db: raise_due_alerts(api.app, db, today))
     api.project()
     return int(raised)
-
-
-def published(api: Any) -> list[IntegrationEvent]:
-    publisher = InMemoryPublisher()
-    relay = Relay(api.app, definition.translator_factory(api.app), publisher, api.settings.topic("registry"))
-
-    async def drain() -> None:
-        while await relay.run_once():
-            pass
-
-    asyncio.run(drain())
-    return [event for events in publisher.published.values() for event in events]
 
 
 def test_a_rural_veteran_turning_60_within_90_days_gets_one_alert(
@@ -90,7 +74,7 @@ def test_the_relay_publishes_eligibility_alert_raised_once(api_with_read_models:
     raise_alerts(api)
     raise_alerts(api)
 
-    events = [event for event in published(api) if event.type == "EligibilityAlertRaised"]
+    events = [event for event in api.published() if event.type == "EligibilityAlertRaised"]
     assert len(events) == 1
     event = events[0]
     assert event.region == "350102001001"

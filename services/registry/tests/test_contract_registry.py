@@ -3,7 +3,6 @@ region, and free of personal data (ID number, name, phone number, address)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from typing import Any
@@ -17,7 +16,6 @@ from registry.service import definition
 from vet_common.asyncapi import event_json_schemas
 from vet_common.events import IntegrationEvent
 from vet_common.regions import validate_region_code
-from vet_common.relay import InMemoryPublisher, Relay
 
 EVENT_TYPES = [
     "PersonRegistered",
@@ -107,22 +105,10 @@ def every_kind_of_change(api: Any) -> dict[str, Any]:
     return {"id_numbers": id_numbers, "person_ids": [veteran, widow, twin]}
 
 
-def published(api: Any) -> list[IntegrationEvent]:
-    publisher = InMemoryPublisher()
-    relay = Relay(api.app, definition.translator_factory(api.app), publisher, api.settings.topic("registry"))
-
-    async def drain() -> None:
-        while await relay.run_once():
-            pass
-
-    asyncio.run(drain())
-    return [event for events in publisher.published.values() for event in events]
-
-
 @pytest.fixture
 def scenario(api: Any) -> tuple[list[IntegrationEvent], dict[str, Any]]:
     used = every_kind_of_change(api)
-    return published(api), used
+    return api.published(), used
 
 
 def test_every_public_event_type_is_produced(scenario: tuple[list[IntegrationEvent], dict[str, Any]]) -> None:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
-
-from registry.service import definition
-from vet_common.events import IntegrationEvent
-from vet_common.relay import InMemoryPublisher, Relay
 
 TOWNSHIP_A, VILLAGE_A = "350102001", "350102001001"
 TOWNSHIP_B, VILLAGE_B = "350102002", "350102002001"
@@ -27,18 +22,6 @@ def requested(api: Any, person_id: str, to_region: str = VILLAGE_B) -> str:
     response = request(api, person_id, to_region)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
-
-
-def publish_all(api: Any) -> list[IntegrationEvent]:
-    publisher = InMemoryPublisher()
-    relay = Relay(api.app, definition.translator_factory(api.app), publisher, api.settings.topic("registry"))
-
-    async def drain() -> None:
-        while await relay.run_once():
-            pass
-
-    asyncio.run(drain())
-    return [event for events in publisher.published.values() for event in events]
 
 
 def test_accepted_by_the_receiving_township_the_person_moves_there(api: Any) -> None:
@@ -159,7 +142,7 @@ def test_the_relay_emits_person_transferred_with_both_regions(api: Any) -> None:
     transfer_id = requested(api, person_id)
     api.client.post(f"/transfers/{transfer_id}/accept", headers=api.headers(region=TOWNSHIP_B, sub="receiver"))
 
-    events = publish_all(api)
+    events = api.published()
     transferred = [event for event in events if event.type == "PersonTransferred"]
     assert len(transferred) == 1
     event = transferred[0]
