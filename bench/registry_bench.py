@@ -37,7 +37,10 @@ from vet_common.settings import Settings
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕文军红梅德明玉兰春梅"
 CATEGORIES = ["退役士兵", "复员军人", "军队转业干部", "残疾军人", "烈士遗属", "病故军人遗属", "现役军人家属"]
 
@@ -213,10 +216,14 @@ def main() -> None:
                 f"(of which parsing and validating {parse_s:.1f} s = {counts['rows'] / parse_s:,.0f} rows/s)"
             )
         events, project_s = asyncio.run(project_all(settings))
-        print(f"projection of {events:,} events into the read model: {project_s:.1f} s = {events / project_s:,.0f}/s")
-        print(f"GET /persons over HTTP, up to {args.requests} requests each, {2 * args.rows:,} people in the read model:")
+        rate = events / project_s
+        print(f"projection of {events:,} events into the read model: {project_s:.1f} s = {rate:,.0f}/s")
+        people = 2 * args.rows
+        print(f"GET /persons over HTTP, up to {args.requests} requests each, {people:,} people in the read model:")
         for label, (p50, p99, total, n) in latency(settings, env, args.requests).items():
-            print(f"  {label:<36} p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   ({n} requests, total {total:,})")
+            print(
+                f"  {label:<36} p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   ({n} requests, total {total:,})"
+            )
 
 
 if __name__ == "__main__":
