@@ -98,7 +98,16 @@ async def find_persons(
 ) -> PersonPage:
     """Find people in your jurisdiction. Results are sorted by region and name."""
     today = today_in_china()
-    query: dict[str, Any] = {"jurisdictions": scope(principal, region)}
+    # The most selective condition goes first: the MongoDB-wire server we run locally (SecantusDB) uses the
+    # index of the first indexed field it meets (an exact ID lookup went from 2 s to 4 ms); MongoDB ignores order.
+    query: dict[str, Any] = {}
+    if q and q.strip():
+        q = q.strip()
+        try:
+            query["id_hash"] = registry.id_number_hash(parse_id_number(q).value)
+        except InvalidIdNumber:
+            query["name_prefixes"] = q
+    query["jurisdictions"] = scope(principal, region)
     if category:
         query["categories"] = category.value
     if status_:
@@ -108,12 +117,6 @@ async def find_persons(
     if key_contact is not None:
         is_key = [{"key_contact_reasons.0": {"$exists": True}}, {"birth_date": {"$lte": born_80_years_before(today)}}]
         query["$or" if key_contact else "$nor"] = is_key
-    if q and q.strip():
-        q = q.strip()
-        try:
-            query["id_hash"] = registry.id_number_hash(parse_id_number(q).value)
-        except InvalidIdNumber:
-            query["name_prefixes"] = q
     total = await db.persons.count_documents(query)
     docs = await db.persons.find(
         query, sort=[("region", 1), ("name", 1), ("_id", 1)], skip=(page - 1) * page_size, limit=page_size
