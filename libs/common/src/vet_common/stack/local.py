@@ -177,13 +177,20 @@ def _known_records(stack: LocalStack) -> list[tuple[str, Path, ManagedServer | N
     return [(p.stem, p, known.get(p.stem)) for p in paths]
 
 
+def _stack_or_report(console: Console, root: Path | None) -> LocalStack | None:
+    """The configured stack, or None after printing why it cannot be built."""
+    try:
+        return LocalStack.from_env(root)
+    except StackError as exc:
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
+        return None
+
+
 def down(*, console: Console | None = None, root: Path | None = None) -> int:
     """Stop exactly the processes `up` started (by their pid files). Exit code."""
     console = console or Console()
-    try:
-        stack = LocalStack.from_env(root)
-    except StackError as exc:
-        console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
+    stack = _stack_or_report(console, root)
+    if stack is None:
         return 1
     infra = {c.name for c in stack.infra}
     records = _known_records(stack)
@@ -224,10 +231,8 @@ def down(*, console: Console | None = None, root: Path | None = None) -> int:
 def status(*, console: Console | None = None, root: Path | None = None) -> int:
     """Show a table of the local stack's processes: pid, health, address, log. Exit code 0."""
     console = console or Console()
-    try:
-        stack = LocalStack.from_env(root)
-    except StackError as exc:
-        console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
+    stack = _stack_or_report(console, root)
+    if stack is None:
         return 1
     table = Table(show_edge=False)
     for col in ("name", "pid", "state", "address"):
