@@ -26,7 +26,7 @@ setup:
 			|| PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --user uv; \
 	fi
 	@uv sync --frozen --quiet
-	@$(UV_RUN) python -m vet_common.stack jars >/dev/null
+	@$(UV_RUN) python -m vet_devtools.stack jars >/dev/null
 
 up: setup
 	@$(UV_RUN) vet up
@@ -42,7 +42,7 @@ test: setup
 
 lint: setup
 	$(UV_RUN) ruff check .
-	$(UV_RUN) mypy libs/common/src services/*/src
+	$(UV_RUN) mypy libs/common/src libs/devtools/src services/*/src
 
 bench-registry: setup  ## import rate into PostgreSQL and GET /persons latency (takes several minutes)
 	$(UV_RUN) python bench/registry_bench.py

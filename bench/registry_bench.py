@@ -178,7 +178,7 @@ def main() -> None:
         postgres_url = os.environ.get("VET_BENCH_POSTGRES_URL")
         mongo_url = os.environ.get("VET_BENCH_MONGO_URL")
         if not postgres_url:
-            from vet_common.stack import PostgresServer, free_port
+            from vet_devtools.stack import PostgresServer, free_port
 
             postgres = PostgresServer(workdir, free_port(), durable=True, name="bench-postgres")
             postgres.start()
@@ -186,7 +186,7 @@ def main() -> None:
             stack.callback(postgres.stop)
             postgres_url = postgres.url
         if not mongo_url:
-            from vet_common.stack import SecantusServer, free_port
+            from vet_devtools.stack import SecantusServer, free_port
 
             mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
             mongo.start()

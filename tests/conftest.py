@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vet_common.testing.platform import Platform
+from vet_devtools.testing.platform import Platform
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import time
 import httpx
 import pytest
 
-from vet_common.testing.platform import Platform
-from vet_common.testing.scenarios import VILLAGES, headers, person, register_many, summary, wait_until
+from vet_devtools.testing.platform import Platform
+from vet_devtools.testing.scenarios import VILLAGES, headers, person, register_many, summary, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)]
 

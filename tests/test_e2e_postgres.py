@@ -11,8 +11,8 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
-from vet_common.testing.platform import Platform
-from vet_common.testing.scenarios import register_many, summary, wait_until
+from vet_devtools.testing.platform import Platform
+from vet_devtools.testing.scenarios import register_many, summary, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)]
 

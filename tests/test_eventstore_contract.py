@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from vet_common.leader import leader_lock
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.settings import Settings
-from vet_common.testing.apps import Counter, CounterApplication, translate_counter
+from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from vet_common.projector import CHECKPOINTS, Projector, ReadModelBatch
 from vet_common.states import AggregateStates
-from vet_common.testing.apps import Counter, CounterApplication
+from vet_devtools.testing.apps import Counter, CounterApplication
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer
 
 from vet_common.events import IntegrationEvent
 from vet_common.relay import KafkaPublisher, Relay
-from vet_common.testing.apps import Counter, CounterApplication, translate_counter
+from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
 pytestmark = pytest.mark.integration
 

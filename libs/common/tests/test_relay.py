@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vet_common.relay import InMemoryPublisher, Relay
-from vet_common.testing.apps import Counter, CounterApplication, translate_counter
+from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
 TOPIC = "vet.test.v1"
 

@@ -25,7 +25,7 @@ def up(
     ] = False,
 ) -> None:
     """Start the whole local stack in the background and wait until every health check passes."""
-    from vet_common import stack
+    from vet_devtools import stack
 
     raise typer.Exit(stack.up(with_services=not infra_only))
 
@@ -33,7 +33,7 @@ def up(
 @app.command()
 def down() -> None:
     """Stop exactly what `vet up` started."""
-    from vet_common import stack
+    from vet_devtools import stack
 
     raise typer.Exit(stack.down())
 
@@ -41,7 +41,7 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Show what of the local stack runs."""
-    from vet_common import stack
+    from vet_devtools import stack
 
     raise typer.Exit(stack.status())
 

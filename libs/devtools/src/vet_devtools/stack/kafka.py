@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vet_common.stack.base import HOST, ManagedServer, project_root, run_async
-from vet_common.stack.proc import (
+from vet_devtools.stack.base import HOST, ManagedServer, project_root, run_async
+from vet_devtools.stack.proc import (
     StackError,
     port_open,
 )
@@ -252,7 +252,7 @@ def _mib(size: str) -> int:
 
 
 def main() -> int:
-    """`python -m vet_common.stack jars`: fetch the Kafka jars if needed (used by `make setup`)."""
+    """`python -m vet_devtools.stack jars`: fetch the Kafka jars if needed (used by `make setup`)."""
     try:
         lib = ensure_kafka_jars()
     except StackError as exc:

@@ -10,8 +10,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from vet_common.stack.base import HOST, ManagedServer
-from vet_common.stack.proc import (
+from vet_devtools.stack.base import HOST, ManagedServer
+from vet_devtools.stack.proc import (
     StackError,
     port_open,
 )

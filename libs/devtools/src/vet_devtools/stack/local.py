@@ -19,11 +19,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from vet_common.settings import SERVICES, WORKER_PORT_OFFSET, Settings
-from vet_common.stack.base import ManagedServer, project_root
-from vet_common.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_lib_dir
-from vet_common.stack.mongo import SecantusServer
-from vet_common.stack.proc import PidRecord, StackError, stop_pid
-from vet_common.stack.services import ServiceProcess
+from vet_devtools.stack.base import ManagedServer, project_root
+from vet_devtools.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_lib_dir
+from vet_devtools.stack.mongo import SecantusServer
+from vet_devtools.stack.proc import PidRecord, StackError, stop_pid
+from vet_devtools.stack.services import ServiceProcess
 
 
 def _env_int(name: str, default: int) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from vet_common.stack.proc import (
+from vet_devtools.stack.proc import (
     PidRecord,
     StackError,
     port_free,

@@ -12,7 +12,7 @@ import httpx
 from vet_common.auth import issue_token
 from vet_common.idnumber import make_id_number
 from vet_common.settings import Settings
-from vet_common.testing.platform import Platform
+from vet_devtools.testing.platform import Platform
 
 CITY = "3501"
 VILLAGES = ["350102001001", "350102002003", "350103001002", "350104005001"]

@@ -5,14 +5,14 @@ Fixtures (session scope): `kafka_bootstrap` ("host:port"), `mongo_url` ("mongodb
 
 1. the server named by VET_TEST_KAFKA_BOOTSTRAP / VET_TEST_MONGO_URL / VET_TEST_POSTGRES_URL;
 2. a testcontainers container when a Docker engine answers (VET_TEST_NO_DOCKER=1 skips the check);
-3. a local server from `vet_common.stack` (Kafka from Maven jars, SecantusDB, Debian's PostgreSQL) on free
+3. a local server from `vet_devtools.stack` (Kafka from Maven jars, SecantusDB, Debian's PostgreSQL) on free
    ports in a temporary folder, never the user's `make up` stack, stopped at the end of the session.
 
 A server that cannot start fails the fixture (never a skip) with its log path and the log's last lines. Local
 servers that the collected tests need are started in the background as soon as collection finishes, so they
 boot together while the first (unit) tests run.
 
-Register in the root conftest.py: `pytest_plugins = ["vet_common.testing.servers"]`.
+Register in the root conftest.py: `pytest_plugins = ["vet_devtools.testing.servers"]`.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from typing import Any
 
 import pytest
 
-from vet_common.stack.base import ManagedServer
-from vet_common.stack.kafka import KafkaServer, kafka_ready
-from vet_common.stack.mongo import SecantusServer, mongo_ping
-from vet_common.stack.postgres import PostgresServer
-from vet_common.stack.proc import PidRecord, StackError, free_port, free_ports, pid_alive, stop_pid, tail
+from vet_devtools.stack.base import ManagedServer
+from vet_devtools.stack.kafka import KafkaServer, kafka_ready
+from vet_devtools.stack.mongo import SecantusServer, mongo_ping
+from vet_devtools.stack.postgres import PostgresServer
+from vet_devtools.stack.proc import PidRecord, StackError, free_port, free_ports, pid_alive, stop_pid, tail
 
 ENV_VARS = {
     "kafka_bootstrap": "VET_TEST_KAFKA_BOOTSTRAP",

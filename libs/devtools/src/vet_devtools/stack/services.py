@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from vet_common.stack.base import HOST, ManagedServer
-from vet_common.stack.proc import (
+from vet_devtools.stack.base import HOST, ManagedServer
+from vet_devtools.stack.proc import (
     StackError,
 )
 

@@ -5,13 +5,13 @@
   folder of your choice (tests use a temporary one): `start()`, `wait_ready()`, `stop()`, `kill()`.
 """
 
-from vet_common.stack.base import ManagedServer, project_root, run_async
-from vet_common.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_ready
-from vet_common.stack.local import LocalStack, down, status, up
-from vet_common.stack.mongo import SecantusServer, mongo_ping
-from vet_common.stack.postgres import PostgresServer, find_postgres_bindir
-from vet_common.stack.proc import StackError, free_port, free_ports, port_free, port_open, tail
-from vet_common.stack.services import ServiceProcess, http_ok
+from vet_devtools.stack.base import ManagedServer, project_root, run_async
+from vet_devtools.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_ready
+from vet_devtools.stack.local import LocalStack, down, status, up
+from vet_devtools.stack.mongo import SecantusServer, mongo_ping
+from vet_devtools.stack.postgres import PostgresServer, find_postgres_bindir
+from vet_devtools.stack.proc import StackError, free_port, free_ports, port_free, port_open, tail
+from vet_devtools.stack.services import ServiceProcess, http_ok
 
 __all__ = [
     "KafkaServer",

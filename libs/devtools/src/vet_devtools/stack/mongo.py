@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vet_common.stack.base import HOST, ManagedServer
-from vet_common.stack.proc import (
+from vet_devtools.stack.base import HOST, ManagedServer
+from vet_devtools.stack.proc import (
     StackError,
     port_open,
 )
