@@ -1,4 +1,4 @@
-"""`vet`: operator commands for the local stack and the services."""
+"""`vet`: operator commands for the services, and the local stack's (`up`, `down`, `status`) from vet-devtools."""
 
 from __future__ import annotations
 
@@ -18,32 +18,22 @@ app = typer.Typer(
 )
 
 
-@app.command()
-def up(
-    infra_only: Annotated[
-        bool, typer.Option("--infra-only", help="Start only Kafka and SecantusDB, not the services.")
-    ] = False,
-) -> None:
-    """Start the whole local stack in the background and wait until every health check passes."""
-    from vet_devtools import stack
+def _add_devtools_commands(app: typer.Typer) -> None:
+    """The local-stack commands (`up`, `down`, `status`) come from vet-devtools, when it is installed.
 
-    raise typer.Exit(stack.up(with_services=not infra_only))
-
-
-@app.command()
-def down() -> None:
-    """Stop exactly what `vet up` started."""
-    from vet_devtools import stack
-
-    raise typer.Exit(stack.down())
+    vet-devtools is the development install (the repository's dev environment); a service's runtime install has
+    only the operator commands below. This is the one place vet_common refers to vet_devtools.
+    """
+    try:
+        from vet_devtools.cli import register
+    except ModuleNotFoundError as exc:
+        if exc.name != "vet_devtools":
+            raise
+        return
+    register(app)
 
 
-@app.command()
-def status() -> None:
-    """Show what of the local stack runs."""
-    from vet_devtools import stack
-
-    raise typer.Exit(stack.status())
+_add_devtools_commands(app)
 
 
 @app.command()
