@@ -25,6 +25,7 @@ from registry.projections import RegistryProjection
 from registry.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
+from vet_common.domain import FixedClock
 from vet_common.events import IntegrationEvent
 from vet_common.idnumber import make_id_number
 from vet_common.projector import Projector
@@ -41,6 +42,13 @@ OTHER_COUNTY_VILLAGE = "350103001001"  # 台江区
 
 class RegistryHarness:
     """A registry API under test, with helpers to call it as a given role and jurisdiction."""
+
+    def freeze(self, today: date) -> FixedClock:
+        """The application and the routes see `today` (noon in China) until the test ends."""
+        clock = FixedClock(today)
+        self.app.clock = clock
+        self.client.app.state.clock = clock  # type: ignore[attr-defined]
+        return clock
 
     def published(self) -> list[IntegrationEvent]:
         """Everything the relay publishes from the event store so far (in-memory broker)."""

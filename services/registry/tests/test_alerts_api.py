@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-import registry.api.alerts
-import vet_common.api
 from registry.alert_scan import raise_due_alerts
 
 pytestmark = pytest.mark.integration
@@ -21,10 +19,9 @@ TOWNSHIP_B, VILLAGE_B = "350102002", "350102002001"
 
 
 @pytest.fixture
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> date:
+def frozen_today(api_with_read_models: Any) -> date:
     """'Today' in China is TODAY for the alert routes and the record views."""
-    monkeypatch.setattr(registry.api.alerts, "today_in_china", lambda: TODAY)
-    monkeypatch.setattr(vet_common.api, "today_in_china", lambda: TODAY)
+    api_with_read_models.freeze(TODAY)
     return TODAY
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from time_machine import TimeMachineFixture
 
-from registry import validation
 from registry.domain import CATEGORY_NAMES, Category
 from registry.roster import (
     EXAMPLE_ID_NUMBER,
@@ -27,6 +27,7 @@ from registry.roster import (
     template_xlsx,
 )
 from registry.validation import PersonData
+from vet_common.domain import CHINA
 from vet_common.idnumber import make_id_number
 
 TODAY = date(2024, 6, 1)
@@ -50,8 +51,8 @@ def excel_serial(day: date) -> int:
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "today", lambda: TODAY)
+def fixed_today(time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=CHINA), tick=False)
 
 
 def test_the_fixtures_are_what_they_claim() -> None:

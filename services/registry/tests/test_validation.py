@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from time_machine import TimeMachineFixture
 
-from registry import validation
 from registry.domain import CATEGORY_NAMES, Category
 from registry.validation import (
     ETHNIC_GROUPS,
@@ -25,6 +25,7 @@ from registry.validation import (
     parse_date_text,
 )
 from vet_common.api import readable_validation_errors
+from vet_common.domain import CHINA
 from vet_common.idnumber import make_id_number
 
 TODAY = date(2024, 6, 1)
@@ -33,8 +34,8 @@ FEMALE_X = "11010519491231002X"  # GB 11643's own example: female, born 1949-12-
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "today", lambda: TODAY)
+def fixed_today(time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=CHINA), tick=False)
 
 
 def data(**overrides: Any) -> dict[str, Any]:
@@ -265,8 +266,8 @@ def test_birth_date_in_the_future_is_refused_even_without_a_usable_id_number() -
     assert "晚于今天" in errors["birth_date"]
 
 
-def test_an_id_number_born_after_today_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "today", lambda: date(1981, 3, 14))
+def test_an_id_number_born_after_today_is_refused(time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(1981, 3, 14, 12, tzinfo=CHINA), tick=False)
     assert "晚于今天" in errors_of()["id_number"]
 
 

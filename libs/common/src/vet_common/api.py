@@ -15,8 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vet_common.domain import Actor, Clock, DomainError, Invalid
 from vet_common.eventstore import ServiceApplication
+from vet_common.idempotency import IdempotencyMiddleware
 from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import Settings
 
@@ -119,12 +122,54 @@ def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: S
         return {"envelope": envelope_json_schema(), "events": event_json_schemas(definition)}
 
 
-def create_api(definition: ServiceDefinition, settings: Settings) -> FastAPI:
+def refusal_response(error: DomainError) -> JSONResponse:
+    """One shape for every refusal: a message, or for a bad value the field and its message (like 422s)."""
+    if isinstance(error, Invalid):
+        body: dict[str, Any] = {"detail": [{"field": error.field, "message": error.message}]}
+    else:
+        body = {"detail": error.message}
+    return JSONResponse({**body, **error.extra}, status_code=error.status_code)
+
+
+class MeasureRequests:
+    """Request counts and latency per route, as plain ASGI (Starlette's BaseHTTPMiddleware costs a task per call)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            requests_total.labels(self.service, scope["method"], route, status_code).inc()
+            request_seconds.labels(self.service, route).observe(time.perf_counter() - started)
+
+
+def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The service's FastAPI app. `clock` fixes "now" for the application and the routes (tests)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = mongo_client(settings)
         app.state.settings = settings
         app.state.application = await asyncio.to_thread(definition.application_class, settings)
+        if clock is not None:
+            app.state.application.clock = clock
+        app.state.clock = app.state.application.clock
         app.state.db = read_model_db(client, settings)
         try:
             yield
@@ -148,15 +193,12 @@ def create_api(definition: ServiceDefinition, settings: Settings) -> FastAPI:
             status_code=409,
         )
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Any) -> Any:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        requests_total.labels(definition.name, request.method, route, response.status_code).inc()
-        request_seconds.labels(definition.name, route).observe(time.perf_counter() - started)
-        return response
+    @app.exception_handler(DomainError)
+    async def on_refusal(_: Request, error: DomainError) -> JSONResponse:
+        return refusal_response(error)
 
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(MeasureRequests, service=definition.name)
     return app
 
 
@@ -176,14 +218,13 @@ ReadModels = Annotated[AsyncDatabase[Any], Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def actor_of(principal: Any) -> dict[str, str]:
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock  # type: ignore[no-any-return]
+
+
+AppClock = Annotated[Clock, Depends(get_clock)]
+
+
+def actor_of(principal: Any) -> Actor:
     """Who acted, as recorded in events: the token's subject and its roles."""
-    return {"sub": principal.sub, "role": ",".join(sorted(str(role) for role in principal.roles))}
-
-
-def today_in_china() -> Any:
-    """Dates people enter are local dates: 'today' is Asia/Shanghai's."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return Actor(sub=principal.sub, role=",".join(sorted(str(role) for role in principal.roles)))

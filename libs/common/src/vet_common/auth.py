@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -48,13 +47,6 @@ class Principal:
 
     def can_see(self, region_code: str) -> bool:
         return is_within(region_code, self.region)
-
-    def region_filter(self, field: str = "region") -> dict[str, Any]:
-        """A MongoDB filter limiting a query to this jurisdiction.
-
-        An anchored regex without options is a prefix scan that MongoDB serves from an index on `field`.
-        """
-        return {field: {"$regex": "^" + re.escape(self.region)}}
 
 
 def _roles(values: Iterable[str | Role]) -> frozenset[Role]:

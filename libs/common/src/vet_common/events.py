@@ -110,10 +110,17 @@ def from_domain_event(
         aggregate_version=domain_event.originator_version,
         occurred_at=domain_event.timestamp,
         # Automatic work (a daily alert run) has no person behind it.
-        actor=Actor(**domain_event.actor) if getattr(domain_event, "actor", None) else SYSTEM_ACTOR,
+        actor=_actor_of(getattr(domain_event, "actor", None)),
         region=region or domain_event.region,
         data=data.model_dump(mode="json"),
     )
+
+
+def _actor_of(value: Any) -> Actor:
+    # Events recorded before Actor was a type hold a plain mapping.
+    if not value:
+        return SYSTEM_ACTOR
+    return value if isinstance(value, Actor) else Actor(**value)
 
 
 def envelope_json_schema() -> dict[str, Any]:

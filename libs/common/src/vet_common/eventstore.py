@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
 
+from vet_common.domain import Actor, Clock, SystemClock
 from vet_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,17 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class ActorAsDict(Transcoding):
+    type = Actor
+    name = "actor"
+
+    def encode(self, obj: Actor) -> dict[str, str]:
+        return {"sub": obj.sub, "role": obj.role}
+
+    def decode(self, data: dict[str, str]) -> Actor:
+        return Actor(**data)
+
+
 class ServiceApplication(Application[UUID]):
     """Base of each service's application.
 
@@ -57,14 +69,18 @@ class ServiceApplication(Application[UUID]):
     transaction with a Tracking record (upstream name + upstream position): a redelivery has no second effect.
     """
 
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, clock: Clock | None = None) -> None:
         self.settings = settings
+        # Commands take "now" and "today" from here, so tests can fix them; events still get the library's
+        # own timestamps (eventsourcing stamps them when they are triggered).
+        self.clock: Clock = clock or SystemClock()
         with postgres_setup(settings):
             super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(ActorAsDict())
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 
 from assistance.application import AssistanceApplication
-from vet_common.api import actor_of, get_application, today_in_china
+from vet_common.api import actor_of, get_application
 from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.domain import SystemClock
 from vet_common.money import format_yuan
 from vet_common.regions import InvalidRegion, validate_jurisdiction
 
@@ -43,7 +44,7 @@ class FundIn(BaseModel):
     @field_validator("year")
     @classmethod
     def _year(cls, value: int) -> int:
-        if value > today_in_china().year + 1:
+        if value > SystemClock().today().year + 1:
             raise ValueError("资金年度最多可提前一年设立 (a fund can be set up at most one year ahead)")
         return value
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from assistance.domain import Fund
+from vet_common.domain import Actor
 from vet_common.eventstore import ServiceApplication
 
 
 class AssistanceApplication(ServiceApplication):
-    def create_fund(self, *, name: str, region: str, year: int, budget_fen: int, actor: dict[str, str]) -> UUID:
+    def create_fund(self, *, name: str, region: str, year: int, budget_fen: int, actor: Actor) -> UUID:
         fund = Fund(name=name, region=region, year=year, budget_fen=budget_fen, actor=actor)
         self.save(fund)
         return fund.id

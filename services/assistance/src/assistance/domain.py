@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from eventsourcing.domain import Aggregate, event
 
+from vet_common.domain import Actor
+
 
 class Fund(Aggregate):
     """A fund programme owned by a region for one year."""
@@ -13,10 +15,10 @@ class Fund(Aggregate):
         region: str
         year: int
         budget_fen: int
-        actor: dict[str, str]
+        actor: Actor
 
     @event(Created)
-    def __init__(self, *, name: str, region: str, year: int, budget_fen: int, actor: dict[str, str]) -> None:
+    def __init__(self, *, name: str, region: str, year: int, budget_fen: int, actor: Actor) -> None:
         self.name = name
         self.region = region
         self.year = year

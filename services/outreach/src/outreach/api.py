@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field, field_validator
 from outreach.application import OutreachApplication
 from outreach.domain import ContactMethod
 from outreach.people import PersonDirectory, RegistryDirectory, RegistryUnavailable
-from vet_common.api import actor_of, get_application, today_in_china
+from vet_common.api import actor_of, get_application
 from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.domain import SystemClock, actor_from
 
 Outreach = Annotated[OutreachApplication, Depends(get_application)]
 router = APIRouter(tags=["visits"])
@@ -39,7 +40,7 @@ class VisitIn(BaseModel):
     @field_validator("date")
     @classmethod
     def _not_in_future(cls, value: dt.date) -> dt.date:
-        if value > today_in_china():
+        if value > SystemClock().today():
             raise ValueError("走访日期不能晚于今天 (the visit date cannot be in the future)")
         return value
 
@@ -105,5 +106,5 @@ async def get_visit(visit_id: UUID, principal: CurrentPrincipal, outreach: Outre
         method=ContactMethod(visit.method),
         date=visit.visited_on,
         notes=visit.notes,
-        recorded_by=visit.recorded_by["sub"],
+        recorded_by=actor_from(visit.recorded_by).sub,
     )

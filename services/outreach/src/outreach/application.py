@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from outreach.domain import Visit
+from vet_common.domain import Actor
 from vet_common.eventstore import ServiceApplication
 
 
@@ -18,7 +19,7 @@ class OutreachApplication(ServiceApplication):
         method: str,
         visited_on: date,
         notes: str,
-        actor: dict[str, str],
+        actor: Actor,
     ) -> UUID:
         visit = Visit(
             person_id=person_id, region=region, method=method, visited_on=visited_on, notes=notes, actor=actor

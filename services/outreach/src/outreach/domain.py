@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from eventsourcing.domain import Aggregate, event
 
+from vet_common.domain import Actor
+
 
 class ContactMethod(StrEnum):
     home_visit = "home_visit"  # 上门走访
@@ -28,7 +30,7 @@ class Visit(Aggregate):
         method: str
         visited_on: date
         notes: str
-        actor: dict[str, str]
+        actor: Actor
 
     @event(Recorded)
     def __init__(
@@ -39,7 +41,7 @@ class Visit(Aggregate):
         method: str,
         visited_on: date,
         notes: str,
-        actor: dict[str, str],
+        actor: Actor,
     ) -> None:
         self.person_id = person_id
         self.region = region

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain import Visit
+from vet_common.domain import actor_from
 from vet_common.projector import ReadModelBatch
 
 
@@ -27,6 +28,6 @@ class OutreachProjection:
                     "method": event.method,
                     "visited_on": event.visited_on.isoformat(),
                     "notes": event.notes,
-                    "recorded_by": event.actor["sub"],
+                    "recorded_by": actor_from(event.actor).sub,
                 },
             )

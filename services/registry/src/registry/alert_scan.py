@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import date
 from typing import Any
 
@@ -40,7 +39,8 @@ async def raise_due_alerts(
     rules = rules or AlertRules()
     raised = 0
     batch: list[dict[str, Any]] = []
-    query = {"status": "active", "region": {"$regex": f"^{re.escape(region_prefix)}"}}
+    # Jurisdiction keys by equality (vet_common.jurisdiction); the daily run over everyone has no prefix.
+    query: dict[str, Any] = {"status": "active", **({"jurisdictions": region_prefix} if region_prefix else {})}
     async for doc in db.persons.find(query):
         for alert in alerts_for(subject_of(doc), today, rules):
             batch.append(

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+from registry.domain import KEY_CONTACT_AGE, AlertOccasion
 from vet_common.money import format_yuan
 
 Household = Literal["rural", "urban"]
@@ -90,7 +91,7 @@ class AlertRules:
     lead_days: int = 90  # "提前3个月"
     rural_subsidy_age: int = 60
     rural_subsidy_monthly_fen: int = 20000  # 200 yuan a month
-    senior_age: int = 80
+    senior_age: int = KEY_CONTACT_AGE
     # Old-style disability certificates are void from this day of the year (the day itself included).
     certificate_cutoff: tuple[int, int] = (8, 1)
     # The annual confirmation is due by this day of each year (included): by default the year's last day, so it
@@ -144,7 +145,7 @@ def anniversary(birth_date: date, years: int) -> date:
 
 def occasion_id(alert: Alert) -> uuid.UUID:
     """A stable id per person, kind and occasion: raise an alert with it as aggregate id and it is raised once."""
-    return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.alert:{alert.person_id}:{alert.kind}:{alert.occasion}")
+    return AlertOccasion.create_id(alert.person_id, alert.kind, alert.occasion)
 
 
 def _cn(day: date) -> str:

@@ -1,4 +1,4 @@
-"""Registry commands and queries over the event store."""
+"""Registry commands: one named method per use case; each loads, asks the domain, saves in one transaction."""
 
 from __future__ import annotations
 
@@ -19,54 +19,25 @@ from registry.domain import (
     IdNumberClaim,
     ImportJob,
     Person,
+    Registration,
     Transfer,
 )
+from vet_common.domain import Actor, Conflict, Invalid, NotFound
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
 
-Actor = dict[str, str]
+NO_SUCH_PERSON = "查无此人或不在本辖区 (no such person in your jurisdiction)"
 
 
-class AlreadyRegistered(Exception):
+class AlreadyRegistered(Conflict):
+    """The ID number already has an active record; the answer names it."""
+
     def __init__(self, existing_id: UUID) -> None:
-        super().__init__(f"ID number already has an active record: {existing_id}")
-        self.existing_id = existing_id
-
-
-class NotFound(Exception):
-    pass
-
-
-@dataclass(frozen=True, kw_only=True)
-class Registration:
-    id_number: str
-    name: str
-    sex: str
-    birth_date: date
-    region: str
-    categories: list[str]
-    ethnicity: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    household: str | None = None
-    service: dict[str, Any] | None = None
-
-    @classmethod
-    def from_data(cls, data: Any) -> Registration:
-        """From a validated PersonData (registry.validation): sex and birth date are filled in by then."""
-        return cls(
-            id_number=data.id_number,
-            name=data.name,
-            sex=data.sex,
-            birth_date=data.birth_date,
-            region=data.region,
-            categories=[str(getattr(c, "value", c)) for c in data.categories],
-            ethnicity=data.ethnicity,
-            phone=data.phone,
-            address=data.address,
-            household=data.household,
-            service=data.service.model_dump(mode="json") if data.service else None,
+        super().__init__(
+            "该身份证号码已有在册档案，请勿重复登记 (this ID number is already registered)",
+            existing_id=str(existing_id),
         )
+        self.existing_id = existing_id
 
 
 @dataclass
@@ -76,8 +47,8 @@ class BatchOutcome:
 
 
 class RegistryApplication(ServiceApplication):
-    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
-        super().__init__(settings, env)
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(settings, env, **kwargs)
         # A keyed hash, so a stolen claim table cannot be matched against guessed ID numbers.
         self._id_hash_key = hashlib.sha256(b"vet.registry.id-hash:" + settings.effective_cipher_key.encode()).digest()
 
@@ -140,7 +111,7 @@ class RegistryApplication(ServiceApplication):
             if existing is not None:
                 outcome.already_registered.append((row_number, existing))
                 continue
-            person = Person(**vars(registration), actor=actor, import_job_id=import_job_id)
+            person = Person(**registration.as_arguments(), actor=actor, import_job_id=import_job_id)
             claimed[claim_id] = person.id
             to_save += [person, IdNumberClaim(id_number_hash=id_hash, person_id=person.id)]
             outcome.registered.append(person.id)
@@ -156,21 +127,115 @@ class RegistryApplication(ServiceApplication):
     def find_by_id_number(self, id_number: str) -> UUID | None:
         return self.find_claim(IdNumberClaim.create_id(self.id_number_hash(id_number)))
 
-    # Changes ----------------------------------------------------------------------------------------------------
+    # Keeping a record up to date ------------------------------------------------------------------------------
 
     def get_person(self, person_id: UUID) -> Person | None:
         return self.get_or_none(person_id)  # type: ignore[no-any-return]
 
-    def change_person(self, person_id: UUID, change: Callable[[Person], None]) -> Person:
-        """Load, apply one domain method, save. Domain errors propagate for the API to translate."""
+    def person(self, person_id: UUID) -> Person:
         person = self.get_person(person_id)
         if person is None:
-            raise NotFound(str(person_id))
-        change(person)
+            raise NotFound(NO_SUCH_PERSON)
+        return person
+
+    def update_profile(self, person_id: UUID, changes: dict[str, str], actor: Actor, correction: str | None) -> Person:
+        person = self.person(person_id)
+        person.update_profile(changes, actor, correction)
+        return self._saved(person)
+
+    def change_contact(
+        self, person_id: UUID, phone: str | None, address: str | None, actor: Actor, correction: str | None
+    ) -> Person:
+        person = self.person(person_id)
+        person.change_contact(phone, address, actor, correction)
+        return self._saved(person)
+
+    def change_categories(self, person_id: UUID, categories: list[str], actor: Actor, correction: str | None) -> Person:
+        person = self.person(person_id)
+        person.change_categories(list(dict.fromkeys(categories)), actor, correction)
+        return self._saved(person)
+
+    def change_service_record(
+        self, person_id: UUID, service: dict[str, Any], actor: Actor, correction: str | None
+    ) -> Person:
+        person = self.person(person_id)
+        person.change_service_record(service, actor, correction)
+        return self._saved(person)
+
+    def add_honour(self, person_id: UUID, honour: dict[str, Any], actor: Actor, correction: str | None) -> Person:
+        person = self.person(person_id)
+        person.add_honour(honour, actor, correction)
+        return self._saved(person)
+
+    def assess_disability(
+        self, person_id: UUID, level: int, cause: str, certificate_no: str, actor: Actor, correction: str | None
+    ) -> Person:
+        person = self.person(person_id)
+        person.assess_disability(level, cause.strip(), certificate_no.strip(), actor, correction)
+        return self._saved(person)
+
+    def designate_key_contact(self, person_id: UUID, reason: str, note: str, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.designate_key_contact(reason, note, actor)
+        return self._saved(person)
+
+    def remove_key_contact(self, person_id: UUID, reason: str, note: str, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.remove_key_contact(reason, note, actor)
+        return self._saved(person)
+
+    def apply_for_preferential_card(self, person_id: UUID, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.apply_for_preferential_card(actor)
+        return self._saved(person)
+
+    def issue_preferential_card(self, person_id: UUID, card_no: str, issued_on: date | None, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.issue_preferential_card(card_no, issued_on or self.clock.today(), actor)
+        return self._saved(person)
+
+    def replace_disability_certificate(self, person_id: UUID, certificate_no: str, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.replace_disability_certificate(certificate_no, actor)
+        return self._saved(person)
+
+    def record_annual_confirmation(self, person_id: UUID, year: int, note: str, actor: Actor) -> Person:
+        today = self.clock.today()
+        if year > today.year:
+            raise Invalid("year", "不能确认未来年度 (cannot confirm a future year)")
+        person = self.person(person_id)
+        person.record_annual_confirmation(year, today, note, actor)
+        return self._saved(person)
+
+    def link_survivor(self, person_id: UUID, veteran_id: UUID, relation: str, category: str, actor: Actor) -> Person:
+        person = self.person(person_id)
+        person.link_survivor(str(veteran_id), relation, category, actor)
+        return self._saved(person)
+
+    def record_death(self, person_id: UUID, died_on: date, actor: Actor) -> Person:
+        self._check_not_future(died_on)
+        person = self.person(person_id)
+        person.record_death(died_on, actor)
+        return self._saved(person)
+
+    def correct_death(self, person_id: UUID, died_on: date | None, reason: str, actor: Actor) -> Person:
+        """An officer's correction: another date of death, or (None) the death was recorded in error."""
+        if died_on is not None:
+            self._check_not_future(died_on)
+        person = self.person(person_id)
+        person.correct_death(died_on, reason, actor)
+        return self._saved(person)
+
+    def _check_not_future(self, died_on: date) -> None:
+        if died_on > self.clock.today():
+            raise Invalid("date", "去世日期不能晚于今天 (date of death cannot be in the future)")
+
+    def _saved(self, person: Person) -> Person:
         self.save(person)
         return person
 
-    def record_access(self, person: Person, fields: list[str], purpose: str, actor: Actor) -> None:
+    def reveal(self, person: Person, fields: list[str], purpose: str, actor: Actor) -> None:
+        """Record that `actor` read `fields` of the record in clear, and why (the access log)."""
         self.save(
             DataAccess(person_id=str(person.id), region=person.region, fields=fields, purpose=purpose, actor=actor)
         )
@@ -178,9 +243,7 @@ class RegistryApplication(ServiceApplication):
     # Transfers --------------------------------------------------------------------------------------------------
 
     def request_transfer(self, person_id: UUID, to_region: str, reason: str, actor: Actor) -> UUID:
-        person = self.get_person(person_id)
-        if person is None:
-            raise NotFound(str(person_id))
+        person = self.person(person_id)
         transfer = Transfer(
             person_id=str(person.id), from_region=person.region, to_region=to_region, reason=reason, actor=actor
         )
@@ -191,21 +254,27 @@ class RegistryApplication(ServiceApplication):
     def get_transfer(self, transfer_id: UUID) -> Transfer | None:
         return self.get_or_none(transfer_id)  # type: ignore[no-any-return]
 
-    def decide_transfer(self, transfer_id: UUID, accept: bool, note: str, actor: Actor) -> Transfer:
-        transfer = self.get_transfer(transfer_id)
-        if transfer is None:
-            raise NotFound(str(transfer_id))
-        transfer.check_pending()
-        person = self.get_person(UUID(transfer.person_id))
-        assert person is not None
-        if accept:
-            transfer.accept(actor=actor)
-            person.complete_transfer(transfer_id=str(transfer.id), to_region=transfer.to_region, actor=actor)
-        else:
-            transfer.reject(note=note, actor=actor)
-            person.cancel_transfer(transfer_id=str(transfer.id), actor=actor)
+    def accept_transfer(self, transfer_id: UUID, note: str, actor: Actor) -> Transfer:
+        """The receiving side takes the person over: the record's region changes."""
+        transfer, person = self._pending_transfer(transfer_id)
+        transfer.accept(actor=actor)
+        person.complete_transfer(transfer_id=str(transfer.id), to_region=transfer.to_region, actor=actor)
         self.save(transfer, person)
         return transfer
+
+    def reject_transfer(self, transfer_id: UUID, note: str, actor: Actor) -> Transfer:
+        transfer, person = self._pending_transfer(transfer_id)
+        transfer.reject(note=note, actor=actor)
+        person.cancel_transfer(transfer_id=str(transfer.id), actor=actor)
+        self.save(transfer, person)
+        return transfer
+
+    def _pending_transfer(self, transfer_id: UUID) -> tuple[Transfer, Person]:
+        transfer = self.get_transfer(transfer_id)
+        if transfer is None:
+            raise NotFound("查无此迁移申请 (no such transfer in your jurisdiction)")
+        transfer.check_pending()
+        return transfer, self.person(UUID(transfer.person_id))
 
     # Duplicates -------------------------------------------------------------------------------------------------
 
@@ -220,24 +289,27 @@ class RegistryApplication(ServiceApplication):
     def get_duplicate_case(self, case_id: UUID) -> DuplicateCase | None:
         return self.get_or_none(case_id)  # type: ignore[no-any-return]
 
-    def resolve_duplicate(self, case_id: UUID, same_person: bool, keep_id: str | None, note: str, actor: Actor) -> None:
+    def merge_duplicates(self, case_id: UUID, keep_id: UUID | None, note: str, actor: Actor) -> None:
+        """The records are one person: the others are merged into `keep_id`."""
+        case = self._duplicate_case(case_id)
+        if keep_id is None or str(keep_id) not in case.person_ids:
+            raise Invalid("keep_id", "请选择要保留的档案，须为疑似重复的其中一条 (keep_id must be one of the records)")
+        merged = [self.person(UUID(other)) for other in case.person_ids if other != str(keep_id)]
+        for person in merged:
+            person.merge_into(survivor_id=str(keep_id), actor=actor)
+        case.resolve(outcome="same_person", kept_id=str(keep_id), note=note, actor=actor)
+        self.save(case, *merged)
+
+    def close_as_different_people(self, case_id: UUID, note: str, actor: Actor) -> None:
+        case = self._duplicate_case(case_id)
+        case.resolve(outcome="different_people", kept_id=None, note=note, actor=actor)
+        self.save(case)
+
+    def _duplicate_case(self, case_id: UUID) -> DuplicateCase:
         case = self.get_duplicate_case(case_id)
         if case is None:
-            raise NotFound(str(case_id))
-        changed: list[Any] = [case]
-        if same_person:
-            if keep_id not in case.person_ids:
-                raise ValueError("请选择要保留的档案，须为疑似重复的其中一条 (keep_id must be one of the records)")
-            for other in case.person_ids:
-                if other != keep_id:
-                    person = self.get_person(UUID(other))
-                    assert person is not None
-                    person.merge_into(survivor_id=str(keep_id), actor=actor)
-                    changed.append(person)
-        case.resolve(
-            outcome="same_person" if same_person else "different_people", kept_id=keep_id, note=note, actor=actor
-        )
-        self.save(*changed)
+            raise NotFound("查无此疑似重复记录 (no such case in your jurisdiction)")
+        return case
 
     # Alerts -----------------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from registry.application import RegistryApplication
 from registry.importing import rejected_items, rejected_rows_xlsx, run_import
+from vet_common.domain import Actor
 from vet_common.regions import InvalidRegion, validate_jurisdiction
 from vet_common.settings import Settings
 
@@ -35,7 +36,7 @@ def import_command(settings: Settings, argv: list[str]) -> int:
     registry = RegistryApplication(settings)
     try:
         job_id = registry.start_import(
-            args.file.name, hashlib.sha256(content).hexdigest(), region, {"sub": args.actor, "role": "admin"}
+            args.file.name, hashlib.sha256(content).hexdigest(), region, Actor(sub=args.actor, role="admin")
         )
         with Progress(
             TextColumn(f"importing {args.file.name}"),

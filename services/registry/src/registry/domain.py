@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+
+from vet_common.domain import Actor, Conflict, Invalid, actor_from, derived_id
 
 
 class Category(StrEnum):
@@ -49,7 +52,7 @@ class IdNumberClaim(Aggregate):
 
     @staticmethod
     def create_id(id_number_hash: str) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.id-number:{id_number_hash}")
+        return derived_id("vet.registry.id-number", id_number_hash)
 
     class Claimed(Aggregate.Created):
         id_number_hash: str
@@ -97,20 +100,58 @@ PROFILE_DIMENSIONS = (
 )
 
 
-class PersonDeceased(Exception):
+class PersonStatus(StrEnum):
+    """One vocabulary for a record's status, in the domain, the read models, the events and the API."""
+
+    active = "active"
+    deceased = "deceased"
+    merged = "merged"  # a duplicate record, merged into the one that was kept
+
+
+# Age from which everyone is a key contact (80岁以上高龄); the alert rules announce it with the same number.
+KEY_CONTACT_AGE = 80
+
+
+class PersonDeceased(Conflict):
     """Only an officer's correction with a reason may change a deceased person's record."""
 
 
-class NotActive(Exception):
-    pass
+class NotActive(Conflict):
+    """The record is deceased or merged: this change needs an active record."""
 
 
-class TransferPending(Exception):
-    pass
+class TransferPending(Conflict):
+    """A person has at most one transfer waiting for the receiving side."""
 
 
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def born_on_or_before(today: date, age: int = KEY_CONTACT_AGE) -> date:
+    """The latest birth date of someone `age` or older today (29 February counts as 28 February)."""
+    day = 28 if (today.month, today.day) == (2, 29) else today.day
+    return date(today.year - age, today.month, day)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """What registering a person records: the arguments of the Registered event (validated before)."""
+
+    id_number: str
+    name: str
+    sex: str
+    birth_date: date
+    region: str
+    categories: list[str]
+    ethnicity: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    household: str | None = None
+    service: dict[str, Any] | None = None
+
+    def as_arguments(self) -> dict[str, Any]:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 class Person(Aggregate):
@@ -129,7 +170,7 @@ class Person(Aggregate):
         birth_date: date,
         region: str,
         categories: list[str],
-        actor: dict[str, str],
+        actor: Actor,
         ethnicity: str | None = None,
         phone: str | None = None,
         address: str | None = None,
@@ -149,7 +190,7 @@ class Person(Aggregate):
         self.household = household
         self.service = service
         self.registered_by = actor
-        self.status = "active"
+        self.status = PersonStatus.active
         self.died_on: date | None = None
         self.merged_into: str | None = None
         self.honours: list[dict[str, Any]] = []
@@ -164,74 +205,68 @@ class Person(Aggregate):
     # Guards -------------------------------------------------------------------------------------------------
 
     def check_can_change(self, correction_reason: str | None) -> None:
-        if self.status == "deceased" and not (correction_reason or "").strip():
+        if self.status == PersonStatus.deceased and not (correction_reason or "").strip():
             raise PersonDeceased(
                 "该人员已去世，档案只能由工作人员以更正方式修改并注明原因 (record is closed: deceased)"
             )
-        if self.status == "merged":
+        if self.status == PersonStatus.merged:
             raise NotActive(f"该档案已合并到 {self.merged_into} (record merged into another)")
 
     def check_active(self) -> None:
-        if self.status != "active":
+        if self.status != PersonStatus.active:
             raise NotActive(f"该人员当前状态为 {self.status}，不能办理 (person is not active)")
 
     # Changes --------------------------------------------------------------------------------------------------
 
-    def update_profile(
-        self, changes: dict[str, str], actor: dict[str, str], correction_reason: str | None = None
-    ) -> None:
+    def update_profile(self, changes: dict[str, str], actor: Actor, correction_reason: str | None = None) -> None:
         self.check_can_change(correction_reason)
         self._update_profile(changes=changes, actor=actor, correction_reason=correction_reason)
 
     @event("ProfileUpdated")
-    def _update_profile(self, changes: dict[str, str], actor: dict[str, str], correction_reason: str | None) -> None:
+    def _update_profile(self, changes: dict[str, str], actor: Actor, correction_reason: str | None) -> None:
         self.profile.update(changes)
 
     def change_contact(
-        self, phone: str | None, address: str | None, actor: dict[str, str], correction_reason: str | None = None
+        self, phone: str | None, address: str | None, actor: Actor, correction_reason: str | None = None
     ) -> None:
         self.check_can_change(correction_reason)
         self._change_contact(phone=phone, address=address, actor=actor, correction_reason=correction_reason)
 
     @event("ContactChanged")
     def _change_contact(
-        self, phone: str | None, address: str | None, actor: dict[str, str], correction_reason: str | None
+        self, phone: str | None, address: str | None, actor: Actor, correction_reason: str | None
     ) -> None:
         self.phone = phone
         self.address = address
 
-    def change_categories(
-        self, categories: list[str], actor: dict[str, str], correction_reason: str | None = None
-    ) -> None:
+    def change_categories(self, categories: list[str], actor: Actor, correction_reason: str | None = None) -> None:
         self.check_can_change(correction_reason)
         self._change_categories(categories=list(categories), actor=actor, correction_reason=correction_reason)
 
     @event("CategoriesChanged")
-    def _change_categories(self, categories: list[str], actor: dict[str, str], correction_reason: str | None) -> None:
+    def _change_categories(self, categories: list[str], actor: Actor, correction_reason: str | None) -> None:
         self.categories = categories
 
     def change_service_record(
-        self, service: dict[str, Any], actor: dict[str, str], correction_reason: str | None = None
+        self, service: dict[str, Any], actor: Actor, correction_reason: str | None = None
     ) -> None:
         self.check_can_change(correction_reason)
         self._change_service_record(service=service, actor=actor, correction_reason=correction_reason)
 
     @event("ServiceRecordChanged")
-    def _change_service_record(
-        self, service: dict[str, Any], actor: dict[str, str], correction_reason: str | None
-    ) -> None:
+    def _change_service_record(self, service: dict[str, Any], actor: Actor, correction_reason: str | None) -> None:
         self.service = service
 
-    def add_honour(self, honour: dict[str, Any], actor: dict[str, str], correction_reason: str | None = None) -> None:
+    def add_honour(self, honour: dict[str, Any], actor: Actor, correction_reason: str | None = None) -> None:
         self.check_can_change(correction_reason)
         self._add_honour(honour=honour, actor=actor, correction_reason=correction_reason)
 
     @event("HonourAdded")
-    def _add_honour(self, honour: dict[str, Any], actor: dict[str, str], correction_reason: str | None) -> None:
+    def _add_honour(self, honour: dict[str, Any], actor: Actor, correction_reason: str | None) -> None:
         self.honours.append(honour)
 
     def assess_disability(
-        self, level: int, cause: str, certificate_no: str, actor: dict[str, str], correction_reason: str | None = None
+        self, level: int, cause: str, certificate_no: str, actor: Actor, correction_reason: str | None = None
     ) -> None:
         self.check_can_change(correction_reason)
         self._assess_disability(
@@ -240,160 +275,165 @@ class Person(Aggregate):
 
     @event("DisabilityAssessed")
     def _assess_disability(
-        self, level: int, cause: str, certificate_no: str, actor: dict[str, str], correction_reason: str | None
+        self, level: int, cause: str, certificate_no: str, actor: Actor, correction_reason: str | None
     ) -> None:
         style = (self.disability or {}).get("certificate_style", "old")
         self.disability = {"level": level, "cause": cause, "certificate_no": certificate_no, "certificate_style": style}
 
-    def designate_key_contact(self, reason: str, note: str, actor: dict[str, str]) -> None:
+    def designate_key_contact(self, reason: str, note: str, actor: Actor) -> None:
         self.check_active()
         if reason in DERIVED_REASONS:
-            raise ValueError(f"{reason} 由档案自动判定，无需手工指定 (derived automatically)")
+            raise Invalid("reason", f"{reason} 由档案自动判定，无需手工指定 (derived automatically)")
         self._designate(reason=reason, note=note, actor=actor)
 
     @event("KeyContactDesignated")
-    def _designate(self, reason: str, note: str, actor: dict[str, str]) -> None:
+    def _designate(self, reason: str, note: str, actor: Actor) -> None:
         self.designations[reason] = note
 
-    def remove_key_contact(self, reason: str, note: str, actor: dict[str, str]) -> None:
+    def remove_key_contact(self, reason: str, note: str, actor: Actor) -> None:
         self.check_active()
         if reason not in self.designations:
-            raise ValueError(f"该人员没有“{reason}”的重点联系对象认定 (no such designation)")
+            raise Invalid("reason", f"该人员没有“{reason}”的重点联系对象认定 (no such designation)")
         self._remove_designation(reason=reason, note=note, actor=actor)
 
     @event("KeyContactRemoved")
-    def _remove_designation(self, reason: str, note: str, actor: dict[str, str]) -> None:
+    def _remove_designation(self, reason: str, note: str, actor: Actor) -> None:
         self.designations.pop(reason, None)
 
-    def apply_for_preferential_card(self, actor: dict[str, str]) -> None:
+    def apply_for_preferential_card(self, actor: Actor) -> None:
         self.check_active()
         if self.preferential_card["status"] != "none":
-            raise ValueError("优待证已申请或已发放 (the preferential card was already applied for)")
+            raise Invalid("action", "优待证已申请或已发放 (the preferential card was already applied for)")
         self._apply_for_card(actor=actor)
 
     @event("PreferentialCardApplied")
-    def _apply_for_card(self, actor: dict[str, str]) -> None:
+    def _apply_for_card(self, actor: Actor) -> None:
         self.preferential_card = {"status": "applied"}
 
-    def issue_preferential_card(self, card_no: str, issued_on: date, actor: dict[str, str]) -> None:
+    def issue_preferential_card(self, card_no: str, issued_on: date, actor: Actor) -> None:
         self.check_active()
         if self.preferential_card["status"] != "applied":
-            raise ValueError("请先申请优待证再发放 (apply for the card before issuing it)")
+            raise Invalid("action", "请先申请优待证再发放 (apply for the card before issuing it)")
         self._issue_card(card_no=card_no, issued_on=issued_on, actor=actor)
 
     @event("PreferentialCardIssued")
-    def _issue_card(self, card_no: str, issued_on: date, actor: dict[str, str]) -> None:
+    def _issue_card(self, card_no: str, issued_on: date, actor: Actor) -> None:
         self.preferential_card = {"status": "issued", "card_no": card_no, "issued_on": issued_on.isoformat()}
 
-    def replace_disability_certificate(self, certificate_no: str, actor: dict[str, str]) -> None:
+    def replace_disability_certificate(self, certificate_no: str, actor: Actor) -> None:
         self.check_active()
         if not self.disability:
-            raise ValueError("该人员没有伤残评定，无需换发证件 (no disability assessed)")
+            raise Invalid("action", "该人员没有伤残评定，无需换发证件 (no disability assessed)")
         self._replace_certificate(certificate_no=certificate_no, actor=actor)
 
     @event("DisabilityCertificateReplaced")
-    def _replace_certificate(self, certificate_no: str, actor: dict[str, str]) -> None:
+    def _replace_certificate(self, certificate_no: str, actor: Actor) -> None:
         assert self.disability is not None
         self.disability = {**self.disability, "certificate_no": certificate_no, "certificate_style": "new"}
 
-    def record_annual_confirmation(self, year: int, confirmed_on: date, note: str, actor: dict[str, str]) -> None:
+    def record_annual_confirmation(self, year: int, confirmed_on: date, note: str, actor: Actor) -> None:
         self.check_active()
         if any(c["year"] == year for c in self.confirmations):
-            raise ValueError(f"{year} 年度已确认 (already confirmed for {year})")
+            raise Invalid("year", f"{year} 年度已确认 (already confirmed for {year})")
         self._confirm(year=year, confirmed_on=confirmed_on, note=note, actor=actor)
 
     @event("AnnualConfirmationRecorded")
-    def _confirm(self, year: int, confirmed_on: date, note: str, actor: dict[str, str]) -> None:
+    def _confirm(self, year: int, confirmed_on: date, note: str, actor: Actor) -> None:
         self.confirmations.append(
-            {"year": year, "confirmed_on": confirmed_on.isoformat(), "note": note, "confirmed_by": actor["sub"]}
+            {
+                "year": year,
+                "confirmed_on": confirmed_on.isoformat(),
+                "note": note,
+                "confirmed_by": actor_from(actor).sub,
+            }
         )
 
-    def link_survivor(self, veteran_id: str, relation: str, category: str, actor: dict[str, str]) -> None:
+    def link_survivor(self, veteran_id: str, relation: str, category: str, actor: Actor) -> None:
         self.check_can_change(None)
         if category not in SURVIVOR_CATEGORIES:
-            raise ValueError("遗属关联只适用于烈士、因公牺牲、病故军人遗属类别 (not a survivor category)")
+            raise Invalid("category", "遗属关联只适用于烈士、因公牺牲、病故军人遗属类别 (not a survivor category)")
         if veteran_id == str(self.id):
-            raise ValueError("不能关联本人 (a person cannot be their own survivor)")
+            raise Invalid("veteran_id", "不能关联本人 (a person cannot be their own survivor)")
         self._link_survivor(veteran_id=veteran_id, relation=relation, category=category, actor=actor)
 
     @event("SurvivorLinked")
-    def _link_survivor(self, veteran_id: str, relation: str, category: str, actor: dict[str, str]) -> None:
+    def _link_survivor(self, veteran_id: str, relation: str, category: str, actor: Actor) -> None:
         self.survivor_of.append({"veteran_id": veteran_id, "relation": relation, "category": category})
         if category not in self.categories:
             self.categories.append(category)
 
-    def record_death(self, died_on: date, actor: dict[str, str]) -> None:
-        if self.status == "deceased":
+    def record_death(self, died_on: date, actor: Actor) -> None:
+        if self.status == PersonStatus.deceased:
             raise PersonDeceased("该人员已登记去世 (already recorded as deceased)")
         if died_on < self.birth_date:
-            raise ValueError("去世日期早于出生日期 (date of death before birth)")
+            raise Invalid("date", "去世日期早于出生日期 (date of death before birth)")
         self._record_death(died_on=died_on, actor=actor)
 
     @event("Died")
-    def _record_death(self, died_on: date, actor: dict[str, str]) -> None:
-        self.status = "deceased"
+    def _record_death(self, died_on: date, actor: Actor) -> None:
+        self.status = PersonStatus.deceased
         self.died_on = died_on
         self.pending_transfer = None
 
-    def correct_death(self, died_on: date | None, reason: str, actor: dict[str, str]) -> None:
+    def correct_death(self, died_on: date | None, reason: str, actor: Actor) -> None:
         """An officer's correction: another date of death, or (None) the death was recorded in error."""
-        if self.status != "deceased":
-            raise ValueError("该人员未登记去世，无需更正 (no death recorded)")
+        if self.status != PersonStatus.deceased:
+            raise Invalid("date", "该人员未登记去世，无需更正 (no death recorded)")
         if not reason.strip():
-            raise ValueError("更正须注明原因 (a correction needs a reason)")
+            raise Invalid("correction_reason", "更正须注明原因 (a correction needs a reason)")
         if died_on is not None and died_on < self.birth_date:
-            raise ValueError("去世日期早于出生日期 (date of death before birth)")
+            raise Invalid("date", "去世日期早于出生日期 (date of death before birth)")
         self._correct_death(died_on=died_on, actor=actor, correction_reason=reason)
 
     @event("DeathCorrected")
-    def _correct_death(self, died_on: date | None, actor: dict[str, str], correction_reason: str) -> None:
+    def _correct_death(self, died_on: date | None, actor: Actor, correction_reason: str) -> None:
         self.died_on = died_on
-        self.status = "deceased" if died_on else "active"
+        self.status = PersonStatus.deceased if died_on else PersonStatus.active
 
-    def request_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+    def request_transfer(self, transfer_id: str, to_region: str, actor: Actor) -> None:
         self.check_active()
         if self.pending_transfer:
             raise TransferPending(f"已有待接收的迁移申请 {self.pending_transfer} (a transfer is already pending)")
         if to_region == self.region:
-            raise ValueError("迁入地与现所在地相同 (the destination is the current region)")
+            raise Invalid("to_region", "迁入地与现所在地相同 (the destination is the current region)")
         self._request_transfer(transfer_id=transfer_id, to_region=to_region, actor=actor)
 
     @event("TransferRequested")
-    def _request_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+    def _request_transfer(self, transfer_id: str, to_region: str, actor: Actor) -> None:
         self.pending_transfer = transfer_id
 
-    def complete_transfer(self, transfer_id: str, to_region: str, actor: dict[str, str]) -> None:
+    def complete_transfer(self, transfer_id: str, to_region: str, actor: Actor) -> None:
         if self.pending_transfer != transfer_id:
-            raise ValueError("迁移申请已失效 (this transfer is no longer pending)")
+            raise Invalid("transfer_id", "迁移申请已失效 (this transfer is no longer pending)")
         self._transfer(transfer_id=transfer_id, from_region=self.region, to_region=to_region, actor=actor)
 
     @event("Transferred")
-    def _transfer(self, transfer_id: str, from_region: str, to_region: str, actor: dict[str, str]) -> None:
+    def _transfer(self, transfer_id: str, from_region: str, to_region: str, actor: Actor) -> None:
         self.region = to_region
         self.pending_transfer = None
 
-    def cancel_transfer(self, transfer_id: str, actor: dict[str, str]) -> None:
+    def cancel_transfer(self, transfer_id: str, actor: Actor) -> None:
         if self.pending_transfer == transfer_id:
             self._cancel_transfer(transfer_id=transfer_id, actor=actor)
 
     @event("TransferCancelled")
-    def _cancel_transfer(self, transfer_id: str, actor: dict[str, str]) -> None:
+    def _cancel_transfer(self, transfer_id: str, actor: Actor) -> None:
         self.pending_transfer = None
 
-    def merge_into(self, survivor_id: str, actor: dict[str, str]) -> None:
+    def merge_into(self, survivor_id: str, actor: Actor) -> None:
         self.check_can_change(None)
         self._merge_into(survivor_id=survivor_id, actor=actor)
 
     @event("MergedInto")
-    def _merge_into(self, survivor_id: str, actor: dict[str, str]) -> None:
-        self.status = "merged"
+    def _merge_into(self, survivor_id: str, actor: Actor) -> None:
+        self.status = PersonStatus.merged
         self.merged_into = survivor_id
 
     # Derived ------------------------------------------------------------------------------------------------
 
     def key_contact_reasons(self, today: date) -> list[str]:
         reasons = self.standing_key_contact_reasons()
-        if age_on(self.birth_date, today) >= 80:
+        if self.birth_date <= born_on_or_before(today):
             reasons.append(KeyContactReason.aged_80_or_over)
         return sorted(set(reasons))
 
@@ -413,27 +453,30 @@ class Transfer(Aggregate):
     """A person's move to another jurisdiction: requested by the sending side, accepted by the receiving one."""
 
     @event("Requested")
-    def __init__(self, *, person_id: str, from_region: str, to_region: str, reason: str, actor: dict[str, str]) -> None:
+    def __init__(self, *, person_id: str, from_region: str, to_region: str, reason: str, actor: Actor) -> None:
         self.person_id = person_id
         self.from_region = from_region
         self.to_region = to_region
         self.reason = reason
         self.requested_by = actor
         self.status = "pending"
-        self.decided_by: dict[str, str] | None = None
+        self.decided_by: Actor | None = None
         self.decision_note = ""
 
     def check_pending(self) -> None:
         if self.status != "pending":
-            raise ValueError(f"该迁移申请已{ {'accepted': '接收', 'rejected': '退回'}[self.status] } (already decided)")
+            raise Invalid(
+                "transfer_id",
+                f"该迁移申请已{ {'accepted': '接收', 'rejected': '退回'}[self.status] } (already decided)",
+            )
 
     @event("Accepted")
-    def accept(self, actor: dict[str, str]) -> None:
+    def accept(self, actor: Actor) -> None:
         self.status = "accepted"
         self.decided_by = actor
 
     @event("Rejected")
-    def reject(self, note: str, actor: dict[str, str]) -> None:
+    def reject(self, note: str, actor: Actor) -> None:
         self.status = "rejected"
         self.decided_by = actor
         self.decision_note = note
@@ -443,7 +486,7 @@ class DataAccess(Aggregate):
     """One read of personal data in clear (ID or phone number): who, which fields, for what purpose."""
 
     @event("PersonalDataRevealed")
-    def __init__(self, *, person_id: str, region: str, fields: list[str], purpose: str, actor: dict[str, str]) -> None:
+    def __init__(self, *, person_id: str, region: str, fields: list[str], purpose: str, actor: Actor) -> None:
         self.person_id = person_id
         self.region = region
         self.fields = fields
@@ -456,7 +499,7 @@ class DuplicateCase(Aggregate):
 
     @staticmethod
     def create_id(person_ids: list[str]) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_OID, "vet.registry.duplicate:" + ",".join(sorted(person_ids)))
+        return derived_id("vet.registry.duplicate", ",".join(sorted(person_ids)))
 
     @event("Flagged")
     def __init__(self, *, person_ids: list[str], region: str, name: str, birth_date: date) -> None:
@@ -468,9 +511,9 @@ class DuplicateCase(Aggregate):
         self.outcome: str | None = None
 
     @event("Resolved")
-    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: dict[str, str]) -> None:
+    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: Actor) -> None:
         if self.status != "open":
-            raise ValueError("该疑似重复已处理 (already resolved)")
+            raise Invalid("case_id", "该疑似重复已处理 (already resolved)")
         self.status = "resolved"
         self.outcome = outcome
 
@@ -480,7 +523,7 @@ class AlertOccasion(Aggregate):
 
     @staticmethod
     def create_id(person_id: str, kind: str, occasion: str) -> uuid.UUID:
-        return uuid.uuid5(uuid.NAMESPACE_OID, f"vet.registry.alert:{person_id}:{kind}:{occasion}")
+        return derived_id("vet.registry.alert", person_id, kind, occasion)
 
     @event("EligibilityAlertRaised")
     def __init__(self, *, person_id: str, region: str, kind: str, occasion: str, due_on: date, message: str) -> None:
@@ -496,7 +539,7 @@ class ImportJob(Aggregate):
     """A roster import: progress is saved per batch, so a restarted process continues where it stopped."""
 
     @event("Started")
-    def __init__(self, *, filename: str, file_hash: str, region: str, actor: dict[str, str]) -> None:
+    def __init__(self, *, filename: str, file_hash: str, region: str, actor: Actor) -> None:
         self.filename = filename
         self.file_hash = file_hash
         self.region = region

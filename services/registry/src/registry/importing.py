@@ -13,7 +13,8 @@ from uuid import UUID
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from registry.application import Registration, RegistryApplication
+from registry.application import RegistryApplication
+from registry.domain import Registration
 from registry.roster import RosterFormatError, RowRejection, parse_roster, rejections_xlsx
 from vet_common.regions import is_within
 
@@ -52,7 +53,7 @@ def parse_rows(content: bytes, filename: str, region_prefix: str) -> list[Row]:
             values = {k: str(v) for k, v in raw.values.items() if v is not None}
             rows.append((raw.row_number, None, stored(RowRejection(raw.row_number, (("region", reason),), values))))
         else:
-            rows.append((raw.row_number, Registration.from_data(parsed), None))
+            rows.append((raw.row_number, parsed.to_registration(), None))
     return rows
 
 

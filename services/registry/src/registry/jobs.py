@@ -14,7 +14,6 @@ from registry.alert_scan import raise_due_alerts
 from registry.application import RegistryApplication
 from registry.domain import Person
 from registry.importing import import_files, run_import
-from vet_common.api import today_in_china
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
@@ -54,7 +53,7 @@ async def daily_alerts(
     assert isinstance(application, RegistryApplication)
     while not stop.is_set():
         try:
-            raised = await raise_due_alerts(application, db, today_in_china())
+            raised = await raise_due_alerts(application, db, application.clock.today())
             log.info("daily alert run raised %s alerts", raised)
         except Exception:
             log.exception("daily alert run failed; trying again in an hour")

@@ -17,8 +17,10 @@ from registry.domain import (
     Person,
     Transfer,
 )
+from vet_common.domain import actor_from
 from vet_common.eventstore import ServiceApplication
 from vet_common.idnumber import mask_id_number, mask_phone
+from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
@@ -30,7 +32,7 @@ def person_document(person: Person, id_hash: str) -> dict[str, Any]:
         # Equality on these arrays (multikey indexes) finds a jurisdiction or a name's beginning without
         # a range or regex scan, which the MongoDB-wire server we run locally does not narrow by index.
         "name_prefixes": [person.name[:n] for n in range(1, len(person.name) + 1)],
-        "jurisdictions": [person.region[:n] for n in (2, 4, 6, 9, 12)],
+        "jurisdictions": region_keys(person.region),
         "id_hash": id_hash,
         "id_number_masked": mask_id_number(person.id_number),
         "phone_masked": mask_phone(person.phone) if person.phone else None,
@@ -40,7 +42,7 @@ def person_document(person: Person, id_hash: str) -> dict[str, Any]:
         "region": person.region,
         "household": person.household,
         "categories": list(person.categories),
-        "status": person.status,
+        "status": str(person.status),
         "died_on": person.died_on.isoformat() if person.died_on else None,
         "disability_level": int(person.disability["level"]) if person.disability else None,
         "disability_certificate": (person.disability or {}).get("certificate_style", "none"),
@@ -68,11 +70,12 @@ class RegistryProjection:
         await db.persons.create_index([("categories", ASCENDING)])
         await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])
         await db.persons.create_index([("registered_at", ASCENDING)])
-        await db.transfers.create_index([("to_region", ASCENDING), ("status", ASCENDING)])
-        await db.transfers.create_index([("from_region", ASCENDING), ("status", ASCENDING)])
-        await db.duplicates.create_index([("region", ASCENDING), ("status", ASCENDING)])
-        await db.alerts.create_index([("region", ASCENDING), ("due_on", ASCENDING)])
-        await db.access_log.create_index([("region", ASCENDING), ("at", DESCENDING)])
+        await db.transfers.create_index([("to_jurisdictions", ASCENDING), ("status", ASCENDING)])
+        await db.transfers.create_index([("from_jurisdictions", ASCENDING), ("status", ASCENDING)])
+        await db.duplicates.create_index([("jurisdictions", ASCENDING), ("status", ASCENDING)])
+        await db.alerts.create_index([("jurisdictions", ASCENDING), ("due_on", ASCENDING)])
+        await db.alerts.create_index([("person_id", ASCENDING)])
+        await db.access_log.create_index([("jurisdictions", ASCENDING), ("at", DESCENDING)])
         await db.access_log.create_index([("person_id", ASCENDING), ("at", DESCENDING)])
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
@@ -86,7 +89,9 @@ class RegistryProjection:
             batch.put("persons", doc_id, version, person_document(state, id_hash))
             if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
                 batch.set_where(
-                    "alerts", {"person_id": doc_id}, {"region": state.region, "person_status": state.status}
+                    "alerts",
+                    {"person_id": doc_id},
+                    {"region": state.region, "jurisdictions": region_keys(state.region), "person_status": state.status},
                 )
         elif isinstance(state, Transfer):
             batch.put("transfers", doc_id, version, transfer_document(state))
@@ -98,6 +103,7 @@ class RegistryProjection:
                 {
                     "person_ids": state.person_ids,
                     "region": state.region,
+                    "jurisdictions": region_keys(state.region),
                     "name": state.name,
                     "birth_date": state.birth_date.isoformat(),
                     "status": state.status,
@@ -113,6 +119,7 @@ class RegistryProjection:
                 {
                     "person_id": state.person_id,
                     "region": state.region,
+                    "jurisdictions": region_keys(state.region),
                     "kind": state.kind,
                     "occasion": state.occasion,
                     "due_on": state.due_on.isoformat(),
@@ -129,9 +136,10 @@ class RegistryProjection:
                 {
                     "person_id": state.person_id,
                     "region": state.region,
+                    "jurisdictions": region_keys(state.region),
                     "fields": state.fields,
                     "purpose": state.purpose,
-                    "actor": state.actor,
+                    "actor": actor_from(state.actor).model_dump(),
                     "at": state.created_on,
                 },
             )
@@ -144,10 +152,12 @@ def transfer_document(transfer: Transfer) -> dict[str, Any]:
         "person_id": transfer.person_id,
         "from_region": transfer.from_region,
         "to_region": transfer.to_region,
+        "from_jurisdictions": region_keys(transfer.from_region),
+        "to_jurisdictions": region_keys(transfer.to_region),
         "reason": transfer.reason,
         "status": transfer.status,
-        "requested_by": transfer.requested_by,
-        "decided_by": transfer.decided_by,
+        "requested_by": actor_from(transfer.requested_by).model_dump(),
+        "decided_by": actor_from(transfer.decided_by).model_dump() if transfer.decided_by else None,
         "decision_note": transfer.decision_note,
         "requested_at": transfer.created_on,
         "updated_at": transfer.modified_on,
@@ -158,7 +168,7 @@ def import_document(job: ImportJob) -> dict[str, Any]:
     return {
         "filename": job.filename,
         "region": job.region,
-        "actor": job.actor,
+        "actor": actor_from(job.actor).model_dump(),
         "status": job.status,
         "message": getattr(job, "message", ""),
         "rows": job.rows,

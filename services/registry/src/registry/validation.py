@@ -23,22 +23,20 @@ import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from registry.domain import CATEGORY_NAMES, Category
+from registry.domain import CATEGORY_NAMES, Category, Registration
 from vet_common.api import FRIENDLY_MESSAGES
+from vet_common.domain import SystemClock
 from vet_common.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 from vet_common.regions import InvalidRegion, validate_region_code
 
-_CHINA = ZoneInfo("Asia/Shanghai")
-
 
 def today() -> date:
-    """Today's date in China. Tests monkeypatch this (``monkeypatch.setattr(validation, "today", ...)``)."""
-    return datetime.now(_CHINA).date()
+    """Today's date in China, from the system clock (tests freeze it with time-machine)."""
+    return SystemClock().today()
 
 
 # --------------------------------------------------------------------------------------------- text helpers
@@ -513,6 +511,13 @@ class PersonData(BaseModel):
                     day.isoformat(),
                 )
         return value
+
+    def to_registration(self) -> Registration:
+        """The domain's registration: sex and birth date are always filled in once validated."""
+        values = {name: getattr(self, name) for name in Registration.__dataclass_fields__}
+        values["categories"] = [str(category) for category in self.categories]
+        values["service"] = self.service.model_dump(mode="json") if self.service else None
+        return Registration(**values)
 
 
 # ------------------------------------------------------------------------------------------------ errors

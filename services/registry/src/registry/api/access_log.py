@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from registry.api.persons import scope
+from registry import queries
 from vet_common.api import ReadModels
 from vet_common.auth import CurrentPrincipal, Role, require_roles
 
@@ -26,15 +25,9 @@ async def access_log(
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    query: dict[str, Any] = {"region": {"$regex": f"^{re.escape(scope(principal, region))}"}}
-    if actor:
-        query["actor.sub"] = actor
-    if from_ or to:
-        query["at"] = {**({"$gte": from_} if from_ else {}), **({"$lte": to} if to else {})}
-    total = await db.access_log.count_documents(query)
-    docs = await db.access_log.find(query, sort=[("at", -1)], skip=(page - 1) * page_size, limit=page_size).to_list()
+    docs, total = await queries.access_log(db, principal, region, actor, from_, to, page, page_size)
     return {
-        "items": [{"id": d.pop("_id"), **{k: v for k, v in d.items() if k != "version"}} for d in docs],
+        "items": [queries.without_internals(doc) for doc in docs],
         "total": total,
         "page": page,
         "page_size": page_size,

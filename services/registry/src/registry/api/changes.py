@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from registry.api.deps import CAN_CORRECT, CAN_EDIT, Registry, domain_errors, run, visible_person
+from registry.api.deps import CAN_EDIT, Registry, correction_by, run, visible_person
 from registry.api.views import PersonOut, person_view
-from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason, Person
-from registry.validation import ServiceRecord, normalize_phone, today
-from vet_common.api import actor_of
-from vet_common.auth import CurrentPrincipal, Principal, require_roles
+from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason
+from registry.validation import ServiceRecord, normalize_phone
+from vet_common.api import AppClock, actor_of
+from vet_common.auth import CurrentPrincipal, require_roles
+from vet_common.domain import Invalid
 
 router = APIRouter(tags=["changes"], dependencies=[Depends(require_roles(*CAN_EDIT))])
 
@@ -67,7 +68,8 @@ class CategoriesIn(Change):
 
 
 class ServiceRecordIn(Change, ServiceRecord):
-    pass
+    def record(self) -> dict[str, object]:
+        return ServiceRecord.model_validate(self.model_dump(exclude={"correction_reason"})).model_dump(mode="json")
 
 
 class HonourIn(Change):
@@ -104,13 +106,6 @@ class ConfirmationIn(BaseModel):
     year: int = Field(ge=2000, le=2100)
     note: str = Field(default="", max_length=500)
 
-    @field_validator("year")
-    @classmethod
-    def _not_future(cls, value: int) -> int:
-        if value > today().year:
-            raise ValueError("不能确认未来年度 (cannot confirm a future year)")
-        return value
-
 
 class SurvivorIn(BaseModel):
     veteran_id: UUID
@@ -124,150 +119,142 @@ class DeathIn(BaseModel):
         default=None, max_length=500, description="Officers only: correct the date, or revoke a death recorded in error"
     )
 
-    @field_validator("date")
-    @classmethod
-    def _not_future(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value > today():
-            raise ValueError("去世日期不能晚于今天 (date of death cannot be in the future)")
-        return value
-
-
-def correction_allowed(principal: Principal, change: Change) -> str | None:
-    reason = (change.correction_reason or "").strip() or None
-    if reason and not principal.has_role(*CAN_CORRECT):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有业务科室人员可以更正已故人员档案 (officers only)")
-    return reason
-
-
-async def apply(registry: Registry, person_id: UUID, principal: Principal, change: Any) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    with domain_errors():
-        person = await run(registry.change_person, person_id, change)
-    return person_view(person)
-
 
 @router.post("/persons/{person_id}/profile", response_model=PersonOut)
-async def update_profile(person_id: UUID, body: ProfileIn, principal: CurrentPrincipal, registry: Registry) -> Any:
+async def update_profile(
+    person_id: UUID, body: ProfileIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
     """Family life, medical security, housing, children's education, employment, difficulties."""
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
-    return await apply(registry, person_id, principal, lambda p: p.update_profile(body.changes(), actor, reason))
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    person = await run(registry.update_profile, person_id, body.changes(), actor_of(principal), correction)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/contact", response_model=PersonOut)
-async def change_contact(person_id: UUID, body: ContactIn, principal: CurrentPrincipal, registry: Registry) -> Any:
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
-    return await apply(
-        registry, person_id, principal, lambda p: p.change_contact(body.phone, body.address, actor, reason)
-    )
+async def change_contact(
+    person_id: UUID, body: ContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    person = await run(registry.change_contact, person_id, body.phone, body.address, actor_of(principal), correction)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/categories", response_model=PersonOut)
 async def change_categories(
-    person_id: UUID, body: CategoriesIn, principal: CurrentPrincipal, registry: Registry
-) -> Any:
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
-    categories = list(dict.fromkeys(c.value for c in body.categories))
-    return await apply(registry, person_id, principal, lambda p: p.change_categories(categories, actor, reason))
+    person_id: UUID, body: CategoriesIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    categories = [category.value for category in body.categories]
+    person = await run(registry.change_categories, person_id, categories, actor_of(principal), correction)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/service-record", response_model=PersonOut)
 async def change_service_record(
-    person_id: UUID, body: ServiceRecordIn, principal: CurrentPrincipal, registry: Registry
-) -> Any:
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
-    record = ServiceRecord.model_validate(body.model_dump(exclude={"correction_reason"})).model_dump(mode="json")
-    return await apply(registry, person_id, principal, lambda p: p.change_service_record(record, actor, reason))
+    person_id: UUID, body: ServiceRecordIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    person = await run(registry.change_service_record, person_id, body.record(), actor_of(principal), correction)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/honours", response_model=PersonOut)
-async def add_honour(person_id: UUID, body: HonourIn, principal: CurrentPrincipal, registry: Registry) -> Any:
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
+async def add_honour(
+    person_id: UUID, body: HonourIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
     honour = body.model_dump(mode="json", exclude={"correction_reason"})
-    return await apply(registry, person_id, principal, lambda p: p.add_honour(honour, actor, reason))
+    person = await run(registry.add_honour, person_id, honour, actor_of(principal), correction)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/disability", response_model=PersonOut)
 async def assess_disability(
-    person_id: UUID, body: DisabilityIn, principal: CurrentPrincipal, registry: Registry
-) -> Any:
-    reason, actor = correction_allowed(principal, body), actor_of(principal)
-    return await apply(
-        registry,
+    person_id: UUID, body: DisabilityIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    person = await run(
+        registry.assess_disability,
         person_id,
-        principal,
-        lambda p: p.assess_disability(body.level, body.cause.strip(), body.certificate_no.strip(), actor, reason),
+        body.level,
+        body.cause,
+        body.certificate_no,
+        actor_of(principal),
+        correction,
     )
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/key-contacts", response_model=PersonOut)
-async def key_contacts(person_id: UUID, body: KeyContactIn, principal: CurrentPrincipal, registry: Registry) -> Any:
+async def key_contacts(
+    person_id: UUID, body: KeyContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
     """Designate or remove a key-contact reason. Age 80+, disability 1–6, martyr's survivor and second-class
     merit or higher are derived from the record and need no designation."""
-    actor = actor_of(principal)
-
-    def change(person: Person) -> None:
-        if body.action == "designate":
-            person.designate_key_contact(body.reason.value, body.note, actor)
-        else:
-            person.remove_key_contact(body.reason.value, body.note, actor)
-
-    return await apply(registry, person_id, principal, change)
+    await visible_person(registry, person_id, principal)
+    command = registry.designate_key_contact if body.action == "designate" else registry.remove_key_contact
+    person = await run(command, person_id, body.reason.value, body.note, actor_of(principal))
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/certificates", response_model=PersonOut)
-async def certificates(person_id: UUID, body: CertificateIn, principal: CurrentPrincipal, registry: Registry) -> Any:
+async def certificates(
+    person_id: UUID, body: CertificateIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
     """优待证: apply, then issue; disability certificate: replace with the new style."""
+    await visible_person(registry, person_id, principal)
     actor = actor_of(principal)
-
-    def change(person: Person) -> None:
-        if body.action == "apply_preferential_card":
-            person.apply_for_preferential_card(actor)
-        elif body.action == "issue_preferential_card":
-            person.issue_preferential_card(str(body.number), body.issued_on or today(), actor)
-        else:
-            person.replace_disability_certificate(str(body.number), actor)
-
-    return await apply(registry, person_id, principal, change)
+    if body.action == "apply_preferential_card":
+        person = await run(registry.apply_for_preferential_card, person_id, actor)
+    elif body.action == "issue_preferential_card":
+        person = await run(registry.issue_preferential_card, person_id, str(body.number), body.issued_on, actor)
+    else:
+        person = await run(registry.replace_disability_certificate, person_id, str(body.number), actor)
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/annual-confirmations", response_model=PersonOut)
 async def annual_confirmation(
-    person_id: UUID, body: ConfirmationIn, principal: CurrentPrincipal, registry: Registry
-) -> Any:
-    actor = actor_of(principal)
-    return await apply(
-        registry, person_id, principal, lambda p: p.record_annual_confirmation(body.year, today(), body.note, actor)
-    )
+    person_id: UUID, body: ConfirmationIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
+    await visible_person(registry, person_id, principal)
+    person = await run(registry.record_annual_confirmation, person_id, body.year, body.note, actor_of(principal))
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/survivors", response_model=PersonOut)
-async def link_survivor(person_id: UUID, body: SurvivorIn, principal: CurrentPrincipal, registry: Registry) -> Any:
+async def link_survivor(
+    person_id: UUID, body: SurvivorIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
     """Record that this person is a survivor (遗属) of a veteran in the registry."""
     await visible_person(registry, body.veteran_id, principal)
-    actor = actor_of(principal)
-    return await apply(
-        registry,
-        person_id,
-        principal,
-        lambda p: p.link_survivor(str(body.veteran_id), body.relation, body.category, actor),
+    await visible_person(registry, person_id, principal)
+    person = await run(
+        registry.link_survivor, person_id, body.veteran_id, body.relation, body.category, actor_of(principal)
     )
+    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/death", response_model=PersonOut)
-async def record_death(person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry) -> Any:
+async def record_death(
+    person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+) -> PersonOut:
     """Death stops payments and pairings (PersonDied tells the other services).
 
     An officer corrects a recorded death with a `correction_reason`: another date, or `"date": null` when the
     death was recorded in error."""
-    actor = actor_of(principal)
-    reason = (body.correction_reason or "").strip()
-    if reason:
-        if not principal.has_role(*CAN_CORRECT):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "只有业务科室人员可以更正死亡登记 (officers only)")
-        return await apply(registry, person_id, principal, lambda p: p.correct_death(body.date, reason, actor))
-    if body.date is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"field": "date", "message": "请填写去世日期 (date is required)"}]
-        )
-    died_on = body.date
-    return await apply(registry, person_id, principal, lambda p: p.record_death(died_on, actor))
+    await visible_person(registry, person_id, principal)
+    correction = correction_by(principal, body.correction_reason)
+    if correction:
+        person = await run(registry.correct_death, person_id, body.date, correction, actor_of(principal))
+    elif body.date is None:
+        raise Invalid("date", "请填写去世日期 (date is required)")
+    else:
+        person = await run(registry.record_death, person_id, body.date, actor_of(principal))
+    return person_view(person, clock.today())

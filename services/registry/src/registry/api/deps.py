@@ -1,31 +1,26 @@
-"""What every registry route shares: the application, jurisdiction checks and domain-error translation."""
+"""What every registry route shares: the application, the roles that may change records, visibility."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends
 
-from registry.application import AlreadyRegistered, NotFound, RegistryApplication
-from registry.domain import NotActive, Person, PersonDeceased, TransferPending
+from registry.application import RegistryApplication
+from registry.domain import Person
 from vet_common.api import get_application
 from vet_common.auth import Principal, Role
+from vet_common.domain import Refused
+from vet_common.jurisdiction import ensure_visible
 
 Registry = Annotated[RegistryApplication, Depends(get_application)]
 T = TypeVar("T")
 
 CAN_EDIT = (Role.station_staff, Role.officer, Role.admin)
 CAN_CORRECT = (Role.officer, Role.admin)
-
-NOT_FOUND = "查无此人或不在本辖区 (no such person in your jurisdiction)"
-
-
-def not_found(message: str = NOT_FOUND) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, message)
 
 
 async def run(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -34,24 +29,16 @@ async def run(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def visible_person(registry: RegistryApplication, person_id: UUID, principal: Principal) -> Person:
+    """The person, or 404 when unknown or outside the caller's jurisdiction (the two look the same)."""
     person = await run(registry.get_person, person_id)
-    if person is None or not principal.can_see(person.region):
-        raise not_found()  # out-of-jurisdiction ids look exactly like unknown ones
+    ensure_visible(principal, person.region if person else None, "人")
+    assert person is not None
     return person
 
 
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Domain refusals become answers a station worker can act on."""
-    try:
-        yield
-    except NotFound as error:
-        raise not_found() from error
-    except (PersonDeceased, NotActive, TransferPending) as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    except AlreadyRegistered as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    except ValueError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, [{"field": "body", "message": str(error)}]
-        ) from error
+def correction_by(principal: Principal, reason: str | None) -> str | None:
+    """A correction of a deceased person's record is an officer's, and says why."""
+    reason = (reason or "").strip() or None
+    if reason and not principal.has_role(*CAN_CORRECT):
+        raise Refused("只有业务科室人员可以更正已故人员档案 (officers only)")
+    return reason

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from registry.api.deps import CAN_CORRECT, Registry, domain_errors, not_found, run
+from registry import queries
+from registry.api.deps import CAN_CORRECT, Registry, run
 from vet_common.api import ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, require_roles
+from vet_common.jurisdiction import ensure_visible
 
 router = APIRouter(tags=["duplicates"])
 
@@ -29,22 +30,15 @@ async def list_duplicates(
     status_: Annotated[Literal["open", "resolved"], Query(alias="status")] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    query = {"region": {"$regex": f"^{re.escape(principal.region)}"}, "status": status_}
-    docs = await db.duplicates.find(query, sort=[("flagged_at", -1)], limit=limit).to_list()
-    return [{"id": d.pop("_id"), **{k: v for k, v in d.items() if k != "version"}} for d in docs]
+    docs = await queries.list_duplicates(db, principal, status_, limit)
+    return [queries.without_internals(doc) for doc in docs]
 
 
 @router.post("/duplicates/{case_id}/resolve", status_code=204, dependencies=[Depends(require_roles(*CAN_CORRECT))])
 async def resolve_duplicate(case_id: UUID, body: ResolutionIn, principal: CurrentPrincipal, registry: Registry) -> None:
     case = await run(registry.get_duplicate_case, case_id)
-    if case is None or not principal.can_see(case.region):
-        raise not_found("查无此疑似重复记录 (no such case in your jurisdiction)")
-    with domain_errors():
-        await run(
-            registry.resolve_duplicate,
-            case_id,
-            body.same_person,
-            str(body.keep_id) if body.keep_id else None,
-            body.note,
-            actor_of(principal),
-        )
+    ensure_visible(principal, case.region if case else None, "疑似重复记录")
+    if body.same_person:
+        await run(registry.merge_duplicates, case_id, body.keep_id, body.note, actor_of(principal))
+    else:
+        await run(registry.close_as_different_people, case_id, body.note, actor_of(principal))

@@ -9,12 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
 from fastapi.responses import Response
 
-from registry.api.deps import CAN_EDIT, Registry, not_found, run
-from registry.api.persons import scope
+from registry.api.deps import CAN_EDIT, Registry, run
+from registry.domain import ImportJob
 from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_items, rejected_rows_xlsx
 from registry.roster import template_xlsx
 from vet_common.api import ReadModels, actor_of
-from vet_common.auth import CurrentPrincipal, current_principal, require_roles
+from vet_common.auth import CurrentPrincipal, Principal, current_principal, require_roles
+from vet_common.jurisdiction import ensure_visible, scope
 
 router = APIRouter(tags=["imports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,10 +71,10 @@ async def start_import(
     return {"job_id": str(job_id)}
 
 
-async def visible_job(registry: Registry, job_id: UUID, principal: Any) -> Any:
+async def visible_job(registry: Registry, job_id: UUID, principal: Principal) -> ImportJob:
     job = await run(registry.get_import_job, job_id)
-    if job is None or not principal.can_see(job.region):
-        raise not_found("查无此导入任务 (no such import in your jurisdiction)")
+    ensure_visible(principal, job.region if job else None, "导入任务")
+    assert job is not None
     return job
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field, field_validator
 
-from registry.api.deps import CAN_EDIT, Registry, domain_errors, not_found, run, visible_person
+from registry import queries
+from registry.api.deps import CAN_EDIT, Registry, run, visible_person
+from registry.domain import Transfer
 from vet_common.api import ReadModels, actor_of
-from vet_common.auth import CurrentPrincipal, require_roles
+from vet_common.auth import CurrentPrincipal, Principal, require_roles
+from vet_common.domain import Refused, actor_from
+from vet_common.jurisdiction import ensure_visible
 from vet_common.regions import InvalidRegion, full_name, validate_region_code
 
 router = APIRouter(tags=["transfers"])
@@ -49,7 +52,7 @@ class TransferOut(BaseModel):
     decision_note: str
 
 
-def transfer_out(transfer: Any) -> TransferOut:
+def transfer_out(transfer: Transfer) -> TransferOut:
     return TransferOut(
         id=str(transfer.id),
         person_id=transfer.person_id,
@@ -59,8 +62,8 @@ def transfer_out(transfer: Any) -> TransferOut:
         to_region_name=full_name(transfer.to_region),
         reason=transfer.reason,
         status=transfer.status,
-        requested_by=transfer.requested_by,
-        decided_by=transfer.decided_by,
+        requested_by=actor_from(transfer.requested_by).model_dump(),
+        decided_by=actor_from(transfer.decided_by).model_dump() if transfer.decided_by else None,
         decision_note=transfer.decision_note,
     )
 
@@ -73,10 +76,9 @@ def transfer_out(transfer: Any) -> TransferOut:
 async def request_transfer(body: TransferIn, principal: CurrentPrincipal, registry: Registry) -> dict[str, str]:
     """The sending jurisdiction asks the receiving one to take a person over."""
     await visible_person(registry, body.person_id, principal)
-    with domain_errors():
-        transfer_id = await run(
-            registry.request_transfer, body.person_id, body.to_region, body.reason.strip(), actor_of(principal)
-        )
+    transfer_id = await run(
+        registry.request_transfer, body.person_id, body.to_region, body.reason.strip(), actor_of(principal)
+    )
     return {"id": str(transfer_id)}
 
 
@@ -88,11 +90,7 @@ async def list_transfers(
     status_: Annotated[Literal["pending", "accepted", "rejected"] | None, Query(alias="status")] = "pending",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TransferOut]:
-    field = "to_region" if direction == "incoming" else "from_region"
-    query: dict[str, Any] = {field: {"$regex": f"^{re.escape(principal.region)}"}}
-    if status_:
-        query["status"] = status_
-    docs = await db.transfers.find(query, sort=[("requested_at", -1)], limit=limit).to_list()
+    docs = await queries.list_transfers(db, principal, direction, status_, limit)
     return [
         TransferOut(
             id=d["_id"],
@@ -106,23 +104,25 @@ async def list_transfers(
     ]
 
 
-async def receiving_transfer(registry: Registry, transfer_id: UUID, principal: Any) -> Any:
+async def visible_transfer(registry: Registry, transfer_id: UUID, principal: Principal) -> Transfer:
+    """Both sides see a transfer; anyone else gets 404."""
     transfer = await run(registry.get_transfer, transfer_id)
-    if transfer is None or not (principal.can_see(transfer.to_region) or principal.can_see(transfer.from_region)):
-        raise not_found("查无此迁移申请 (no such transfer in your jurisdiction)")
+    sides = (transfer.to_region, transfer.from_region) if transfer else ()
+    ensure_visible(principal, next((side for side in sides if principal.can_see(side)), None), "迁移申请")
+    assert transfer is not None
+    return transfer
+
+
+async def receiving_transfer(registry: Registry, transfer_id: UUID, principal: Principal) -> Transfer:
+    transfer = await visible_transfer(registry, transfer_id, principal)
     if not principal.can_see(transfer.to_region):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "只有迁入地可以接收或退回迁移申请 (only the receiving jurisdiction decides)"
-        )
+        raise Refused("只有迁入地可以接收或退回迁移申请 (only the receiving jurisdiction decides)")
     return transfer
 
 
 @router.get("/transfers/{transfer_id}", response_model=TransferOut)
 async def get_transfer(transfer_id: UUID, principal: CurrentPrincipal, registry: Registry) -> TransferOut:
-    transfer = await run(registry.get_transfer, transfer_id)
-    if transfer is None or not (principal.can_see(transfer.to_region) or principal.can_see(transfer.from_region)):
-        raise not_found("查无此迁移申请 (no such transfer in your jurisdiction)")
-    return transfer_out(transfer)
+    return transfer_out(await visible_transfer(registry, transfer_id, principal))
 
 
 @router.post(
@@ -133,11 +133,8 @@ async def accept_transfer(
 ) -> TransferOut:
     """The person's region changes; PersonTransferred tells the other services to move open work."""
     await receiving_transfer(registry, transfer_id, principal)
-    with domain_errors():
-        transfer = await run(
-            registry.decide_transfer, transfer_id, True, (body or DecisionIn()).note, actor_of(principal)
-        )
-    return transfer_out(transfer)
+    note = (body or DecisionIn()).note
+    return transfer_out(await run(registry.accept_transfer, transfer_id, note, actor_of(principal)))
 
 
 @router.post(
@@ -147,6 +144,4 @@ async def reject_transfer(
     transfer_id: UUID, body: DecisionIn, principal: CurrentPrincipal, registry: Registry
 ) -> TransferOut:
     await receiving_transfer(registry, transfer_id, principal)
-    with domain_errors():
-        transfer = await run(registry.decide_transfer, transfer_id, False, body.note, actor_of(principal))
-    return transfer_out(transfer)
+    return transfer_out(await run(registry.reject_transfer, transfer_id, body.note, actor_of(principal)))

@@ -8,8 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from registry.domain import CATEGORY_NAMES, Category, Person
-from vet_common.api import today_in_china
+from registry.domain import CATEGORY_NAMES, Category, KeyContactReason, Person, age_on, born_on_or_before
 from vet_common.idnumber import mask_id_number, mask_phone
 from vet_common.regions import full_name
 
@@ -71,17 +70,15 @@ class PersonPage(BaseModel):
     page_size: int
 
 
-def person_view(person: Person, reveal: frozenset[str] = frozenset()) -> PersonOut:
-    from vet_common.api import today_in_china as today
-
-    reasons = person.key_contact_reasons(today())
+def person_view(person: Person, today: date, reveal: frozenset[str] = frozenset()) -> PersonOut:
+    reasons = person.key_contact_reasons(today)
     return PersonOut(
         id=person.id,
         name=person.name,
         id_number=person.id_number if "id_number" in reveal else mask_id_number(person.id_number),
         sex=person.sex,
         birth_date=person.birth_date,
-        age=_age(person.birth_date),
+        age=age_on(person.birth_date, today),
         ethnicity=person.ethnicity,
         phone=(person.phone if "phone" in reveal else mask_phone(person.phone)) if person.phone else None,
         address=person.address,
@@ -99,7 +96,7 @@ def person_view(person: Person, reveal: frozenset[str] = frozenset()) -> PersonO
         key_contact_reasons=reasons,
         preferential_card=person.preferential_card,
         annual_confirmations=person.confirmations,
-        status=person.status,
+        status=str(person.status),
         died_on=person.died_on,
         merged_into=person.merged_into,
         pending_transfer=person.pending_transfer,
@@ -112,8 +109,8 @@ def person_view(person: Person, reveal: frozenset[str] = frozenset()) -> PersonO
 
 def list_item(doc: dict[str, Any], today: date) -> PersonListItem:
     reasons = list(doc.get("key_contact_reasons", []))
-    if _age(date.fromisoformat(doc["birth_date"]), today) >= 80:
-        reasons = sorted({*reasons, "aged_80_or_over"})
+    if doc["birth_date"] <= born_on_or_before(today).isoformat():
+        reasons = sorted({*reasons, KeyContactReason.aged_80_or_over.value})
     return PersonListItem(
         id=doc["_id"],
         name=doc["name"],
@@ -127,12 +124,6 @@ def list_item(doc: dict[str, Any], today: date) -> PersonListItem:
         disability_level=doc.get("disability_level"),
         key_contact_reasons=reasons,
     )
-
-
-def _age(birth_date: date, today: date | None = None) -> int:
-    from registry.domain import age_on
-
-    return age_on(birth_date, today or today_in_china())
 
 
 def _jsonable(value: Any) -> Any:
