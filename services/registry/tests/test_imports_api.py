@@ -275,3 +275,24 @@ def test_a_csv_roster_in_gbk(api_with_read_models: Any) -> None:
         "already_registered": 0,
         "rejected": 0,
     }
+
+
+def test_a_control_character_in_a_rejected_cell_still_gives_a_rejected_rows_workbook(
+    api_with_read_models: Any,
+) -> None:
+    api = api_with_read_models
+    csv_roster = (
+        "姓名,公民身份号码,行政区划代码,人员类别,家庭住址\n"
+        f"a\x01b,{make_id_number('350102', date(1960, 8, 1), 77, 'male')},350102001001,退役士兵,鼓楼区\x00一号\n"
+    ).encode()
+    response = upload(api, csv_roster, filename="台账.csv")
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+    run_import(api.app, UUID(job_id), csv_roster)
+    job = status(api, job_id)
+    assert counts(job) == {"rows": 1, "registered": 0, "already_registered": 0, "rejected": 1}
+    assert {item["field"] for item in job["rejected_rows"]} == {"name", "address"}
+    workbook = api.client.get(f"/imports/{job_id}/rejected.xlsx", headers=api.headers(region=TOWNSHIP_A))
+    assert workbook.status_code == 200
+    rows = list(load_workbook(io.BytesIO(workbook.content)).worksheets[0].iter_rows(values_only=True))
+    assert [row[3] for row in rows[1:]] == ["ab", "ab"]  # 姓名 as uploaded, without the control character

@@ -322,3 +322,13 @@ def test_the_api_accepts_a_good_body(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["birth_date"] == "1981-03-15"
     assert response.json()["categories"] == ["discharged_soldier"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "张\x01三"), ("address", "鼓楼区\x00鼓东街道1号"), ("address", "a\x1bb"), ("service.branch", "陆\x07军")],
+)
+def test_invisible_control_characters_are_refused(field: str, value: str) -> None:
+    overrides: dict[str, Any] = {"service": {"branch": value}} if field == "service.branch" else {field: value}
+    errors = errors_of(**overrides)
+    assert "控制字符" in errors[field]

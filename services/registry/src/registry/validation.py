@@ -62,7 +62,13 @@ def _blank_to_none(value: Any) -> Any:
 def _text(value: Any, what: str, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f"{what}应填写文字 ({field} must be text)")
-    return str(value)
+    text = str(value)
+    # A NUL or \x01 pasted from another system is invisible on screen and breaks exports: refuse it here.
+    if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
+        raise ValueError(
+            f"{what}中含有看不见的控制字符，请删除后重新填写 ({field} contains an invisible control character)"
+        )
+    return text
 
 
 # ------------------------------------------------------------------------------------------------ dates
@@ -211,6 +217,19 @@ def normalize_phone(raw: str) -> str:
         f"联系电话“{raw}”格式不正确：手机号为 11 位（如 13812345678），固定电话要带区号（如 0591-87654321），"
         "只填一个号码 (phone must be one 11-digit mobile number or a landline with its area code)"
     )
+
+
+def normalize_address(value: Any) -> str | None:
+    """Blanks collapsed, full-width to ASCII; None when empty. ValueError for control characters or > 200."""
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    address = " ".join(_nfkc(_text(value, "家庭住址", "address")).split())
+    if len(address) > 200:
+        raise ValueError(
+            f"家庭住址过长（{len(address)} 个字），最多 200 个字 (address is too long: at most 200 characters)"
+        )
+    return address
 
 
 def normalize_name(raw: str) -> str:
@@ -446,15 +465,7 @@ class PersonData(BaseModel):
     @field_validator("address", mode="before")
     @classmethod
     def _address(cls, value: Any) -> str | None:
-        value = _blank_to_none(value)
-        if value is None:
-            return None
-        address = " ".join(_nfkc(_text(value, "家庭住址", "address")).split())
-        if len(address) > 200:
-            raise ValueError(
-                f"家庭住址过长（{len(address)} 个字），最多 200 个字 (address is too long: at most 200 characters)"
-            )
-        return address
+        return normalize_address(value)
 
     @field_validator("region", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from registry.api.deps import CAN_EDIT, Registry, correction_by, run, visible_person
 from registry.api.views import PersonOut, person_view
 from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason
-from registry.validation import ServiceRecord, normalize_phone
+from registry.validation import ServiceRecord, normalize_address, normalize_phone
 from vet_common.api import AppClock, actor_of
 from vet_common.auth import CurrentPrincipal, require_roles
 from vet_common.domain import Invalid
@@ -61,6 +61,11 @@ class ContactIn(Change):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         return normalize_phone(value) if value else None
+
+    @field_validator("address", mode="before")
+    @classmethod
+    def _address(cls, value: object) -> str | None:
+        return normalize_address(value)
 
 
 class CategoriesIn(Change):
