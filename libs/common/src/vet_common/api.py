@@ -46,13 +46,23 @@ async def readiness(settings: Settings, app: ServiceApplication, db: AsyncDataba
         checks["event_store"] = "ok"
     except Exception as error:
         checks["event_store"] = f"unavailable: {error}"
-    try:
-        await asyncio.wait_for(db.command("ping"), 2)
-        checks["read_models"] = "ok"
-    except Exception as error:
-        checks["read_models"] = f"unavailable: {error}"
+    checks["read_models"] = await ping_read_models(db)
     checks["broker"] = "ok" if await tcp_reachable(settings.kafka_bootstrap) else "unreachable"
     return checks
+
+
+async def ping_read_models(db: AsyncDatabase[Any], attempts: int = 2) -> str:
+    """ "ok", or why not. A server may close a pooled connection that sat idle (SecantusDB does after a few
+    minutes): the first ping then fails on that dead connection, which pymongo drops, and the next one tells
+    the truth. Only a server that fails every attempt is unavailable."""
+    error: Exception | None = None
+    for _ in range(attempts):
+        try:
+            await asyncio.wait_for(db.command("ping"), 2)
+            return "ok"
+        except Exception as failure:
+            error = failure
+    return f"unavailable: {error}"
 
 
 # Pydantic's English for the common mistakes, reworded for a station worker (Chinese first).
@@ -104,6 +114,25 @@ def add_common_routes(app: FastAPI, service: str) -> None:
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+
+def add_docs_routes(app: FastAPI) -> None:
+    """/docs with Swagger UI's files from the swagger-ui-bundle package, not from a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Any:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} – API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: Settings) -> None:
@@ -176,7 +205,14 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
         finally:
             await client.close()
 
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        lifespan=lifespan,
+        docs_url=None,  # served below from the service's own files: government networks reach no CDN
+        redoc_url=None,
+    )
+    add_docs_routes(app)
     add_common_routes(app, definition.name)
     for router in definition.routers:
         app.include_router(router)

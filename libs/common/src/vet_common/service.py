@@ -46,7 +46,8 @@ class ServiceDefinition:
 
 
 def mongo_client(settings: Settings) -> AsyncMongoClient[Any]:
-    return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
+    # Connections idle for a minute are closed by us before a server closes them under us.
+    return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000, maxIdleTimeMS=60_000)
 
 
 def read_model_db(client: AsyncMongoClient[Any], settings: Settings) -> AsyncDatabase[Any]:
