@@ -109,7 +109,7 @@ def add_common_routes(app: FastAPI, service: str) -> None:
 def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: Settings) -> None:
     from vet_common.asyncapi import asyncapi_document, event_json_schemas
     from vet_common.auth import current_principal
-    from vet_common.events import envelope_json_schema
+    from vet_contracts import envelope_json_schema
 
     @app.get("/contract/asyncapi.json", tags=["contract"], dependencies=[Depends(current_principal)])
     async def asyncapi() -> dict[str, Any]:

@@ -12,9 +12,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 from prometheus_client import Counter, Gauge
 
-from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll
+from vet_contracts import IntegrationEvent
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,13 @@ RELAY_TRACKING_NAME = "__relay__"
 published_total = Counter("vet_relay_published_total", "Integration events published", ["service"])
 relay_position = Gauge("vet_relay_position", "Last notification id acknowledged by Kafka", ["service"])
 
-# Maps one domain event (and its notification id) to the public event, or None for internal events.
+# Maps one domain event (and its notification id) to the public event, or None for internal events;
+# raises Untranslatable for an event it has no translation for.
 Translator = Callable[[DomainEventProtocol[Any], int], IntegrationEvent | None]
+
+
+class Untranslatable(Exception):
+    """The code has no (working) translation for a domain event: the relay stops there until it is fixed."""
 
 
 class Publisher(Protocol):
