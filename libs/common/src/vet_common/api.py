@@ -98,6 +98,8 @@ def add_common_routes(app: FastAPI, service: str) -> None:
     async def readyz(request: Request) -> JSONResponse:
         state = request.app.state
         checks = await readiness(state.settings, state.application, state.db)
+        # Checks of what runs in this process, e.g. the worker's relay ("stopped at notification ...").
+        checks.update({name: check() for name, check in getattr(state, "checks", {}).items()})
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
