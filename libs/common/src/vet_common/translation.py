@@ -28,6 +28,8 @@ class Publish:
 
 @dataclass(frozen=True)
 class TranslationTable:
+    """Every domain event class of a service, published (how) or internal; `translator` makes the relay's."""
+
     source: str
     published: Mapping[type, Publish]
     # Domain events that stay inside the service. A class in neither stops the relay (Untranslatable).
