@@ -14,6 +14,7 @@ WORKDIR /app
 
 # Dependencies first, from the lock file alone: this layer is reused until uv.lock changes.
 COPY pyproject.toml uv.lock ./
+COPY libs/contracts/pyproject.toml libs/contracts/
 COPY libs/common/pyproject.toml libs/common/
 COPY libs/devtools/pyproject.toml libs/devtools/
 COPY services/registry/pyproject.toml services/registry/

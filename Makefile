@@ -42,7 +42,7 @@ test: setup
 
 lint: setup
 	$(UV_RUN) ruff check .
-	$(UV_RUN) mypy libs/common/src libs/devtools/src services/*/src
+	$(UV_RUN) mypy libs/contracts/src libs/common/src libs/devtools/src services/*/src
 
 bench-registry: setup  ## import rate into PostgreSQL and GET /persons latency (takes several minutes)
 	$(UV_RUN) python bench/registry_bench.py

@@ -132,6 +132,6 @@ def test_one_dockerfile_builds_every_process(compose: dict[str, Any]) -> None:
     assert re.search(r"^FROM python:3\.11-slim", text, re.MULTILINE)
     assert "uv sync --frozen --no-dev" in text
     # Every workspace member's pyproject is copied before the dependency layer is built.
-    for member in ["libs/common", "libs/devtools", *(f"services/{service}" for service in SERVICES)]:
+    for member in ["libs/contracts", "libs/common", "libs/devtools", *(f"services/{service}" for service in SERVICES)]:
         assert f"COPY {member}/pyproject.toml" in text, member
     assert (ROOT / ".dockerignore").is_file()

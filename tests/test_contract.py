@@ -15,11 +15,11 @@ from registry.application import Registration
 from registry.service import definition as registry
 from reporting.service import definition as reporting
 from vet_common.asyncapi import asyncapi_document, event_json_schemas
-from vet_common.events import event_id_for
 from vet_common.idnumber import make_id_number
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.service import ServiceDefinition
 from vet_common.settings import Settings
+from vet_contracts import event_id_for
 
 PUBLISHERS = [registry, outreach, assistance]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from vet_common.events import IntegrationEvent
 from vet_common.relay import KafkaPublisher, Relay
+from vet_contracts import IntegrationEvent
 from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
 pytestmark = pytest.mark.integration

@@ -26,11 +26,11 @@ from registry.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
 from vet_common.domain import FixedClock
-from vet_common.events import IntegrationEvent
 from vet_common.idnumber import make_id_number
 from vet_common.projector import Projector
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.settings import Settings
+from vet_contracts import IntegrationEvent
 
 TOWNSHIP_A = "350102001"  # 鼓东街道
 VILLAGE_A = "350102001001"

@@ -14,8 +14,8 @@ import pytest
 from registry.alerts import AlertSubject, alerts_for
 from registry.service import definition
 from vet_common.asyncapi import event_json_schemas
-from vet_common.events import IntegrationEvent
 from vet_common.regions import validate_region_code
+from vet_contracts import IntegrationEvent
 
 EVENT_TYPES = [
     "PersonRegistered",

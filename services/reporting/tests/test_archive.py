@@ -11,9 +11,9 @@ from faststream.kafka import TestKafkaBroker
 from reporting.application import ReportingApplication
 from reporting.domain import TamperedArchive
 from reporting.service import archive_handler
-from vet_common.events import Actor, IntegrationEvent
 from vet_common.settings import Settings
 from vet_common.subscriber import dlq_topic, make_broker, subscribe
+from vet_contracts import Actor, IntegrationEvent
 
 
 def envelope(position: int, aggregate_id: str = "p-1", type_: str = "PersonRegistered") -> IntegrationEvent:

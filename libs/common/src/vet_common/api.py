@@ -108,6 +108,8 @@ def add_common_routes(app: FastAPI, service: str) -> None:
     async def readyz(request: Request) -> JSONResponse:
         state = request.app.state
         checks = await readiness(state.settings, state.application, state.db)
+        # Checks of what runs in this process, e.g. the worker's relay ("stopped at notification ...").
+        checks.update({name: check() for name, check in getattr(state, "checks", {}).items()})
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
@@ -138,7 +140,7 @@ def add_docs_routes(app: FastAPI) -> None:
 def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: Settings) -> None:
     from vet_common.asyncapi import asyncapi_document, event_json_schemas
     from vet_common.auth import current_principal
-    from vet_common.events import envelope_json_schema
+    from vet_contracts import envelope_json_schema
 
     @app.get("/contract/asyncapi.json", tags=["contract"], dependencies=[Depends(current_principal)])
     async def asyncapi() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from vet_common.events import SYSTEM_ACTOR, Actor
+from vet_contracts import SYSTEM_ACTOR, Actor
 
 __all__ = [
     "CHINA",

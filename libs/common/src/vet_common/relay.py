@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.utils import TopicError
 from prometheus_client import Counter, Gauge
 
-from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll
+from vet_contracts import IntegrationEvent
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,15 @@ RELAY_TRACKING_NAME = "__relay__"
 
 published_total = Counter("vet_relay_published_total", "Integration events published", ["service"])
 relay_position = Gauge("vet_relay_position", "Last notification id acknowledged by Kafka", ["service"])
+relay_stalled = Gauge("vet_relay_stalled", "1 when the relay stopped at an event it cannot translate", ["service"])
 
-# Maps one domain event (and its notification id) to the public event, or None for internal events.
+# Maps one domain event (and its notification id) to the public event, or None for internal events;
+# raises Untranslatable for an event it has no translation for.
 Translator = Callable[[DomainEventProtocol[Any], int], IntegrationEvent | None]
+
+
+class Untranslatable(Exception):
+    """The code has no (working) translation for a domain event: the relay stops there until it is fixed."""
 
 
 class Publisher(Protocol):
@@ -94,33 +101,58 @@ class Relay:
         self.topic = topic
         self.batch_size = batch_size
         self.service = app.settings.service
+        # Why the relay stopped, once an event cannot be translated; a new Relay (a restart) tries again.
+        self.stalled: str | None = None
+        relay_stalled.labels(self.service).set(0)
 
     def position(self) -> int:
         return self.app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) or 0
 
     async def run_once(self) -> int:
         """Publish the next batch; return how many notifications it covered."""
+        if self.stalled:
+            return 0
         recorder = self.app.process_recorder
         start = await asyncio.to_thread(self.position)
         notifications = await asyncio.to_thread(
             recorder.select_notifications, start, self.batch_size, inclusive_of_start=False
         )
-        if not notifications:
-            return 0
-        events = []
-        for notification in notifications:
-            domain_event = self.app.mapper.to_domain_event(notification)
-            integration_event = self.translate(domain_event, notification.id)
-            if integration_event is not None:
-                events.append(integration_event)
+        events, covered = self.translate_batch(notifications)
         if events:
             await self.publisher.publish(self.topic, events)
-        last = notifications[-1].id
+        if not covered:
+            return 0
+        last = covered[-1].id
         # Saved only after the broker acknowledged: a crash before this line republishes, never loses.
         await asyncio.to_thread(recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last))
         published_total.labels(self.service).inc(len(events))
         relay_position.labels(self.service).set(last)
-        return len(notifications)
+        return len(covered)
+
+    def translate_batch(
+        self, notifications: Sequence[Notification]
+    ) -> tuple[list[IntegrationEvent], Sequence[Notification]]:
+        """The public events of the notifications up to the first one that cannot be translated, if any.
+
+        That one and all after it stay unpublished (order is the contract) until the code is fixed and the
+        worker restarted; retrying every second would only repeat the error.
+        """
+        events: list[IntegrationEvent] = []
+        for index, notification in enumerate(notifications):
+            try:
+                integration_event = self.translate(self.app.mapper.to_domain_event(notification), notification.id)
+            except (Untranslatable, TopicError) as error:
+                self.stalled = f"stopped at notification {notification.id}: {error}"
+                relay_stalled.labels(self.service).set(1)
+                log.error("relay for %s %s; fix the translation and restart the worker", self.service, self.stalled)
+                return events, notifications[:index]
+            if integration_event is not None:
+                events.append(integration_event)
+        return events, notifications
+
+    def health(self) -> str:
+        """The relay's check in the worker's /readyz."""
+        return self.stalled or "ok"
 
     async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
         log.info("relay for %s -> %s started at %s", self.service, self.topic, self.position())

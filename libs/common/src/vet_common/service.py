@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -17,6 +16,8 @@ from vet_common.projector import Projection
 from vet_common.relay import Translator
 from vet_common.settings import Settings
 from vet_common.subscriber import Handler
+from vet_common.translation import TranslationTable
+from vet_contracts import PublicEvent, events_of
 
 LeaderTask = Callable[[ServiceApplication, AsyncDatabase[Any], Settings, asyncio.Event], Awaitable[None]]
 
@@ -31,11 +32,9 @@ class ServiceDefinition:
     application_class: Callable[[Settings], ServiceApplication]
     # Builds the read models; given the application so a projection can read aggregate state.
     projection_factory: Callable[[ServiceApplication], Projection]
-    # Builds the relay's translation of domain events to integration events (given the application).
-    translator_factory: Callable[[ServiceApplication], Translator]
+    # Which domain events the relay publishes as which public event (contract.py).
+    translations: TranslationTable
     routers: list[APIRouter]
-    # Public event types this service publishes and the model of each one's `data` (contract.py).
-    event_schemas: dict[str, type[BaseModel]] = field(default_factory=dict)
     # Topics of other services this service reacts to, and the reaction; None consumes nothing.
     consumes: list[str] = field(default_factory=list)
     handler_factory: Callable[[ServiceApplication], Handler] | None = None
@@ -43,6 +42,16 @@ class ServiceDefinition:
     leader_tasks: list[LeaderTask] = field(default_factory=list)
     # Extra `python -m <service> NAME ...` commands: NAME -> function(settings, argv) -> exit code.
     commands: dict[str, Callable[[Settings, list[str]], int]] = field(default_factory=dict)
+
+    @property
+    def translator_factory(self) -> Callable[[ServiceApplication], Translator]:
+        """Builds the relay's translation of domain events to integration events (given the application)."""
+        return self.translations.translator
+
+    @property
+    def event_schemas(self) -> dict[str, type[PublicEvent]]:
+        """The public event types this service publishes, from the contracts package."""
+        return events_of(self.name)
 
 
 def mongo_client(settings: Settings) -> AsyncMongoClient[Any]:

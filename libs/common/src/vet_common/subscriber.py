@@ -12,8 +12,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 
-from vet_common.events import IntegrationEvent
 from vet_common.settings import Settings
+from vet_contracts import ContractError, IntegrationEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ def subscribe(
 
     The offset is committed only after this function returns (AckPolicy.ACK), so a crash mid-handler
     redelivers; the handler makes that harmless (Tracking). A message that fails max_delivery_attempts
-    times is published to <topic>.dlq with the error and committed, so it never blocks its partition.
+    times, or does not fit the contract (vet_contracts.ContractError), is published to <topic>.dlq with
+    the error and committed, so it never blocks its partition.
     """
 
     @broker.subscriber(
@@ -65,8 +66,8 @@ def subscribe(
                 return
             except Exception as error:
                 last_error = error
-                if isinstance(error, ValueError):
-                    break  # malformed: retrying cannot help
+                if isinstance(error, ContractError):
+                    break  # malformed or of an unknown type: retrying cannot help (a bug's ValueError may)
                 log.warning("handling %s failed (attempt %s): %r", topic, attempt, error)
                 await asyncio.sleep(retry_delay * attempt)
         log.error("dead-lettering a message from %s: %r", topic, last_error)

@@ -74,6 +74,7 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
 
     health = FastAPI(title=f"{definition.title} worker")
     health.state.settings, health.state.application, health.state.db = settings, application, db
+    health.state.checks = {}
     add_common_routes(health, f"{definition.name}-worker")
     server = _QuietServer(
         uvicorn.Config(health, host=settings.api_host, port=settings.worker_port, log_level="warning")
@@ -100,6 +101,7 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
         relay = Relay(
             application, definition.translator_factory(application), publisher, settings.topic(definition.name)
         )
+        health.state.checks["relay"] = relay.health
         projector = Projector(application, db, definition.projection_factory(application))
         try:
             await asyncio.gather(

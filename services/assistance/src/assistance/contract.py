@@ -1,36 +1,19 @@
-"""Integration events assistance publishes on vet.assistance.v1."""
+"""How assistance publishes on vet.assistance.v1: its domain events -> the events of vet_contracts.assistance."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
-
 from assistance.domain import Fund
-from vet_common.events import IntegrationEvent, from_domain_event
+from vet_common.translation import Publish, TranslationTable
+from vet_contracts import assistance as public
 
 SOURCE = "assistance"
 
-
-class FundCreatedData(BaseModel):
-    """data of FundCreated (schema_version 1)."""
-
-    fund_id: str
-    name: str
-    year: int
-    budget_fen: int
-
-
-EVENT_SCHEMAS: dict[str, type[BaseModel]] = {"FundCreated": FundCreatedData}
-
-
-def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
-    if isinstance(domain_event, Fund.Created):
-        data = FundCreatedData(
-            fund_id=str(domain_event.originator_id),
-            name=domain_event.name,
-            year=domain_event.year,
-            budget_fen=domain_event.budget_fen,
-        )
-        return from_domain_event(domain_event, position, type="FundCreated", source=SOURCE, data=data)
-    raise TypeError(f"no integration mapping for {type(domain_event).__qualname__}")
+TRANSLATIONS = TranslationTable(
+    source=SOURCE,
+    published={
+        Fund.Created: Publish(
+            public.FundCreated,
+            lambda e, _: {"fund_id": str(e.originator_id), "name": e.name, "year": e.year, "budget_fen": e.budget_fen},
+        ),
+    },
+)

@@ -2,7 +2,7 @@
 
 from assistance import api
 from assistance.application import AssistanceApplication
-from assistance.contract import EVENT_SCHEMAS, translate
+from assistance.contract import TRANSLATIONS
 from assistance.projections import AssistanceProjection
 from vet_common.service import ServiceDefinition
 
@@ -12,7 +12,6 @@ definition = ServiceDefinition(
     description="Assistance funds: apply, accept, approve, notify, disburse.",
     application_class=AssistanceApplication,
     projection_factory=lambda _application: AssistanceProjection(),
-    translator_factory=lambda _application: translate,
-    event_schemas=EVENT_SCHEMAS,
+    translations=TRANSLATIONS,
     routers=[api.router],
 )

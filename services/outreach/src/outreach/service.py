@@ -2,7 +2,7 @@
 
 from outreach import api
 from outreach.application import OutreachApplication
-from outreach.contract import EVENT_SCHEMAS, translate
+from outreach.contract import TRANSLATIONS
 from outreach.projections import OutreachProjection
 from vet_common.service import ServiceDefinition
 
@@ -12,7 +12,6 @@ definition = ServiceDefinition(
     description="Routine contact and visits with key contacts (常态化联系、走访慰问).",
     application_class=OutreachApplication,
     projection_factory=lambda _application: OutreachProjection(),
-    translator_factory=lambda _application: translate,
-    event_schemas=EVENT_SCHEMAS,
+    translations=TRANSLATIONS,
     routers=[api.router],
 )

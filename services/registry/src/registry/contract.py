@@ -1,124 +1,23 @@
-"""Integration events the registry publishes on vet.registry.v1.
+"""How the registry publishes on vet.registry.v1: its domain events -> the events of vet_contracts.registry.
 
-Personal data stays in the registry: events carry person ids, region codes, categories, flags and dates of
-record, never ID numbers, names, phone numbers or addresses.
+Personal data stays in the registry: what is extracted here are person ids, region codes, categories, flags
+and dates of record, never ID numbers, names, phone numbers or addresses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import BaseModel
-
-from registry.domain import AlertOccasion, Person
-from vet_common.events import IntegrationEvent, from_domain_event
-from vet_common.eventstore import ServiceApplication
-from vet_common.relay import Translator
-from vet_common.states import AggregateStates
+from registry import domain as _domain
+from registry.domain import Person
+from vet_common.translation import Publish, TranslationTable
+from vet_contracts import PublicEvent
+from vet_contracts import registry as public
 
 SOURCE = "registry"
-
-
-class PersonFacts(BaseModel):
-    """What every person event says about the person after the change, so a consumer needs no history."""
-
-    person_id: str
-    categories: list[str]
-    key_contact_reasons: list[str]
-    status: str
-    birth_year: int
-    sex: str
-    household: str | None
-    disability_level: int | None
-
-
-class PersonRegisteredData(PersonFacts):
-    """data of PersonRegistered (schema_version 1)."""
-
-
-class PersonUpdatedData(PersonFacts):
-    """data of PersonUpdated: which non-personal part changed (profile, contact, service record, honours ...)."""
-
-    change: str
-    honour: str | None = None
-    profile_dimensions: list[str] = []
-    merged_into: str | None = None
-
-
-class CategoriesChangedData(PersonFacts):
-    """data of CategoriesChanged."""
-
-
-class KeyContactData(PersonFacts):
-    """data of KeyContactDesignated and KeyContactRemoved."""
-
-    reason: str
-
-
-class DisabilityAssessedData(PersonFacts):
-    """data of DisabilityAssessed."""
-
-    cause: str
-
-
-class CertificateIssuedData(PersonFacts):
-    """data of CertificateIssued: the preferential-treatment card or a new-style disability certificate."""
-
-    certificate: str
-
-
-class AnnualConfirmationData(PersonFacts):
-    """data of AnnualConfirmationRecorded."""
-
-    year: int
-
-
-class PersonTransferredData(PersonFacts):
-    """data of PersonTransferred: open work (pairings, requests, applications) moves with the person."""
-
-    transfer_id: str
-    from_region: str
-    to_region: str
-
-
-class PersonDiedData(PersonFacts):
-    """data of PersonDied: payments and pairings stop."""
-
-    died_on: str
-
-
-class SurvivorLinkedData(PersonFacts):
-    """data of SurvivorLinked: this person is a survivor of `veteran_id`."""
-
-    veteran_id: str
-    relation: str
-    category: str
-
-
-class EligibilityAlertRaisedData(BaseModel):
-    """data of EligibilityAlertRaised: the person becomes eligible for something soon."""
-
-    person_id: str
-    kind: str
-    occasion: str
-    due_on: str
-
-
-EVENT_SCHEMAS: dict[str, type[BaseModel]] = {
-    "PersonRegistered": PersonRegisteredData,
-    "PersonUpdated": PersonUpdatedData,
-    "CategoriesChanged": CategoriesChangedData,
-    "KeyContactDesignated": KeyContactData,
-    "KeyContactRemoved": KeyContactData,
-    "DisabilityAssessed": DisabilityAssessedData,
-    "CertificateIssued": CertificateIssuedData,
-    "AnnualConfirmationRecorded": AnnualConfirmationData,
-    "PersonTransferred": PersonTransferredData,
-    "PersonDied": PersonDiedData,
-    "SurvivorLinked": SurvivorLinkedData,
-    "EligibilityAlertRaised": EligibilityAlertRaisedData,
-}
+# @event("Registered") and the like create Person.Registered ... when the class is built, out of mypy's sight.
+domain: Any = _domain
 
 
 def facts(person: Person) -> dict[str, Any]:
@@ -134,75 +33,73 @@ def facts(person: Person) -> dict[str, Any]:
     }
 
 
-# Person event -> (public type, data model, extra data from the event).
-PERSON_EVENTS: dict[str, tuple[str, type[BaseModel], Callable[[Any], dict[str, Any]]]] = {
-    "Registered": ("PersonRegistered", PersonRegisteredData, lambda e: {}),
-    "ProfileUpdated": (
-        "PersonUpdated",
-        PersonUpdatedData,
-        lambda e: {"change": "profile", "profile_dimensions": sorted(e.changes)},
-    ),
-    "ContactChanged": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "contact"}),
-    "ServiceRecordChanged": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "service_record"}),
-    "HonourAdded": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "honour", "honour": e.honour["title"]}),
-    "PreferentialCardApplied": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "preferential_card_applied"}),
-    "MergedInto": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "merged", "merged_into": e.survivor_id}),
-    "CategoriesChanged": ("CategoriesChanged", CategoriesChangedData, lambda e: {}),
-    "KeyContactDesignated": ("KeyContactDesignated", KeyContactData, lambda e: {"reason": e.reason}),
-    "KeyContactRemoved": ("KeyContactRemoved", KeyContactData, lambda e: {"reason": e.reason}),
-    "DisabilityAssessed": ("DisabilityAssessed", DisabilityAssessedData, lambda e: {"cause": e.cause}),
-    "PreferentialCardIssued": (
-        "CertificateIssued",
-        CertificateIssuedData,
-        lambda e: {"certificate": "preferential_card"},
-    ),
-    "DisabilityCertificateReplaced": (
-        "CertificateIssued",
-        CertificateIssuedData,
-        lambda e: {"certificate": "disability_certificate"},
-    ),
-    "AnnualConfirmationRecorded": ("AnnualConfirmationRecorded", AnnualConfirmationData, lambda e: {"year": e.year}),
-    "Transferred": (
-        "PersonTransferred",
-        PersonTransferredData,
-        lambda e: {"transfer_id": e.transfer_id, "from_region": e.from_region, "to_region": e.to_region},
-    ),
-    "Died": ("PersonDied", PersonDiedData, lambda e: {"died_on": e.died_on.isoformat()}),
-    # status in the facts says whether the person is alive again (a death recorded in error)
-    "DeathCorrected": ("PersonUpdated", PersonUpdatedData, lambda e: {"change": "death_corrected"}),
-    "SurvivorLinked": (
-        "SurvivorLinked",
-        SurvivorLinkedData,
-        lambda e: {"veteran_id": e.veteran_id, "relation": e.relation, "category": e.category},
-    ),
-}
-# Person events that stay inside the registry.
-INTERNAL_PERSON_EVENTS = {"TransferRequested", "TransferCancelled"}
+def person_event(event: type[PublicEvent], extra: Callable[[Any], Mapping[str, Any]] = lambda e: {}) -> Publish:
+    """A person event carries the person's facts after it, and the person's region (events have none)."""
+    return Publish(event, lambda e, person: {**facts(person), **extra(e)}, region=lambda e, person: person.region)
 
 
-def translator(application: ServiceApplication) -> Translator:
-    states = AggregateStates(application)
+def updated(change: str, extra: Callable[[Any], Mapping[str, Any]] = lambda e: {}) -> Publish:
+    return person_event(public.PersonUpdated, lambda e: {"change": change, **extra(e)})
 
-    def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
-        if isinstance(domain_event, AlertOccasion.Event):
-            alert: Any = domain_event
-            data = EligibilityAlertRaisedData(
-                person_id=alert.person_id,
-                kind=alert.kind,
-                occasion=alert.occasion,
-                due_on=alert.due_on.isoformat(),
-            )
-            return from_domain_event(domain_event, position, type="EligibilityAlertRaised", source=SOURCE, data=data)
-        if not isinstance(domain_event, Person.Event):
-            return None  # claims, transfers in progress, access log, duplicates, imports: internal
-        name = type(domain_event).__name__
-        person = states.after(domain_event)
-        if name in INTERNAL_PERSON_EVENTS:
-            return None
-        public_type, model, extra = PERSON_EVENTS[name]
-        data_model = model(**facts(person), **extra(domain_event))
-        return from_domain_event(
-            domain_event, position, type=public_type, source=SOURCE, data=data_model, region=person.region
-        )
 
-    return translate
+TRANSLATIONS = TranslationTable(
+    source=SOURCE,
+    stateful=Person.Event,
+    published={
+        domain.Person.Registered: person_event(public.PersonRegistered),
+        domain.Person.ProfileUpdated: updated("profile", lambda e: {"profile_dimensions": sorted(e.changes)}),
+        domain.Person.ContactChanged: updated("contact"),
+        domain.Person.ServiceRecordChanged: updated("service_record"),
+        domain.Person.HonourAdded: updated("honour", lambda e: {"honour": e.honour["title"]}),
+        domain.Person.PreferentialCardApplied: updated("preferential_card_applied"),
+        domain.Person.MergedInto: updated("merged", lambda e: {"merged_into": e.survivor_id}),
+        # status in the facts says whether the person is alive again (a death recorded in error)
+        domain.Person.DeathCorrected: updated("death_corrected"),
+        domain.Person.CategoriesChanged: person_event(public.CategoriesChanged),
+        domain.Person.KeyContactDesignated: person_event(public.KeyContactDesignated, lambda e: {"reason": e.reason}),
+        domain.Person.KeyContactRemoved: person_event(public.KeyContactRemoved, lambda e: {"reason": e.reason}),
+        domain.Person.DisabilityAssessed: person_event(public.DisabilityAssessed, lambda e: {"cause": e.cause}),
+        domain.Person.PreferentialCardIssued: person_event(
+            public.CertificateIssued, lambda e: {"certificate": "preferential_card"}
+        ),
+        domain.Person.DisabilityCertificateReplaced: person_event(
+            public.CertificateIssued, lambda e: {"certificate": "disability_certificate"}
+        ),
+        domain.Person.AnnualConfirmationRecorded: person_event(
+            public.AnnualConfirmationRecorded, lambda e: {"year": e.year}
+        ),
+        domain.Person.Transferred: person_event(
+            public.PersonTransferred,
+            lambda e: {"transfer_id": e.transfer_id, "from_region": e.from_region, "to_region": e.to_region},
+        ),
+        domain.Person.Died: person_event(public.PersonDied, lambda e: {"died_on": e.died_on.isoformat()}),
+        domain.Person.SurvivorLinked: person_event(
+            public.SurvivorLinked,
+            lambda e: {"veteran_id": e.veteran_id, "relation": e.relation, "category": e.category},
+        ),
+        domain.AlertOccasion.EligibilityAlertRaised: Publish(
+            public.EligibilityAlertRaised,
+            lambda e, _: {
+                "person_id": e.person_id,
+                "kind": e.kind,
+                "occasion": e.occasion,
+                "due_on": e.due_on.isoformat(),
+            },
+        ),
+    },
+    # The transfer workflow, ID-number claims, the access log, duplicate cases and imports stay inside.
+    internal={
+        domain.Person.TransferRequested,
+        domain.Person.TransferCancelled,
+        domain.IdNumberClaim.Claimed,
+        domain.Transfer.Requested,
+        domain.Transfer.Accepted,
+        domain.Transfer.Rejected,
+        domain.DataAccess.PersonalDataRevealed,
+        domain.DuplicateCase.Flagged,
+        domain.DuplicateCase.Resolved,
+        domain.ImportJob.Started,
+        domain.ImportJob.BatchRecorded,
+        domain.ImportJob.Finished,
+    },
+)

@@ -3,7 +3,7 @@
 from registry.api import routers
 from registry.application import RegistryApplication
 from registry.cli import import_command
-from registry.contract import EVENT_SCHEMAS, translator
+from registry.contract import TRANSLATIONS
 from registry.jobs import daily_alerts, flag_duplicates, process_imports
 from registry.projections import RegistryProjection
 from vet_common.service import ServiceDefinition
@@ -14,8 +14,7 @@ definition = ServiceDefinition(
     description="One record per veteran and beneficiary (一人一档).",
     application_class=RegistryApplication,
     projection_factory=RegistryProjection,
-    translator_factory=translator,
-    event_schemas=EVENT_SCHEMAS,
+    translations=TRANSLATIONS,
     routers=routers,
     leader_tasks=[process_imports, daily_alerts, flag_duplicates],
     commands={"import": import_command},

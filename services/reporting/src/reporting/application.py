@@ -5,8 +5,8 @@ from __future__ import annotations
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from reporting.domain import ArchivedRecord
-from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
+from vet_contracts import IntegrationEvent
 
 
 class ReportingApplication(ServiceApplication):

@@ -1,18 +1,20 @@
-"""What reporting consumes and publishes. It publishes nothing yet; it consumes every service's topic."""
+"""What reporting consumes and publishes. It publishes nothing; it consumes every service's topic."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
-
-from vet_common.events import IntegrationEvent
+from reporting.domain import ArchivedRecord
+from vet_common.translation import TranslationTable
+from vet_contracts import assistance, outreach, registry
 
 CONSUMES = ["registry", "outreach", "assistance"]
 # Which kind of record an upstream event describes, for the counts by region.
-KIND_BY_TYPE = {"PersonRegistered": "person", "VisitRecorded": "visit", "FundCreated": "fund"}
-EVENT_SCHEMAS: dict[str, type[BaseModel]] = {}
+KIND_BY_TYPE = {
+    registry.PersonRegistered.event_type(): "person",
+    outreach.VisitRecorded.event_type(): "visit",
+    assistance.FundCreated.event_type(): "fund",
+}
 
-
-def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
-    return None  # the archive is reporting's own record; nothing of it is republished
+# The archive is reporting's own record; nothing of it is republished.
+TRANSLATIONS = TranslationTable(
+    source="reporting", published={}, internal={ArchivedRecord.Opened, ArchivedRecord.EventArchived}
+)

@@ -4,12 +4,12 @@ import asyncio
 
 from reporting import api
 from reporting.application import ReportingApplication
-from reporting.contract import CONSUMES, EVENT_SCHEMAS, translate
+from reporting.contract import CONSUMES, TRANSLATIONS
 from reporting.projections import ReportingProjection
-from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.service import ServiceDefinition
 from vet_common.subscriber import Handler
+from vet_contracts import IntegrationEvent
 
 
 def archive_handler(application: ServiceApplication) -> Handler:
@@ -27,8 +27,7 @@ definition = ServiceDefinition(
     description="Audit archive of every integration event, and statistics by region.",
     application_class=ReportingApplication,
     projection_factory=lambda _application: ReportingProjection(),
-    translator_factory=lambda _application: translate,
-    event_schemas=EVENT_SCHEMAS,
+    translations=TRANSLATIONS,
     routers=[api.router],
     consumes=CONSUMES,
     handler_factory=archive_handler,

@@ -7,9 +7,9 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from vet_common.events import SYSTEM_ACTOR, IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
+from vet_contracts import SYSTEM_ACTOR, IntegrationEvent
 
 
 class Counter(Aggregate):
