@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -376,3 +377,36 @@ def test_an_officer_corrects_a_death_date_or_revokes_a_death_recorded_in_error(a
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["status"] == "active"
     assert revoked.json()["died_on"] is None
+
+
+def test_a_change_from_a_stale_screen_is_refused_with_412_and_records_nothing(api: Any) -> None:
+    person_id = api.register()
+    loaded = api.client.get(f"/persons/{person_id}", headers=api.headers())
+    etag = loaded.headers["ETag"]
+    assert etag == '"1"'
+    # Officer A saves first, from the screen both loaded.
+    first = api.client.post(
+        f"/persons/{person_id}/contact", json={"address": "鼓楼区一号"}, headers={**api.headers(), "If-Match": etag}
+    )
+    assert first.status_code == 200, first.text
+    events_before = len(api.app.person_events(UUID(person_id)))
+    # Officer B, still on version 1, is told to reload instead of overwriting A's change.
+    stale = api.client.post(
+        f"/persons/{person_id}/contact", json={"address": "台江区二号"}, headers={**api.headers(), "If-Match": etag}
+    )
+    assert stale.status_code == 412, stale.text
+    assert stale.json()["version"] == 2
+    assert len(api.app.person_events(UUID(person_id))) == events_before
+    assert api.get(person_id)["address"] == "鼓楼区一号"
+    fresh = api.client.post(
+        f"/persons/{person_id}/contact", json={"address": "台江区二号"}, headers={**api.headers(), "If-Match": 'W/"2"'}
+    )
+    assert fresh.status_code == 200, fresh.text
+
+
+def test_if_match_must_be_a_version(api: Any) -> None:
+    person_id = api.register()
+    response = api.change(person_id, "contact", {"address": "x"}, headers={**api.headers(), "If-Match": "yesterday"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "If-Match"
+    assert len(api.app.person_events(UUID(person_id))) == 1

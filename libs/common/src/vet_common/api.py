@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -261,6 +261,28 @@ def get_clock(request: Request) -> Clock:
 
 
 AppClock = Annotated[Clock, Depends(get_clock)]
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match", description='The record\'s version as last seen (its ETag, e.g. "3"): 412 if it moved on'
+        ),
+    ] = None,
+) -> int | None:
+    """The version a change expects, from If-Match; None when the caller did not say (or said *)."""
+    if if_match is None or if_match.strip() in ("", "*"):
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise Invalid(
+            "If-Match", 'If-Match 应为档案的版本号，如 "3" (If-Match must be the record\'s version, e.g. "3")'
+        )
+    return int(text)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
 
 
 def actor_of(principal: Any) -> Actor:

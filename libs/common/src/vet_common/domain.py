@@ -24,6 +24,7 @@ __all__ = [
     "FixedClock",
     "Invalid",
     "NotFound",
+    "PreconditionFailed",
     "Refused",
     "SystemClock",
     "actor_from",
@@ -66,6 +67,12 @@ class Conflict(DomainError):
     """The record's state does not allow this now (already decided, deceased, a transfer pending ...)."""
 
     status_code = 409
+
+
+class PreconditionFailed(DomainError):
+    """The caller changed a record from a stale screen: the version it saw (If-Match) is not the current one."""
+
+    status_code = 412
 
 
 class Refused(DomainError):

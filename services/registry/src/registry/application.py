@@ -22,7 +22,7 @@ from registry.domain import (
     Registration,
     Transfer,
 )
-from vet_common.domain import Actor, Conflict, Invalid, NotFound
+from vet_common.domain import Actor, Conflict, Invalid, NotFound, PreconditionFailed
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
 
@@ -132,97 +132,163 @@ class RegistryApplication(ServiceApplication):
     def get_person(self, person_id: UUID) -> Person | None:
         return self.get_or_none(person_id)  # type: ignore[no-any-return]
 
-    def person(self, person_id: UUID) -> Person:
+    def person(self, person_id: UUID, expected_version: int | None = None) -> Person:
+        """The person to change; PreconditionFailed when the caller saw another version (If-Match)."""
         person = self.get_person(person_id)
         if person is None:
             raise NotFound(NO_SUCH_PERSON)
+        if expected_version is not None and person.version != expected_version:
+            raise PreconditionFailed(
+                f"档案已被他人修改（当前第 {person.version} 版，您看到的是第 {expected_version} 版），请刷新后重试 "
+                f"(the record changed since you loaded it: version {person.version}, not {expected_version})",
+                version=person.version,
+            )
         return person
 
-    def update_profile(self, person_id: UUID, changes: dict[str, str], actor: Actor, correction: str | None) -> Person:
-        person = self.person(person_id)
+    def update_profile(
+        self,
+        person_id: UUID,
+        changes: dict[str, str],
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.update_profile(changes, actor, correction)
         return self._saved(person)
 
     def change_contact(
-        self, person_id: UUID, phone: str | None, address: str | None, actor: Actor, correction: str | None
+        self,
+        person_id: UUID,
+        phone: str | None,
+        address: str | None,
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
     ) -> Person:
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.change_contact(phone, address, actor, correction)
         return self._saved(person)
 
-    def change_categories(self, person_id: UUID, categories: list[str], actor: Actor, correction: str | None) -> Person:
-        person = self.person(person_id)
+    def change_categories(
+        self,
+        person_id: UUID,
+        categories: list[str],
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.change_categories(list(dict.fromkeys(categories)), actor, correction)
         return self._saved(person)
 
     def change_service_record(
-        self, person_id: UUID, service: dict[str, Any], actor: Actor, correction: str | None
+        self,
+        person_id: UUID,
+        service: dict[str, Any],
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
     ) -> Person:
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.change_service_record(service, actor, correction)
         return self._saved(person)
 
-    def add_honour(self, person_id: UUID, honour: dict[str, Any], actor: Actor, correction: str | None) -> Person:
-        person = self.person(person_id)
+    def add_honour(
+        self,
+        person_id: UUID,
+        honour: dict[str, Any],
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.add_honour(honour, actor, correction)
         return self._saved(person)
 
     def assess_disability(
-        self, person_id: UUID, level: int, cause: str, certificate_no: str, actor: Actor, correction: str | None
+        self,
+        person_id: UUID,
+        level: int,
+        cause: str,
+        certificate_no: str,
+        actor: Actor,
+        correction: str | None,
+        expected_version: int | None = None,
     ) -> Person:
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.assess_disability(level, cause.strip(), certificate_no.strip(), actor, correction)
         return self._saved(person)
 
-    def designate_key_contact(self, person_id: UUID, reason: str, note: str, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def designate_key_contact(
+        self, person_id: UUID, reason: str, note: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.designate_key_contact(reason, note, actor)
         return self._saved(person)
 
-    def remove_key_contact(self, person_id: UUID, reason: str, note: str, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def remove_key_contact(
+        self, person_id: UUID, reason: str, note: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.remove_key_contact(reason, note, actor)
         return self._saved(person)
 
-    def apply_for_preferential_card(self, person_id: UUID, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def apply_for_preferential_card(self, person_id: UUID, actor: Actor, expected_version: int | None = None) -> Person:
+        person = self.person(person_id, expected_version)
         person.apply_for_preferential_card(actor)
         return self._saved(person)
 
-    def issue_preferential_card(self, person_id: UUID, card_no: str, issued_on: date | None, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def issue_preferential_card(
+        self, person_id: UUID, card_no: str, issued_on: date | None, actor: Actor, expected_version: int | None = None
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.issue_preferential_card(card_no, issued_on or self.clock.today(), actor)
         return self._saved(person)
 
-    def replace_disability_certificate(self, person_id: UUID, certificate_no: str, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def replace_disability_certificate(
+        self, person_id: UUID, certificate_no: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.replace_disability_certificate(certificate_no, actor)
         return self._saved(person)
 
-    def record_annual_confirmation(self, person_id: UUID, year: int, note: str, actor: Actor) -> Person:
+    def record_annual_confirmation(
+        self, person_id: UUID, year: int, note: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
         today = self.clock.today()
         if year > today.year:
             raise Invalid("year", "不能确认未来年度 (cannot confirm a future year)")
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.record_annual_confirmation(year, today, note, actor)
         return self._saved(person)
 
-    def link_survivor(self, person_id: UUID, veteran_id: UUID, relation: str, category: str, actor: Actor) -> Person:
-        person = self.person(person_id)
+    def link_survivor(
+        self,
+        person_id: UUID,
+        veteran_id: UUID,
+        relation: str,
+        category: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Person:
+        person = self.person(person_id, expected_version)
         person.link_survivor(str(veteran_id), relation, category, actor)
         return self._saved(person)
 
-    def record_death(self, person_id: UUID, died_on: date, actor: Actor) -> Person:
+    def record_death(self, person_id: UUID, died_on: date, actor: Actor, expected_version: int | None = None) -> Person:
         self._check_not_future(died_on)
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.record_death(died_on, actor)
         return self._saved(person)
 
-    def correct_death(self, person_id: UUID, died_on: date | None, reason: str, actor: Actor) -> Person:
+    def correct_death(
+        self, person_id: UUID, died_on: date | None, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
         """An officer's correction: another date of death, or (None) the death was recorded in error."""
         if died_on is not None:
             self._check_not_future(died_on)
-        person = self.person(person_id)
+        person = self.person(person_id, expected_version)
         person.correct_death(died_on, reason, actor)
         return self._saved(person)
 

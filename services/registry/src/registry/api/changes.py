@@ -17,7 +17,7 @@ from registry.api.deps import CAN_EDIT, Registry, correction_by, run, visible_pe
 from registry.api.views import PersonOut, person_view
 from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason
 from registry.validation import ServiceRecord, normalize_address, normalize_phone
-from vet_common.api import AppClock, actor_of
+from vet_common.api import AppClock, IfMatch, actor_of
 from vet_common.auth import CurrentPrincipal, require_roles
 from vet_common.domain import Invalid
 
@@ -127,60 +127,96 @@ class DeathIn(BaseModel):
 
 @router.post("/persons/{person_id}/profile", response_model=PersonOut)
 async def update_profile(
-    person_id: UUID, body: ProfileIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID, body: ProfileIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
 ) -> PersonOut:
     """Family life, medical security, housing, children's education, employment, difficulties."""
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
-    person = await run(registry.update_profile, person_id, body.changes(), actor_of(principal), correction)
+    person = await run(
+        registry.update_profile, person_id, body.changes(), actor_of(principal), correction, expected_version=version
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/contact", response_model=PersonOut)
 async def change_contact(
-    person_id: UUID, body: ContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID, body: ContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
-    person = await run(registry.change_contact, person_id, body.phone, body.address, actor_of(principal), correction)
+    person = await run(
+        registry.change_contact,
+        person_id,
+        body.phone,
+        body.address,
+        actor_of(principal),
+        correction,
+        expected_version=version,
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/categories", response_model=PersonOut)
 async def change_categories(
-    person_id: UUID, body: CategoriesIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: CategoriesIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
     categories = [category.value for category in body.categories]
-    person = await run(registry.change_categories, person_id, categories, actor_of(principal), correction)
+    person = await run(
+        registry.change_categories, person_id, categories, actor_of(principal), correction, expected_version=version
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/service-record", response_model=PersonOut)
 async def change_service_record(
-    person_id: UUID, body: ServiceRecordIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: ServiceRecordIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
-    person = await run(registry.change_service_record, person_id, body.record(), actor_of(principal), correction)
+    person = await run(
+        registry.change_service_record,
+        person_id,
+        body.record(),
+        actor_of(principal),
+        correction,
+        expected_version=version,
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/honours", response_model=PersonOut)
 async def add_honour(
-    person_id: UUID, body: HonourIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID, body: HonourIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
     honour = body.model_dump(mode="json", exclude={"correction_reason"})
-    person = await run(registry.add_honour, person_id, honour, actor_of(principal), correction)
+    person = await run(
+        registry.add_honour, person_id, honour, actor_of(principal), correction, expected_version=version
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/disability", response_model=PersonOut)
 async def assess_disability(
-    person_id: UUID, body: DisabilityIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: DisabilityIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
@@ -192,63 +228,106 @@ async def assess_disability(
         body.certificate_no,
         actor_of(principal),
         correction,
+        expected_version=version,
     )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/key-contacts", response_model=PersonOut)
 async def key_contacts(
-    person_id: UUID, body: KeyContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: KeyContactIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     """Designate or remove a key-contact reason. Age 80+, disability 1–6, martyr's survivor and second-class
     merit or higher are derived from the record and need no designation."""
     await visible_person(registry, person_id, principal)
     command = registry.designate_key_contact if body.action == "designate" else registry.remove_key_contact
-    person = await run(command, person_id, body.reason.value, body.note, actor_of(principal))
+    person = await run(command, person_id, body.reason.value, body.note, actor_of(principal), expected_version=version)
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/certificates", response_model=PersonOut)
 async def certificates(
-    person_id: UUID, body: CertificateIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: CertificateIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     """优待证: apply, then issue; disability certificate: replace with the new style."""
     await visible_person(registry, person_id, principal)
     actor = actor_of(principal)
     if body.action == "apply_preferential_card":
-        person = await run(registry.apply_for_preferential_card, person_id, actor)
+        person = await run(registry.apply_for_preferential_card, person_id, actor, expected_version=version)
     elif body.action == "issue_preferential_card":
-        person = await run(registry.issue_preferential_card, person_id, str(body.number), body.issued_on, actor)
+        person = await run(
+            registry.issue_preferential_card,
+            person_id,
+            str(body.number),
+            body.issued_on,
+            actor,
+            expected_version=version,
+        )
     else:
-        person = await run(registry.replace_disability_certificate, person_id, str(body.number), actor)
+        person = await run(
+            registry.replace_disability_certificate, person_id, str(body.number), actor, expected_version=version
+        )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/annual-confirmations", response_model=PersonOut)
 async def annual_confirmation(
-    person_id: UUID, body: ConfirmationIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: ConfirmationIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     await visible_person(registry, person_id, principal)
-    person = await run(registry.record_annual_confirmation, person_id, body.year, body.note, actor_of(principal))
+    person = await run(
+        registry.record_annual_confirmation,
+        person_id,
+        body.year,
+        body.note,
+        actor_of(principal),
+        expected_version=version,
+    )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/survivors", response_model=PersonOut)
 async def link_survivor(
-    person_id: UUID, body: SurvivorIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID,
+    body: SurvivorIn,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    clock: AppClock,
+    version: IfMatch,
 ) -> PersonOut:
     """Record that this person is a survivor (遗属) of a veteran in the registry."""
     await visible_person(registry, body.veteran_id, principal)
     await visible_person(registry, person_id, principal)
     person = await run(
-        registry.link_survivor, person_id, body.veteran_id, body.relation, body.category, actor_of(principal)
+        registry.link_survivor,
+        person_id,
+        body.veteran_id,
+        body.relation,
+        body.category,
+        actor_of(principal),
+        expected_version=version,
     )
     return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/death", response_model=PersonOut)
 async def record_death(
-    person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock
+    person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
 ) -> PersonOut:
     """Death stops payments and pairings (PersonDied tells the other services).
 
@@ -257,9 +336,11 @@ async def record_death(
     await visible_person(registry, person_id, principal)
     correction = correction_by(principal, body.correction_reason)
     if correction:
-        person = await run(registry.correct_death, person_id, body.date, correction, actor_of(principal))
+        person = await run(
+            registry.correct_death, person_id, body.date, correction, actor_of(principal), expected_version=version
+        )
     elif body.date is None:
         raise Invalid("date", "请填写去世日期 (date is required)")
     else:
-        person = await run(registry.record_death, person_id, body.date, actor_of(principal))
+        person = await run(registry.record_death, person_id, body.date, actor_of(principal), expected_version=version)
     return person_view(person, clock.today())

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import BaseModel
 
 from registry import queries
@@ -81,6 +81,7 @@ async def find_persons(
 @router.get("/persons/{person_id}", response_model=PersonOut)
 async def get_person(
     person_id: UUID,
+    response: Response,
     principal: CurrentPrincipal,
     registry: Registry,
     clock: AppClock,
@@ -109,6 +110,8 @@ async def get_person(
         person = earlier
     if fields:
         await run(registry.reveal, person, sorted(fields), (purpose or "").strip(), actor_of(principal))
+    # The version a change sends back in If-Match, so two stale screens cannot both win.
+    response.headers["ETag"] = f'"{person.version}"'
     return person_view(person, clock.today(), fields)
 
 
