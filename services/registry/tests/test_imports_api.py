@@ -158,7 +158,7 @@ def test_a_messy_roster_registers_the_good_rows_and_explains_the_bad_ones(api_wi
     assert all(item["reason"] for item in job["rejected_rows"])
 
     api.project()
-    page = api.client.get("/persons", params={"page_size": 50}, headers=api.headers(region=COUNTY)).json()
+    page = api.client.get("/persons", params={"page_size": 50}, headers=api.headers(region=TOWNSHIP_A)).json()
     assert sorted(item["name"] for item in page["items"]) == ["张三", "李四", "赵六"]
     people = {item["name"]: api.get(item["id"]) for item in page["items"]}
     assert people["张三"]["birth_date"] == "1960-08-01"
@@ -201,7 +201,7 @@ def test_importing_the_same_file_again_registers_nothing_new(api_with_read_model
     assert again["status"] == "completed"
     assert counts(again) == {"rows": 6, "registered": 0, "already_registered": 3, "rejected": 3}
     api.project()
-    assert api.client.get("/persons", headers=api.headers(region=COUNTY)).json()["total"] == 3
+    assert api.client.get("/persons", headers=api.headers(region=TOWNSHIP_A)).json()["total"] == 3
 
 
 def test_a_person_registered_by_hand_is_already_registered_at_import(api_with_read_models: Any) -> None:
@@ -242,7 +242,7 @@ def test_an_interrupted_import_resumes_without_losing_or_double_counting(
     assert counts(done) == EXPECTED
     assert sorted(item["row"] for item in done["rejected_rows"]) == [6, 7, 8]
     api.project()
-    assert api.client.get("/persons", headers=api.headers(region=COUNTY)).json()["total"] == 3
+    assert api.client.get("/persons", headers=api.headers(region=TOWNSHIP_A)).json()["total"] == 3
 
 
 def test_an_import_job_belongs_to_its_jurisdiction(api_with_read_models: Any) -> None:

@@ -251,7 +251,8 @@ def test_list_items_are_masked_and_limited_to_the_jurisdiction(api_with_read_mod
     assert [item["id"] for item in page["items"]] == [mine]
     assert page["items"][0]["id_number"] == id_number[:6] + "********" + id_number[-4:]
     assert id_number not in str(page)
-    assert api.client.get("/persons", headers=api.headers(region=COUNTY)).json()["total"] == 2
+    county = api.client.get("/persons", params={"q": "张"}, headers=api.headers(region=COUNTY)).json()
+    assert county["total"] == 2
     assert api.client.get("/persons", params={"region": TOWNSHIP_B}, headers=api.headers()).status_code == 403
 
 
@@ -270,33 +271,49 @@ def test_list_filters_and_pagination(api_with_read_models: Any) -> None:
     api.project()
 
     def ids(**params: Any) -> set[str]:
-        response = api.client.get("/persons", params={"page_size": 200, **params}, headers=county)
+        response = api.client.get("/persons", params={"page_size": 100, **params}, headers=county)
         assert response.status_code == 200, response.text
         assert response.json()["total"] == len(response.json()["items"])
+        assert response.json()["total_exact"] is True
         return {item["id"] for item in response.json()["items"]}
 
-    assert ids() == everyone
-    assert ids(category="martyr_survivor") == {martyr}
-    assert ids(category="discharged_soldier") == everyone - {martyr}
-    assert ids(status="deceased") == {deceased}
-    assert ids(status="active") == everyone - {deceased}
-    assert ids(key_contact="true") == {martyr, elder, disabled}
-    assert ids(key_contact="false") == {soldier, deceased}
-    assert ids(disability_level=4) == {disabled}
+    # A county lists only once narrowed (search first); a township lists directly.
+    refused = api.client.get("/persons", headers=county)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "q"
+    assert api.client.get("/persons", params={"category": "martyr_survivor"}, headers=county).status_code == 422
+    in_a = everyone - {martyr}
+    assert ids(region=TOWNSHIP_A) == in_a
     assert ids(region=TOWNSHIP_B) == {martyr}
-    assert ids(region=VILLAGE_A) == everyone - {martyr}
+    assert ids(region=TOWNSHIP_B, category="martyr_survivor") == {martyr}
+    assert ids(region=TOWNSHIP_A, category="discharged_soldier") == in_a
+    assert ids(status="deceased") == {deceased}
+    assert ids(region=TOWNSHIP_A, status="active") == in_a - {deceased}
+    assert ids(region=TOWNSHIP_A, key_contact="true") == {elder, disabled}
+    assert ids(region=TOWNSHIP_B, key_contact="true") == {martyr}
+    assert ids(region=TOWNSHIP_A, key_contact="false") == {soldier, deceased}
+    assert ids(disability_level=4) == {disabled}
+    assert ids(region=VILLAGE_A) == in_a
 
-    first = api.client.get("/persons", params={"page_size": 2, "page": 1}, headers=county).json()
-    third = api.client.get("/persons", params={"page_size": 2, "page": 3}, headers=county).json()
-    assert first["total"] == third["total"] == 5
-    assert len(first["items"]) == 2
-    assert len(third["items"]) == 1
-    pages = [
-        item["id"]
-        for page in (1, 2, 3)
-        for item in api.client.get("/persons", params={"page_size": 2, "page": page}, headers=county).json()["items"]
-    ]
-    assert sorted(pages) == sorted(everyone)
+    # Keyset pages: each page starts after the last row of the one before; no skip, no missed or repeated row.
+    seen: list[str] = []
+    after: str | None = None
+    sizes = []
+    while True:
+        params = {"region": TOWNSHIP_A, "page_size": 3, **({"after": after} if after else {})}
+        page = api.client.get("/persons", params=params, headers=county).json()
+        assert page["total"] == 4
+        seen += [item["id"] for item in page["items"]]
+        sizes.append(len(page["items"]))
+        after = page["next"]
+        if after is None:
+            break
+    assert sizes == [3, 1]
+    assert sorted(seen) == sorted(in_a)
+    assert len(seen) == len(set(seen))
+    for bad in ({"page": 9223372036854775807}, {"page": 2}, {"after": "not-a-cursor"}, {"page_size": 101}):
+        response = api.client.get("/persons", params={"region": TOWNSHIP_A, **bad}, headers=county)
+        assert response.status_code == 422, (bad, response.text)
     elder_item = api.client.get("/persons", params={"q": "丙"}, headers=county).json()["items"][0]
     assert elder_item["key_contact_reasons"] == ["aged_80_or_over"]  # decided at query time, not stored
 
@@ -319,3 +336,20 @@ def test_a_chinese_purpose_is_recorded_as_written(api_with_read_models: Any, sen
     api.project()
     log = api.client.get("/access-log", headers=api.headers(role="auditor", region=COUNTY)).json()
     assert [item["purpose"] for item in log["items"]] == ["办理优待证核对身份"]
+
+
+@pytest.mark.integration
+def test_an_id_number_is_searched_in_the_body_not_the_url(api_with_read_models: Any) -> None:
+    api = api_with_read_models
+    id_number = api.id_number()
+    wanted = api.register(id_number=id_number)
+    api.register()
+    api.project()
+    county = api.headers(region=COUNTY)
+    found = api.client.post("/persons/search", json={"q": id_number}, headers=county)
+    assert found.status_code == 200, found.text
+    assert [item["id"] for item in found.json()["items"]] == [wanted]
+    assert id_number not in found.text
+    assert api.client.post("/persons/search", json={}, headers=county).status_code == 422  # search first
+    outside = api.client.post("/persons/search", json={"q": id_number}, headers=api.headers(region="350103"))
+    assert outside.json()["items"] == []

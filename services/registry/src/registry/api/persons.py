@@ -9,20 +9,22 @@ from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from registry import queries
 from registry.api.deps import CAN_EDIT, Registry, run, visible_person
 from registry.api.views import REVEALABLE, PersonOut, PersonPage, list_item, person_view
+from registry.application import RegistryApplication
 from registry.domain import Category, PersonStatus
 from registry.queries import PersonSearch
 from registry.validation import PersonData
 from vet_common.api import AppClock, ReadModels, actor_of
-from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles
 from vet_common.domain import Invalid, NotFound, Refused, actor_from
 from vet_common.idnumber import mask_id_number, mask_phone
 
 router = APIRouter(tags=["persons"])
+MAX_PAGE_SIZE = 100
 CAN_REVEAL = (Role.station_staff, Role.officer, Role.admin)
 
 
@@ -45,6 +47,44 @@ async def register_person(body: PersonData, principal: CurrentPrincipal, registr
     return Created(id=person_id)
 
 
+class PersonSearchIn(BaseModel):
+    """The same search as GET /persons, in a body: an ID number searched this way stays out of URLs and logs."""
+
+    region: str | None = Field(default=None, description="Region prefix within your jurisdiction")
+    category: Category | None = None
+    key_contact: bool | None = Field(default=None, description="Only key contacts (true) or only others (false)")
+    status: PersonStatus | None = None
+    disability_level: int | None = Field(default=None, ge=1, le=10)
+    q: str | None = Field(default=None, max_length=50, description="A name (or its beginning), or an exact ID number")
+    after: str | None = Field(default=None, max_length=400, description="`next` of the page before")
+    page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+    def search(self) -> PersonSearch:
+        return PersonSearch(
+            region=self.region,
+            category=self.category.value if self.category else None,
+            key_contact=self.key_contact,
+            status=self.status.value if self.status else None,
+            disability_level=self.disability_level,
+            q=self.q,
+            after=self.after,
+            page_size=self.page_size,
+        )
+
+
+async def person_page(
+    search: PersonSearch, principal: Principal, registry: RegistryApplication, db: Any, today: date
+) -> PersonPage:
+    found = await queries.find_persons(db, registry.id_number_hash, principal, search, today)
+    return PersonPage(
+        items=[list_item(doc, today) for doc in found.docs],
+        total=found.total,
+        total_exact=found.total_exact,
+        page_size=search.page_size,
+        next=found.next,
+    )
+
+
 @router.get("/persons", response_model=PersonPage)
 async def find_persons(
     principal: CurrentPrincipal,
@@ -57,25 +97,36 @@ async def find_persons(
     status_: Annotated[PersonStatus | None, Query(alias="status")] = None,
     disability_level: Annotated[int | None, Query(ge=1, le=10)] = None,
     q: Annotated[
-        str | None, Query(max_length=50, description="A name (or its beginning), or an exact ID number")
+        str | None, Query(max_length=50, description="A name (or its beginning). ID numbers: POST /persons/search")
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+    after: Annotated[str | None, Query(max_length=400, description="`next` of the page before")] = None,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    page: Annotated[int | None, Query(include_in_schema=False)] = None,
 ) -> PersonPage:
-    """Find people in your jurisdiction. Results are sorted by region and name."""
-    search = PersonSearch(
+    """Find people in your jurisdiction, sorted by region and name, a page at a time (`after` = `next`).
+
+    A township lists directly; above it, narrow the list first (a name, an ID number, a township ...)."""
+    if page not in (None, 1):
+        raise Invalid("page", "请用 after 参数翻页（取上一页返回的 next） (use after= with the previous page's next)")
+    body = PersonSearchIn(
         region=region,
-        category=category.value if category else None,
+        category=category,
         key_contact=key_contact,
-        status=status_.value if status_ else None,
+        status=status_,
         disability_level=disability_level,
         q=q,
-        page=page,
+        after=after,
         page_size=page_size,
     )
-    today = clock.today()
-    docs, total = await queries.find_persons(db, registry.id_number_hash, principal, search, today)
-    return PersonPage(items=[list_item(doc, today) for doc in docs], total=total, page=page, page_size=page_size)
+    return await person_page(body.search(), principal, registry, db, clock.today())
+
+
+@router.post("/persons/search", response_model=PersonPage)
+async def search_persons(
+    body: PersonSearchIn, principal: CurrentPrincipal, registry: Registry, db: ReadModels, clock: AppClock
+) -> PersonPage:
+    """GET /persons with the search in the body: use it for ID numbers, which must not appear in URLs."""
+    return await person_page(body.search(), principal, registry, db, clock.today())
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut)

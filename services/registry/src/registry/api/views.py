@@ -65,9 +65,10 @@ class PersonListItem(BaseModel):
 
 class PersonPage(BaseModel):
     items: list[PersonListItem]
-    total: int
-    page: int
+    total: int = Field(description="How many match, up to 1,000 (see total_exact)")
+    total_exact: bool = Field(description="false: more than `total` match; narrow the search to see how many")
     page_size: int
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page")
 
 
 def person_view(person: Person, today: date, reveal: frozenset[str] = frozenset()) -> PersonOut:
