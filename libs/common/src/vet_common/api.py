@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vet_common.domain import Actor, Clock, DomainError, Invalid
 from vet_common.eventstore import ServiceApplication
 from vet_common.idempotency import IdempotencyMiddleware
+from vet_common.logs import install_redaction
 from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import Settings
 
@@ -195,6 +196,7 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_redaction()  # after the server set up its own loggers: no ID number in an access log line
         client = mongo_client(settings)
         app.state.settings = settings
         app.state.application = await asyncio.to_thread(definition.application_class, settings)
