@@ -296,3 +296,30 @@ def test_a_control_character_in_a_rejected_cell_still_gives_a_rejected_rows_work
     assert workbook.status_code == 200
     rows = list(load_workbook(io.BytesIO(workbook.content)).worksheets[0].iter_rows(values_only=True))
     assert [row[3] for row in rows[1:]] == ["ab", "ab"]  # 姓名 as uploaded, without the control character
+
+
+def test_an_uploaded_roster_waits_encrypted_and_is_deleted_when_its_job_ends(api_with_read_models: Any) -> None:
+    from registry.importing import import_files
+    from registry.jobs import process_imports
+
+    api = api_with_read_models
+    content = messy_roster()
+    response = upload(api, content)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+
+    async def stored_file(db: Any) -> Any:
+        return await import_files(db).find_one({"_id": job_id})
+
+    waiting = api.with_read_models(stored_file)
+    assert waiting["encrypted"] is True
+    assert bytes(waiting["content"]) != content
+    assert ZHANG_SAN.encode() not in bytes(waiting["content"])  # an ID number of the roster, in clear nowhere
+    assert "filename" not in waiting
+    api.project()
+    api.run_leader_task_once(process_imports)
+    assert status(api, job_id)["status"] == "completed"
+    assert api.with_read_models(stored_file) is None
+    job = api.app.get_import_job(UUID(job_id))
+    assert job is not None
+    assert job.file_hash == __import__("hashlib").sha256(content).hexdigest()

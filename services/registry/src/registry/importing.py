@@ -6,6 +6,7 @@ re-importing a file registers nobody twice (ID numbers are unique).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,29 @@ Row = tuple[int, Registration | None, dict[str, Any] | None]
 def import_files(db: AsyncDatabase[Any]) -> AsyncCollection[Any]:
     """Uploaded files wait here for the worker; kept apart from the read models a rebuild drops."""
     return db.client[f"{db.name}_files"]["imports"]
+
+
+async def keep_upload(db: AsyncDatabase[Any], registry: RegistryApplication, job_id: UUID, content: bytes) -> None:
+    """A roster is full of ID numbers: it waits encrypted with the event store's key, and only until imported."""
+    sealed = await asyncio.to_thread(registry.mapper.cipher.encrypt, content) if registry.mapper.cipher else content
+    await import_files(db).insert_one(
+        {"_id": str(job_id), "content": sealed, "encrypted": bool(registry.mapper.cipher)}
+    )
+
+
+async def uploaded(db: AsyncDatabase[Any], registry: RegistryApplication, job_id: UUID) -> bytes | None:
+    stored = await import_files(db).find_one({"_id": str(job_id)})
+    if stored is None:
+        return None
+    content = bytes(stored["content"])
+    if stored.get("encrypted") and registry.mapper.cipher:
+        return await asyncio.to_thread(registry.mapper.cipher.decrypt, content)
+    return content
+
+
+async def forget_upload(db: AsyncDatabase[Any], job_id: UUID) -> None:
+    """The file goes once its job has ended; the job keeps the file's SHA-256 to recognise it again."""
+    await import_files(db).delete_one({"_id": str(job_id)})
 
 
 def stored(rejection: RowRejection) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from registry.alert_scan import raise_due_alerts
 from registry.application import RegistryApplication
 from registry.domain import Person
-from registry.importing import import_files, run_import
+from registry.importing import forget_upload, run_import, uploaded
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
@@ -32,14 +32,16 @@ async def process_imports(
     async def step() -> int:
         done = 0
         async for job in db.imports.find({"status": "running"}, sort=[("started_at", 1)]):
-            stored = await import_files(db).find_one({"_id": job["_id"]})
-            if stored is None:
+            job_id = UUID(job["_id"])
+            content = await uploaded(db, application, job_id)
+            if content is None:
                 await asyncio.to_thread(
-                    application.finish_import, UUID(job["_id"]), "failed", "上传的文件已丢失，请重新上传 (file lost)"
+                    application.finish_import, job_id, "failed", "上传的文件已丢失，请重新上传 (file lost)"
                 )
                 continue
             log.info("importing %s (%s)", job["filename"], job["_id"])
-            await asyncio.to_thread(run_import, application, UUID(job["_id"]), bytes(stored["content"]))
+            await asyncio.to_thread(run_import, application, job_id, content)
+            await forget_upload(db, job_id)
             done += 1
         return done
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from registry.api.deps import CAN_EDIT, Registry, run
 from registry.domain import ImportJob
-from registry.importing import MAX_UPLOAD_BYTES, import_files, rejected_items, rejected_rows_xlsx
+from registry.importing import MAX_UPLOAD_BYTES, keep_upload, rejected_items, rejected_rows_xlsx
 from registry.roster import template_xlsx
 from vet_common.api import ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, Principal, current_principal, require_roles
@@ -67,7 +67,7 @@ async def start_import(
         scope(principal, region),
         actor_of(principal),
     )
-    await import_files(db).insert_one({"_id": str(job_id), "filename": filename, "content": content})
+    await keep_upload(db, registry, job_id, content)
     return {"job_id": str(job_id)}
 
 
