@@ -323,3 +323,33 @@ def test_an_uploaded_roster_waits_encrypted_and_is_deleted_when_its_job_ends(api
     job = api.app.get_import_job(UUID(job_id))
     assert job is not None
     assert job.file_hash == __import__("hashlib").sha256(content).hexdigest()
+
+
+def test_who_uploaded_the_roster_gets_the_rejected_rows_as_uploaded_and_the_download_is_logged(
+    api_with_read_models: Any,
+) -> None:
+    api = api_with_read_models
+    job = imported(api, messy_roster())
+    url = job["rejected_rows_xlsx"]
+
+    def id_cells(response: Any) -> list[str]:
+        rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        return [str(row[4]) for row in rows[1:] if row[4]]  # 公民身份号码, as the row had it
+
+    masked = api.client.get(url, headers=api.headers(region=TOWNSHIP_A))
+    assert all("*" in cell for cell in id_cells(masked))
+    other = api.client.get(url, params={"reveal": "true"}, headers=api.headers(region=TOWNSHIP_A, sub="staff-2"))
+    assert other.status_code == 403
+    api.project()
+    assert api.client.get("/access-log", headers=api.headers(role="auditor", region=COUNTY)).json()["total"] == 0
+
+    mine = api.client.get(url, params={"reveal": "true"}, headers=api.headers(region=TOWNSHIP_A))
+    assert mine.status_code == 200
+    assert id_cells(mine) and all("*" not in cell for cell in id_cells(mine))
+    officer = api.client.get(url, params={"reveal": "true"}, headers=api.headers(role="officer", region=COUNTY))
+    assert officer.status_code == 200
+    api.project()
+    log = api.client.get("/access-log", headers=api.headers(role="auditor", region=COUNTY)).json()
+    assert log["total"] == 2
+    assert {item["import_job_id"] for item in log["items"]} == {job["job_id"]}
+    assert {item["actor"]["sub"] for item in log["items"]} == {"staff-1"}

@@ -22,7 +22,7 @@ from registry.domain import (
     Registration,
     Transfer,
 )
-from vet_common.domain import Actor, Conflict, Invalid, NotFound, PreconditionFailed
+from vet_common.domain import Actor, Conflict, Invalid, NotFound, PreconditionFailed, Refused, actor_from
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
 
@@ -305,6 +305,29 @@ class RegistryApplication(ServiceApplication):
         self.save(
             DataAccess(person_id=str(person.id), region=person.region, fields=fields, purpose=purpose, actor=actor)
         )
+
+    def reveal_rejected_rows(self, job_id: UUID, purpose: str, actor: Actor, may_correct_any: bool) -> ImportJob:
+        """The rows an import rejected, as uploaded, so they can be corrected and imported again: only for who
+        uploaded the file or an officer of its region (`may_correct_any`), and recorded like any reveal."""
+        job = self.get_import_job(job_id)
+        if job is None:
+            raise NotFound("查无此导入任务 (no such import in your jurisdiction)")
+        if not may_correct_any and actor_from(job.actor).sub != actor.sub:
+            raise Refused(
+                "只有上传该文件的人员或业务科室人员可以下载未打码的行 "
+                "(only the uploader or an officer may see the rows in clear)"
+            )
+        self.save(
+            DataAccess(
+                person_id="",
+                region=job.region,
+                fields=["id_number", "phone"],
+                purpose=purpose,
+                actor=actor,
+                import_job_id=str(job_id),
+            )
+        )
+        return job
 
     # Transfers --------------------------------------------------------------------------------------------------
 

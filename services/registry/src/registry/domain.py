@@ -483,11 +483,23 @@ class Transfer(Aggregate):
 
 
 class DataAccess(Aggregate):
-    """One read of personal data in clear (ID or phone number): who, which fields, for what purpose."""
+    """One read of personal data in clear (ID or phone number): who, which fields, for what purpose.
+
+    Either of one person's record, or (`import_job_id`, `person_id` empty) of the rows an import rejected."""
 
     @event("PersonalDataRevealed")
-    def __init__(self, *, person_id: str, region: str, fields: list[str], purpose: str, actor: Actor) -> None:
+    def __init__(
+        self,
+        *,
+        person_id: str,
+        region: str,
+        fields: list[str],
+        purpose: str,
+        actor: Actor,
+        import_job_id: str | None = None,
+    ) -> None:
         self.person_id = person_id
+        self.import_job_id = import_job_id
         self.region = region
         self.fields = fields
         self.purpose = purpose

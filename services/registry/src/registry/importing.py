@@ -115,5 +115,6 @@ def rejected_items(job_rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [item for entry in job_rejected for item in restored(entry).items()]
 
 
-def rejected_rows_xlsx(job_rejected: list[dict[str, Any]]) -> bytes:
-    return rejections_xlsx(restored(entry) for entry in job_rejected)
+def rejected_rows_xlsx(job_rejected: list[dict[str, Any]], *, mask: bool = True) -> bytes:
+    """mask=False only for who may correct the rows (see RegistryApplication.reveal_rejected_rows)."""
+    return rejections_xlsx((restored(entry) for entry in job_rejected), mask=mask)

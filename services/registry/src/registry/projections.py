@@ -139,6 +139,7 @@ class RegistryProjection:
                     "jurisdictions": region_keys(state.region),
                     "fields": state.fields,
                     "purpose": state.purpose,
+                    "import_job_id": getattr(state, "import_job_id", None),
                     "actor": actor_from(state.actor).model_dump(),
                     "at": state.created_on,
                 },

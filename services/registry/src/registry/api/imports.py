@@ -6,10 +6,11 @@ import hashlib
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, UploadFile, status
 from fastapi.responses import Response
 
-from registry.api.deps import CAN_EDIT, Registry, run
+from registry.api.deps import CAN_CORRECT, CAN_EDIT, Registry, run
+from registry.api.persons import header_text
 from registry.domain import ImportJob
 from registry.importing import MAX_UPLOAD_BYTES, keep_upload, rejected_items, rejected_rows_xlsx
 from registry.roster import template_xlsx
@@ -96,11 +97,31 @@ async def import_status(job_id: UUID, principal: CurrentPrincipal, registry: Reg
     }
 
 
+CORRECTING = "更正未导入的行后重新导入 (correcting rejected rows to import them again)"
+
+
 @router.get("/imports/{job_id}/rejected.xlsx", response_class=Response)
-async def rejected_xlsx(job_id: UUID, principal: CurrentPrincipal, registry: Registry) -> Response:
+async def rejected_xlsx(
+    job_id: UUID,
+    principal: CurrentPrincipal,
+    registry: Registry,
+    reveal: Annotated[
+        bool, Query(description="true: ID and phone numbers as uploaded (the uploader or an officer; logged)")
+    ] = False,
+    purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=200)] = None,
+) -> Response:
+    """The rows that were not imported, with the reason; masked unless revealed to whoever can correct them."""
     job = await visible_job(registry, job_id, principal)
+    if reveal:
+        job = await run(
+            registry.reveal_rejected_rows,
+            job_id,
+            header_text(purpose) or CORRECTING,
+            actor_of(principal),
+            principal.has_role(*CAN_CORRECT),
+        )
     return Response(
-        rejected_rows_xlsx(job.rejected),
+        rejected_rows_xlsx(job.rejected, mask=not reveal),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="rejected-{job.id}.xlsx"'},
     )
