@@ -488,9 +488,9 @@ class DataAccess(Aggregate):
     Either of one person's record, or (`import_job_id`, `person_id` empty) of the rows an import rejected."""
 
     @event("PersonalDataRevealed")
-    def __init__(
+    def __init__(  # not keyword-only: eventsourcing fills defaults only for positional-or-keyword arguments,
+        # and reveals recorded before import_job_id existed replay with its default
         self,
-        *,
         person_id: str,
         region: str,
         fields: list[str],
