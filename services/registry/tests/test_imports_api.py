@@ -354,3 +354,17 @@ def test_who_uploaded_the_roster_gets_the_rejected_rows_as_uploaded_and_the_down
     assert log["total"] == 2
     assert {item["import_job_id"] for item in log["items"]} == {job["job_id"]}
     assert {item["actor"]["sub"] for item in log["items"]} == {"staff-1"}
+
+
+def test_the_worker_leaves_a_command_line_import_alone(api_with_read_models: Any) -> None:
+    from registry.jobs import process_imports
+    from vet_common.domain import Actor
+
+    api = api_with_read_models
+    # `vet import` runs its job in its own process; the file never goes to the worker.
+    job_id = api.app.start_import("台账.xlsx", "0" * 64, COUNTY, Actor(sub="cli", role="admin"))
+    api.project()
+    api.run_leader_task_once(process_imports)
+    job = api.app.get_import_job(job_id)
+    assert job is not None
+    assert job.status == "running"

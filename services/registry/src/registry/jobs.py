@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from registry.alert_scan import raise_due_alerts
 from registry.application import RegistryApplication
 from registry.domain import Person
-from registry.importing import forget_upload, run_import, uploaded
+from registry.importing import forget_upload, import_files, run_import, uploaded
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
@@ -26,23 +26,26 @@ log = logging.getLogger(__name__)
 async def process_imports(
     application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings, stop: asyncio.Event
 ) -> None:
-    """Run every import that is not finished, oldest first; one that was interrupted continues."""
+    """Run every uploaded roster whose job is not finished, oldest first; one that was interrupted continues.
+
+    The worker's work is what was uploaded through the API: a `vet import` from the command line runs its
+    own job in its own process, and has no file here.
+    """
     assert isinstance(application, RegistryApplication)
 
     async def step() -> int:
         done = 0
-        async for job in db.imports.find({"status": "running"}, sort=[("started_at", 1)]):
-            job_id = UUID(job["_id"])
-            content = await uploaded(db, application, job_id)
-            if content is None:
-                await asyncio.to_thread(
-                    application.finish_import, job_id, "failed", "上传的文件已丢失，请重新上传 (file lost)"
-                )
-                continue
-            log.info("importing %s (%s)", job["filename"], job["_id"])
-            await asyncio.to_thread(run_import, application, job_id, content)
-            await forget_upload(db, job_id)
-            done += 1
+        async for stored in import_files(db).find({}, {"_id": 1}):
+            job_id = UUID(stored["_id"])
+            job = await asyncio.to_thread(application.get_import_job, job_id)
+            if job is not None and job.status == "running":
+                content = await uploaded(db, application, job_id)
+                if content is None:
+                    continue
+                log.info("importing %s (%s)", job.filename, job_id)
+                await asyncio.to_thread(run_import, application, job_id, content)
+                done += 1
+            await forget_upload(db, job_id)  # finished (now or before a restart): the file goes
         return done
 
     await poll("imports", step, stop, idle_seconds=1.0)

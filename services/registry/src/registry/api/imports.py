@@ -68,7 +68,14 @@ async def start_import(
         scope(principal, region),
         actor_of(principal),
     )
-    await keep_upload(db, registry, job_id, content)
+    try:
+        await keep_upload(db, registry, job_id, content)
+    except Exception:
+        # Without its file the job would wait for ever: end it, and let the caller try again.
+        await run(
+            registry.finish_import, job_id, "failed", "上传未完成，请重新上传 (the upload did not complete: try again)"
+        )
+        raise
     return {"job_id": str(job_id)}
 
 
