@@ -48,7 +48,9 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     out = result.stdout
     assert '"existing_id"' in out  # the second registration of the same ID number
     assert '"visits":1' in out
-    assert '"status":"completed"' in out and '"registered":2' in out and '"rejected":1' in out
+    assert '"status":"completed"' in out
+    assert '"registered":2' in out
+    assert '"rejected":1' in out
     assert '"status":"accepted"' in out
     assert (tmp_path / "未导入.xlsx").stat().st_size > 0
     assert "350102198103150015" in out  # revealed with a purpose, and only there
