@@ -43,11 +43,16 @@ class ReadModelBatch:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.db = db  # for reads a projection needs
         self.pending: dict[tuple[str, Any], tuple[int, int, dict[str, Any]]] = {}
-        self.denormalised: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        self.denormalised: list[tuple[Any, ...]] = []
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
-        self.denormalised.append((collection, query, fields))
+        self.denormalised.append((collection, query, {"$set": fields}))
+
+    def update_where(self, collection: str, query: dict[str, Any], update: dict[str, Any]) -> None:
+        """An update that is harmless when replayed ($set, $addToSet, $pull; never $inc), upserting, applied
+        after the `put`s in the order given: replaying the log from any point in order ends in the same state."""
+        self.denormalised.append((collection, query, update, True))
 
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
@@ -63,8 +68,8 @@ class ReadModelBatch:
             by_collection.setdefault(collection, []).append((doc_id, first, last, fields))
         for collection, writes in by_collection.items():
             await self._write(self.db[collection], writes)
-        for collection, query, fields in self.denormalised:
-            await self.db[collection].update_many(query, {"$set": fields})
+        for collection, query, update, *upsert in self.denormalised:
+            await self.db[collection].update_many(query, update, upsert=bool(upsert))
         self.pending.clear()
         self.denormalised.clear()
 

@@ -33,6 +33,9 @@ def person_document(person: Person, id_hash: str) -> dict[str, Any]:
         # a range or regex scan, which the MongoDB-wire server we run locally does not narrow by index.
         "name_prefixes": [person.name[:n] for n in range(1, len(person.name) + 1)],
         "jurisdictions": region_keys(person.region),
+        # Sparse facts a county may list by, each with every jurisdiction key: one equality on a multikey
+        # index finds exactly the matching people of a jurisdiction, however large it is.
+        "facets": [f"{key}|{fact}" for fact in sparse_facts(person) for key in region_keys(person.region)],
         "id_hash": id_hash,
         "id_number_masked": mask_id_number(person.id_number),
         "phone_masked": mask_phone(person.phone) if person.phone else None,
@@ -57,6 +60,14 @@ def person_document(person: Person, id_hash: str) -> dict[str, Any]:
     }
 
 
+def sparse_facts(person: Person) -> list[str]:
+    """The facts few people have: a disability level, deceased, merged (queries.SPARSE_FILTERS)."""
+    facts = [f"status:{person.status}"] if person.status != "active" else []
+    if person.disability:
+        facts.append(f"disability:{int(person.disability['level'])}")
+    return facts
+
+
 class RegistryProjection:
     def __init__(self, application: ServiceApplication) -> None:
         self.application = application
@@ -68,6 +79,9 @@ class RegistryProjection:
         await db.persons.create_index([("name_prefixes", ASCENDING)])
         await db.persons.create_index([("id_hash", ASCENDING)])
         await db.persons.create_index([("categories", ASCENDING)])
+        await db.persons.create_index([("facets", ASCENDING), ("region", ASCENDING), ("name", ASCENDING)])
+        await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING), ("_id", ASCENDING)])
+        await db.villages.create_index([("jurisdictions", ASCENDING)])
         await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])
         await db.persons.create_index([("registered_at", ASCENDING)])
         await db.transfers.create_index([("to_jurisdictions", ASCENDING), ("status", ASCENDING)])
@@ -87,6 +101,14 @@ class RegistryProjection:
         if isinstance(state, Person):
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
             batch.put("persons", doc_id, version, person_document(state, id_hash))
+            # Who lives in each village: lists walk a township village by village (queries.find_persons).
+            if isinstance(event, Person.Transferred):  # type: ignore[attr-defined]
+                batch.update_where("villages", {"_id": event.from_region}, {"$pull": {"people": doc_id}})
+            batch.update_where(
+                "villages",
+                {"_id": state.region},
+                {"$set": {"jurisdictions": region_keys(state.region)}, "$addToSet": {"people": doc_id}},
+            )
             if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
                 batch.set_where(
                     "alerts",

@@ -65,8 +65,10 @@ class PersonListItem(BaseModel):
 
 class PersonPage(BaseModel):
     items: list[PersonListItem]
-    total: int = Field(description="How many match, up to 1,000 (see total_exact)")
-    total_exact: bool = Field(description="false: more than `total` match; narrow the search to see how many")
+    total: int | None = Field(
+        description="How many match, up to 1,000; null when more than a page match and counting them would be slow"
+    )
+    total_exact: bool = Field(description="false: at least `total` (or more than a page) match; narrow to count")
     page_size: int
     next: str | None = Field(description="Pass as `after` for the next page; null on the last page")
 
