@@ -62,7 +62,6 @@ class Platform:
             VET_CONSUMER_GROUP_PREFIX=f"{self.topic_prefix}vet.",
             VET_READ_MODEL_DB=f"{self.topic_prefix.strip('.')}_{service}",
             VET_API_PORT=str(self.port(service)),
-            VET_REGISTRY_URL=self.url("registry"),
             VET_EVENTSTORE_URL=self.eventstore_url,
             VET_POLL_INTERVAL_SECONDS="0.1",
         )
