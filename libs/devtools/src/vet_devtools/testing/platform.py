@@ -114,6 +114,16 @@ class Platform:
         process.send_signal(signal.SIGKILL)
         process.wait()
 
+    def stop(self, service: str, role: str) -> None:
+        """SIGTERM and wait: the process shuts down as an operator would stop it."""
+        process = self.processes.pop((service, role))
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
     def stop_all(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
