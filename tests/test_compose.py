@@ -67,7 +67,7 @@ def test_every_vet_variable_is_a_setting(compose: dict[str, Any]) -> None:
     assert not unknown, f"not fields of vet_common.settings.Settings: {sorted(unknown)}"
     # The variables a production deployment cannot do without are really set.
     required = {"VET_ENV", "VET_KAFKA_BOOTSTRAP", "VET_MONGO_URL", "VET_EVENTSTORE_URL", "VET_JWT_SECRET"}
-    assert required | {"VET_CIPHER_KEY", "VET_API_HOST", "VET_REGISTRY_URL"} <= named
+    assert required | {"VET_CIPHER_KEY", "VET_API_HOST"} <= named
 
 
 def test_processes_get_a_production_configuration_that_settings_accepts(compose: dict[str, Any]) -> None:

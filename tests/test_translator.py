@@ -21,12 +21,15 @@ SERVICES = [registry, outreach, assistance, reporting]
 
 
 def domain_event_classes(module: ModuleType) -> set[type]:
-    """Every event class of every aggregate the module defines, those @event("Name") makes included."""
+    """Every event class of every aggregate the module defines, those @event("Name") makes included, and of the
+    shared aggregates from vet_common it names in `__all__` (the people replica a consumer keeps)."""
+    shared = set(getattr(module, "__all__", ()))
     found = set()
-    for aggregate in vars(module).values():
+    for name, aggregate in vars(module).items():
         if not (isinstance(aggregate, type) and issubclass(aggregate, Aggregate)) or aggregate is Aggregate:
             continue
-        if aggregate.__module__ != module.__name__:
+        own = aggregate.__module__ == module.__name__
+        if not (own or (name in shared and aggregate.__module__.startswith("vet_common."))):
             continue
         events = {c for c in vars(aggregate).values() if isinstance(c, type) and issubclass(c, Aggregate.Event)}
         # eventsourcing gives each aggregate an `Event` base and a `Created` class; the latter creates the
@@ -71,4 +74,4 @@ def test_the_walk_finds_the_events_that_event_decorators_make() -> None:
     assert "Person.Created" not in found  # never used: Person is created by Person.Registered
     assert Person.Registered.__qualname__ == "Person.Registered"  # type: ignore[attr-defined]
     found = {c.__qualname__ for c in domain_event_classes(importlib.import_module("assistance.domain"))}
-    assert found == {"Fund.Created"}
+    assert found == {"Fund.Created", "PersonReplica.Seen", "PersonReplica.Updated"}

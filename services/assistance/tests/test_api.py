@@ -1,4 +1,4 @@
-"""Assistance API: funds belong to a jurisdiction; amounts are integer fen."""
+"""Assistance API: funds belong to a jurisdiction; amounts are integer fen. Its worker keeps the people replica."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from assistance.application import AssistanceApplication
 from assistance.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
+from vet_common.people import PersonReplica
 from vet_common.settings import Settings
+from vet_devtools.testing.people import RegistryFeed, in_memory
 
 
 @pytest.fixture
@@ -62,3 +65,16 @@ def test_station_staff_cannot_create_funds_and_a_county_cannot_create_a_city_fun
 ) -> None:
     assert client.post("/funds", json=fund(), headers=auth(settings, role="station_staff")).status_code == 403
     assert client.post("/funds", json=fund(region="3501"), headers=auth(settings, region="350102")).status_code == 403
+
+
+async def test_the_worker_keeps_a_replica_of_the_registrys_people() -> None:
+    assert definition.consumes == ["registry"]
+    app = in_memory(AssistanceApplication, "assistance")
+    assert definition.handler_factory is not None
+    handle = definition.handler_factory(app)
+    feed = RegistryFeed()
+    await handle(feed.registered("p-1", "350102001001"))
+    await handle(feed.died("p-1"))
+    person: PersonReplica | None = app.get_or_none(PersonReplica.create_id("p-1"))
+    assert person is not None
+    assert (person.region, person.deceased) == ("350102001001", True)

@@ -1,4 +1,5 @@
-"""Outreach API: a visit needs a person the caller can see; bad input changes nothing."""
+"""Outreach API: a visit needs a living person that outreach knows from the registry's events and the caller
+can see; every refusal records nothing."""
 
 from __future__ import annotations
 
@@ -8,26 +9,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from outreach.people import PersonRef, RegistryUnavailable
+from outreach.application import OutreachApplication
 from outreach.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
+from vet_common.people import people_replica
 from vet_common.settings import Settings
+from vet_contracts import IntegrationEvent
+from vet_devtools.testing.people import RegistryFeed
 
 PERSON = "2f1b6a3e-54c1-4f64-8a5e-0d7b3c1a9e10"
-
-
-class FakeDirectory:
-    """Behaves like the registry: knows some people, can be down."""
-
-    def __init__(self) -> None:
-        self.people = {PERSON: PersonRef(id=PERSON, region="350102001001", status="active")}
-        self.down = False
-
-    async def find(self, person_id: str, bearer_token: str) -> PersonRef | None:
-        if self.down:
-            raise RegistryUnavailable("connection refused")
-        return self.people.get(person_id)
 
 
 @pytest.fixture
@@ -36,15 +27,25 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def directory() -> FakeDirectory:
-    return FakeDirectory()
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_api(definition, settings)) as test_client:
+        yield test_client
 
 
 @pytest.fixture
-def client(settings: Settings, directory: FakeDirectory) -> Iterator[TestClient]:
-    with TestClient(create_api(definition, settings)) as test_client:
-        test_client.app.state.directory = directory  # type: ignore[attr-defined]
-        yield test_client
+def feed(client: TestClient) -> RegistryFeed:
+    """The registry's topic as outreach's worker would consume it; PERSON is registered in 350102001001."""
+    feed = RegistryFeed()
+    consume(client, feed.registered(PERSON, "350102001001"))
+    return feed
+
+
+def consume(client: TestClient, event: IntegrationEvent) -> None:
+    people_replica.process(application(client), event)
+
+
+def application(client: TestClient) -> OutreachApplication:
+    return client.app.state.application  # type: ignore[attr-defined,no-any-return]
 
 
 def auth(settings: Settings, region: str = "350102001", role: str = "station_staff") -> dict[str, str]:
@@ -56,16 +57,51 @@ def visit(**overrides: object) -> dict[str, object]:
 
 
 def events_recorded(client: TestClient) -> int:
-    return client.app.state.application.process_recorder.max_notification_id() or 0  # type: ignore[attr-defined]
+    return application(client).process_recorder.max_notification_id() or 0
 
 
-def test_record_and_read_a_visit(client: TestClient, settings: Settings) -> None:
-    created = client.post("/visits", json=visit(), headers=auth(settings))
+def test_a_visit_with_a_known_person_is_recorded_in_the_replicas_region(
+    client: TestClient, settings: Settings, feed: RegistryFeed
+) -> None:
+    consume(client, feed.transferred(PERSON, "350102002003"))  # moved within the county since registering
+    created = client.post("/visits", json=visit(), headers=auth(settings, "350102"))
     assert created.status_code == 201, created.text
-    read = client.get(f"/visits/{created.json()['id']}", headers=auth(settings)).json()
-    assert read["region"] == "350102001001"
+    read = client.get(f"/visits/{created.json()['id']}", headers=auth(settings, "350102")).json()
+    assert read["region"] == "350102002003"
+    assert read["person_id"] == PERSON
     assert read["method"] == "home_visit"
-    assert client.get(f"/visits/{created.json()['id']}", headers=auth(settings, "350102002")).status_code == 404
+    assert client.get(f"/visits/{created.json()['id']}", headers=auth(settings, "350102001")).status_code == 404
+
+
+def test_a_person_outreach_has_not_heard_of_is_409_and_records_nothing(client: TestClient, settings: Settings) -> None:
+    response = client.post("/visits", json=visit(), headers=auth(settings))
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "该人员的档案尚未同步到本系统，请稍后再试 (not yet known here: the registry's record has not reached "
+        "outreach yet; try again in a moment)"
+    )
+    assert events_recorded(client) == 0
+
+
+def test_a_person_outside_the_jurisdiction_is_404_and_records_nothing(
+    client: TestClient, settings: Settings, feed: RegistryFeed
+) -> None:
+    before = events_recorded(client)
+    response = client.post("/visits", json=visit(), headers=auth(settings, region="350103"))
+    assert response.status_code == 404
+    assert "不在本辖区" in response.json()["detail"]
+    assert events_recorded(client) == before
+
+
+def test_a_deceased_person_is_409_and_records_nothing(
+    client: TestClient, settings: Settings, feed: RegistryFeed
+) -> None:
+    consume(client, feed.died(PERSON))
+    before = events_recorded(client)
+    response = client.post("/visits", json=visit(), headers=auth(settings))
+    assert response.status_code == 409
+    assert "已去世" in response.json()["detail"]
+    assert events_recorded(client) == before
 
 
 @pytest.mark.parametrize(
@@ -75,26 +111,13 @@ def test_record_and_read_a_visit(client: TestClient, settings: Settings) -> None
         ({"date": "2999-01-01"}, "date"),
         ({"date": "01/08/2026"}, "date"),
         ({"person_id": "not-an-id"}, "person_id"),
-        ({"person_id": "00000000-0000-0000-0000-000000000000"}, "person_id"),
     ],
 )
 def test_bad_input_is_422_and_records_nothing(
-    client: TestClient, settings: Settings, overrides: dict[str, object], field: str
+    client: TestClient, settings: Settings, feed: RegistryFeed, overrides: dict[str, object], field: str
 ) -> None:
+    before = events_recorded(client)
     response = client.post("/visits", json=visit(**overrides), headers=auth(settings))
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["detail"]]
-    assert events_recorded(client) == 0
-
-
-def test_a_person_outside_the_jurisdiction_is_unknown(client: TestClient, settings: Settings) -> None:
-    response = client.post("/visits", json=visit(), headers=auth(settings, region="350103"))
-    assert response.status_code == 422
-    assert events_recorded(client) == 0
-
-
-def test_registry_down_is_503_with_advice(client: TestClient, settings: Settings, directory: FakeDirectory) -> None:
-    directory.down = True
-    response = client.post("/visits", json=visit(), headers=auth(settings))
-    assert response.status_code == 503
-    assert "稍后重试" in response.json()["detail"]
+    assert events_recorded(client) == before

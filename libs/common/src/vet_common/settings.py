@@ -64,9 +64,6 @@ class Settings(BaseSettings):
     jwt_issuer: str = "vet-platform"
     jwt_ttl_seconds: int = 8 * 3600
 
-    # Registry base URL for services that read a person's details over HTTP.
-    registry_url: str = "http://127.0.0.1:8101"
-
     # How often the relay and projector poll the notification log when idle.
     poll_interval_seconds: float = Field(default=0.2, gt=0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistance.domain import Fund
+from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import assistance as public
 
@@ -16,4 +17,6 @@ TRANSLATIONS = TranslationTable(
             lambda e, _: {"fund_id": str(e.originator_id), "name": e.name, "year": e.year, "budget_fen": e.budget_fen},
         ),
     },
+    # The people replica mirrors the registry's events: republishing it would echo them.
+    internal=REPLICA_EVENTS,
 )

@@ -5,6 +5,10 @@ from __future__ import annotations
 from eventsourcing.domain import Aggregate, event
 
 from vet_common.domain import Actor
+from vet_common.people import PersonReplica
+
+# The registry's people, as assistance knows them from vet.registry.v1, are kept in this store too.
+__all__ = ["Fund", "PersonReplica"]
 
 
 class Fund(Aggregate):

@@ -7,28 +7,17 @@ import datetime as dt
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 
 from outreach.application import OutreachApplication
 from outreach.domain import ContactMethod
-from outreach.people import PersonDirectory, RegistryDirectory, RegistryUnavailable
 from vet_common.api import actor_of, get_application
 from vet_common.auth import CurrentPrincipal, Role, require_roles
 from vet_common.domain import SystemClock, actor_from
 
 Outreach = Annotated[OutreachApplication, Depends(get_application)]
 router = APIRouter(tags=["visits"])
-
-
-def get_directory(request: Request) -> PersonDirectory:
-    directory = getattr(request.app.state, "directory", None)
-    if directory is None:
-        directory = request.app.state.directory = RegistryDirectory(request.app.state.settings.registry_url)
-    return directory  # type: ignore[no-any-return]
-
-
-Directory = Annotated[PersonDirectory, Depends(get_directory)]
 
 
 class VisitIn(BaseModel):
@@ -65,30 +54,16 @@ class VisitOut(BaseModel):
     response_model=Created,
     dependencies=[Depends(require_roles(Role.station_staff, Role.officer, Role.admin))],
 )
-async def record_visit(
-    body: VisitIn, request: Request, principal: CurrentPrincipal, outreach: Outreach, directory: Directory
-) -> Created:
-    token = request.headers["authorization"].partition(" ")[2]
-    try:
-        person = await directory.find(str(body.person_id), token)
-    except RegistryUnavailable as error:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, f"人员档案服务暂时不可用，请稍后重试 (registry unavailable: {error})"
-        ) from error
-    if person is None or not principal.can_see(person.region):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"field": "person_id", "message": "查无此人或不在本辖区 (no such person in your jurisdiction)"}],
-        )
-    if person.status == "deceased":
-        raise HTTPException(status.HTTP_409_CONFLICT, "该人员已去世 (this person is recorded as deceased)")
+async def record_visit(body: VisitIn, principal: CurrentPrincipal, outreach: Outreach) -> Created:
+    """409 while the person's registration has not reached outreach yet (or they are deceased), 404 outside
+    your jurisdiction. Outreach asks no other service: it keeps its own replica of the registry's events."""
     visit_id = await asyncio.to_thread(
         outreach.record_visit,
-        person_id=person.id,
-        region=person.region,
+        person_id=body.person_id,
         method=body.method.value,
         visited_on=body.date,
         notes=body.notes.strip(),
+        principal=principal,
         actor=actor_of(principal),
     )
     return Created(id=visit_id)

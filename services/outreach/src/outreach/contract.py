@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach.domain import Visit
+from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
 
@@ -22,4 +23,6 @@ TRANSLATIONS = TranslationTable(
             },
         ),
     },
+    # The people replica mirrors the registry's events: republishing it would echo them.
+    internal=REPLICA_EVENTS,
 )

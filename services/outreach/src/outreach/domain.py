@@ -8,6 +8,10 @@ from enum import StrEnum
 from eventsourcing.domain import Aggregate, event
 
 from vet_common.domain import Actor
+from vet_common.people import PersonReplica
+
+# The registry's people, as outreach knows them from vet.registry.v1, are kept in this store too.
+__all__ = ["ContactMethod", "PersonReplica", "Visit"]
 
 
 class ContactMethod(StrEnum):

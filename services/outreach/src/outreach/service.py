@@ -4,6 +4,7 @@ from outreach import api
 from outreach.application import OutreachApplication
 from outreach.contract import TRANSLATIONS
 from outreach.projections import OutreachProjection
+from vet_common.people import people_replica
 from vet_common.service import ServiceDefinition
 
 definition = ServiceDefinition(
@@ -14,4 +15,7 @@ definition = ServiceDefinition(
     projection_factory=lambda _application: OutreachProjection(),
     translations=TRANSLATIONS,
     routers=[api.router],
+    # The people replica (vet_common.people): who is registered, where, alive or not.
+    consumes=["registry"],
+    handler_factory=people_replica.handler,
 )

@@ -62,7 +62,6 @@ class Platform:
             VET_CONSUMER_GROUP_PREFIX=f"{self.topic_prefix}vet.",
             VET_READ_MODEL_DB=f"{self.topic_prefix.strip('.')}_{service}",
             VET_API_PORT=str(self.port(service)),
-            VET_REGISTRY_URL=self.url("registry"),
             VET_EVENTSTORE_URL=self.eventstore_url,
             VET_POLL_INTERVAL_SECONDS="0.1",
         )
@@ -114,6 +113,16 @@ class Platform:
         process = self.processes.pop((service, role))
         process.send_signal(signal.SIGKILL)
         process.wait()
+
+    def stop(self, service: str, role: str) -> None:
+        """SIGTERM and wait: the process shuts down as an operator would stop it."""
+        process = self.processes.pop((service, role))
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def stop_all(self) -> None:
         for process in self.processes.values():

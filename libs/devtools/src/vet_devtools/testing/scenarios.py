@@ -45,6 +45,22 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def visit_when_known(
+    platform: Platform, person_id: str, timeout: float = 60, poll_seconds: float = 0.02
+) -> tuple[httpx.Response, float]:
+    """Record a visit as soon as outreach knows the person: POST /visits until it stops answering 409 (the
+    registration has not reached outreach's replica yet). The answer, and the seconds it took."""
+    body = {"person_id": person_id, "method": "home_visit", "date": "2026-08-01", "notes": "身体健康"}
+    started = time.monotonic()
+    with httpx.Client(base_url=platform.url("outreach"), headers=headers(), timeout=10) as client:
+        while True:
+            response = client.post("/visits", json=body)
+            waited = time.monotonic() - started
+            if response.status_code != 409 or "已去世" in response.text or waited > timeout:
+                return response, waited
+            time.sleep(poll_seconds)
+
+
 def summary(platform: Platform, region: str = "35") -> dict[str, int]:
     response = httpx.get(
         f"{platform.url('reporting')}/stats/summary",
