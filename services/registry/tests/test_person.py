@@ -10,7 +10,7 @@ import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date
+from datetime import date, timedelta
 from inspect import signature
 from typing import Any
 from uuid import uuid4
@@ -18,6 +18,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.domain import Aggregate
 
+from registry.alerts import anniversary
 from registry.domain import (
     DERIVED_REASONS,
     SURVIVOR_CATEGORIES,
@@ -32,6 +33,7 @@ from registry.domain import (
     PersonStatus,
     Registration,
     TransferPending,
+    age_on,
     born_on_or_before,
 )
 from vet_common.domain import Actor, Conflict, DomainError, Invalid
@@ -347,6 +349,8 @@ def test_a_martyrs_survivor_is_a_derived_reason(categories: list[str], martyr: b
         pytest.param(date(1946, 12, 31), date(2026, 12, 31), True, id="born on 31 December"),
         pytest.param(date(1947, 2, 28), date(2027, 2, 28), True, id="28 February in a common year"),
         pytest.param(date(1948, 2, 29), date(2028, 2, 28), False, id="born on 29 February, the day before"),
+        pytest.param(date(1948, 2, 29), date(2028, 2, 29), True, id="born on 29 February, on 29 February"),
+        pytest.param(date(2020, 2, 29), date(2100, 2, 28), True, id="born on 29 February, 28 February of 2100"),
         pytest.param(date(1948, 3, 1), date(2028, 2, 29), False, id="born on 1 March, on 29 February"),
     ],
 )
@@ -355,6 +359,27 @@ def test_aged_80_or_over_is_derived_from_the_birth_date(birth_date: date, today:
     assert (KeyContactReason.aged_80_or_over in person.key_contact_reasons(today)) is aged_80
     assert (birth_date <= born_on_or_before(today)) is aged_80
     assert KeyContactReason.aged_80_or_over not in person.standing_key_contact_reasons()
+
+
+@pytest.mark.parametrize("age", [60, 80, 81])
+@pytest.mark.parametrize("years", [(2026, 2030), (2099, 2101)], ids=["2026-2029", "2099-2100"])
+def test_born_on_or_before_and_age_on_agree_with_the_anniversary_every_day(age: int, years: tuple[int, int]) -> None:
+    """年满N周岁 as the alerts count it (Civil Code art. 202): 29 February is 28 February in a common year."""
+    day = date(years[0], 1, 1)
+    while day < date(years[1], 1, 1):
+        latest = born_on_or_before(day, age)
+        after = latest + timedelta(days=1)
+        assert anniversary(latest, age) <= day < anniversary(after, age), (day, latest)
+        assert age_on(latest, day) == age, (day, latest)
+        assert age_on(after, day) == age - 1, (day, latest)
+        day += timedelta(days=1)
+
+
+def test_someone_born_on_29_february_is_a_year_older_on_28_february_of_a_common_year() -> None:
+    assert age_on(date(1948, 2, 29), date(2027, 2, 28)) == 79
+    assert age_on(date(1948, 2, 29), date(2027, 2, 27)) == 78
+    assert age_on(date(1948, 2, 29), date(2028, 2, 28)) == 79
+    assert age_on(date(1948, 2, 29), date(2028, 2, 29)) == 80
 
 
 def test_every_derived_reason_and_a_designation_together_sorted_once() -> None:

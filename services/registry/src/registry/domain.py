@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from dataclasses import dataclass, fields
 from datetime import date
@@ -124,14 +125,27 @@ class TransferPending(Conflict):
     """A person has at most one transfer waiting for the receiving side."""
 
 
+def birthday_in(year: int, birth_date: date) -> date:
+    """The day in `year` on which someone born on `birth_date` is a year older.
+
+    29 February is 28 February in a common year (Civil Code art. 202, as `registry.alerts.anniversary` counts).
+    """
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
 def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return day.year - birth_date.year - (birthday_in(day.year, birth_date) > day)
 
 
 def born_on_or_before(today: date, age: int = KEY_CONTACT_AGE) -> date:
-    """The latest birth date of someone `age` or older today (29 February counts as 28 February)."""
-    day = 28 if (today.month, today.day) == (2, 29) else today.day
-    return date(today.year - age, today.month, day)
+    """The latest birth date of someone `age` or older today."""
+    year = today.year - age
+    if (today.month, today.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(today.year):
+        return date(year, 2, 29)  # born on 29 February: a year older today
+    return birthday_in(year, today)
 
 
 @dataclass(frozen=True, kw_only=True)
