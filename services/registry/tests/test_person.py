@@ -524,6 +524,7 @@ def test_a_death_closes_the_record_and_drops_a_pending_transfer() -> None:
     [
         pytest.param(deceased, date(2024, 3, 1), PersonDeceased, None, id="a second death"),
         pytest.param(registered, date(1950, 1, 1), Invalid, "date", id="before birth"),
+        pytest.param(merged, date(2024, 3, 1), NotActive, None, id="a merged record"),
     ],
 )
 def test_a_death_is_refused(

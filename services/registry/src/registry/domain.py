@@ -379,6 +379,7 @@ class Person(Aggregate):
     def record_death(self, died_on: date, actor: Actor) -> None:
         if self.status == PersonStatus.deceased:
             raise PersonDeceased("该人员已登记去世 (already recorded as deceased)")
+        self.check_can_change(None)  # a merged record: the death belongs on the record it was merged into
         if died_on < self.birth_date:
             raise Invalid("date", "去世日期早于出生日期 (date of death before birth)")
         self._record_death(died_on=died_on, actor=actor)
