@@ -627,6 +627,7 @@ def test_a_transfer_to_the_current_region_is_refused() -> None:
     [
         pytest.param(lambda: registered(), id="never requested"),
         pytest.param(lambda: deceased(_requested()), id="the person died meanwhile"),
+        pytest.param(lambda: merged(_requested()), id="the record was merged meanwhile"),
     ],
 )
 def test_a_transfer_that_is_no_longer_pending_cannot_complete(make: Callable[[], Person]) -> None:
@@ -651,6 +652,12 @@ def test_a_merged_record_names_the_record_it_was_merged_into() -> None:
     person.merge_into(kept, OFFICER)
     assert (person.status, person.merged_into) == (PersonStatus.merged, kept)
     assert recorded(person) == ["MergedInto"]
+
+
+def test_a_merger_drops_a_pending_transfer_as_a_death_does() -> None:
+    person = _requested()
+    person.merge_into(str(uuid4()), OFFICER)
+    assert (person.status, person.pending_transfer, person.region) == (PersonStatus.merged, None, VILLAGE_A)
 
 
 @pytest.mark.parametrize(

@@ -443,6 +443,7 @@ class Person(Aggregate):
     def _merge_into(self, survivor_id: str, actor: Actor) -> None:
         self.status = PersonStatus.merged
         self.merged_into = survivor_id
+        self.pending_transfer = None  # the kept record is the one to transfer
 
     # Derived ------------------------------------------------------------------------------------------------
 
