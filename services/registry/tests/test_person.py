@@ -32,6 +32,7 @@ from registry.domain import (
     PersonDeceased,
     PersonStatus,
     Registration,
+    Transfer,
     TransferPending,
     age_on,
     born_on_or_before,
@@ -641,6 +642,33 @@ def _requested() -> Person:
     person.request_transfer("transfer-1", VILLAGE_B, STAFF)
     person.collect_events()
     return person
+
+
+def test_the_transfer_is_accepted_once_by_the_receiving_side() -> None:
+    transfer = Transfer(person_id="p", from_region=VILLAGE_A, to_region=VILLAGE_B, reason="投靠子女", actor=STAFF)
+    transfer.collect_events()
+    assert (transfer.status, transfer.requested_by, transfer.decided_by) == ("pending", STAFF, None)
+    transfer.accept(OFFICER)
+    assert (transfer.status, transfer.decided_by) == ("accepted", OFFICER)
+    assert recorded(transfer) == ["Accepted"]
+    for decide in (lambda: transfer.accept(OFFICER), lambda: transfer.reject("", OFFICER)):
+        with refused(transfer, Invalid, "transfer_id"):
+            decide()
+
+
+def test_the_transfer_is_rejected_once_with_a_note() -> None:
+    transfer = Transfer(person_id="p", from_region=VILLAGE_A, to_region=VILLAGE_B, reason="投靠子女", actor=STAFF)
+    transfer.reject("材料不全，请补充户籍证明", OFFICER)
+    assert (transfer.status, transfer.decision_note, transfer.decided_by) == (
+        "rejected",
+        "材料不全，请补充户籍证明",
+        OFFICER,
+    )
+    transfer.collect_events()
+    with refused(transfer, Invalid, "transfer_id"):
+        transfer.accept(OFFICER)
+    with pytest.raises(Invalid, match="退回"):
+        transfer.check_pending()
 
 
 # Merging and possible duplicates (疑似重复) ---------------------------------------------------------------------------

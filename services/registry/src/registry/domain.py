@@ -486,13 +486,21 @@ class Transfer(Aggregate):
                 f"该迁移申请已{ {'accepted': '接收', 'rejected': '退回'}[self.status] } (already decided)",
             )
 
-    @event("Accepted")
     def accept(self, actor: Actor) -> None:
+        self.check_pending()
+        self._accept(actor=actor)
+
+    @event("Accepted")
+    def _accept(self, actor: Actor) -> None:
         self.status = "accepted"
         self.decided_by = actor
 
-    @event("Rejected")
     def reject(self, note: str, actor: Actor) -> None:
+        self.check_pending()
+        self._reject(note=note, actor=actor)
+
+    @event("Rejected")
+    def _reject(self, note: str, actor: Actor) -> None:
         self.status = "rejected"
         self.decided_by = actor
         self.decision_note = note
