@@ -579,7 +579,7 @@ def test_different_people_are_closed_as_such_and_both_stay_active(
 
 
 @pytest.mark.parametrize("first_outcome", ["same_person", "different_people"])
-@pytest.mark.parametrize("second_outcome", ["different_people"])
+@pytest.mark.parametrize("second_outcome", ["same_person", "different_people"])
 def test_a_case_is_resolved_once(
     harness: Harness, case: tuple[UUID, UUID, UUID], first_outcome: str, second_outcome: str
 ) -> None:

@@ -546,10 +546,13 @@ class DuplicateCase(Aggregate):
         self.status = "open"
         self.outcome: str | None = None
 
-    @event("Resolved")
-    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: Actor) -> None:
+    def check_open(self) -> None:
         if self.status != "open":
             raise Invalid("case_id", "该疑似重复已处理 (already resolved)")
+
+    @event("Resolved")
+    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: Actor) -> None:
+        self.check_open()
         self.status = "resolved"
         self.outcome = outcome
 
