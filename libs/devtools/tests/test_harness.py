@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from eventsourcing.persistence import Tracking
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -16,14 +17,15 @@ from outreach.service import definition as outreach
 from registry.service import definition as registry
 from reporting.service import definition as reporting
 from vet_common.domain import FixedClock
-from vet_common.events import SYSTEM_ACTOR, IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.projector import ReadModelBatch
 from vet_common.service import ServiceDefinition
 from vet_common.states import AggregateStates
 from vet_common.subscriber import Handler
+from vet_common.translation import Publish, TranslationTable
+from vet_contracts import SYSTEM_ACTOR, IntegrationEvent, PublicEvent
 from vet_devtools.testing import ServiceHarness
-from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
+from vet_devtools.testing.apps import Counter, CounterApplication
 from vet_devtools.testing.harness import DEFAULT_TODAY, InMemoryProcessRecorder
 
 VILLAGE = "350102001001"
@@ -50,16 +52,35 @@ def count_deliveries(app: ServiceApplication) -> Handler:
     return handle
 
 
-COUNTERS = ServiceDefinition(
-    name="registry",
-    title="Counters",
-    description="The plumbing without any service's domain",
-    application_class=CounterApplication,
-    projection_factory=CounterProjection,
-    translator_factory=lambda _app: translate_counter,
-    routers=[],
-    handler_factory=count_deliveries,
-)
+class CounterData(BaseModel):
+    value: int
+
+
+class CounterChanged(PublicEvent):
+    type: Literal["CounterChanged"]
+    data: CounterData
+
+
+def counter_changed() -> Publish:
+    return Publish(CounterChanged, lambda _event, counter: {"value": counter.value}, lambda _event, c: c.region)
+
+
+def counters(published: tuple[type, ...] = (Counter.Started, Counter.Incremented)) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="registry",
+        title="Counters",
+        description="The plumbing without any service's domain",
+        application_class=CounterApplication,
+        projection_factory=CounterProjection,
+        translations=TranslationTable(
+            source="counter", published={kind: counter_changed() for kind in published}, stateful=Counter.Event
+        ),
+        routers=[],
+        handler_factory=count_deliveries,
+    )
+
+
+COUNTERS = counters()
 
 
 def upstream_event(position: int) -> IntegrationEvent:
@@ -122,11 +143,21 @@ def test_events_of_one_aggregate_and_of_all(harness: ServiceHarness[CounterAppli
 def test_published_is_what_the_relay_publishes_so_far_each_once(harness: ServiceHarness[CounterApplication]) -> None:
     counter = Counter(region=VILLAGE)
     harness.app.save(counter)
-    assert [(e.type, e.source_position) for e in harness.published()] == [("Started", 1)]
+    assert [(e.type, e.source_position, e.data) for e in harness.published()] == [("CounterChanged", 1, {"value": 0})]
     counter.increment()
     harness.app.save(counter)
-    assert [(e.type, e.source_position) for e in harness.published()] == [("Started", 1), ("Incremented", 2)]
+    assert [(e.source_position, e.data["value"]) for e in harness.published()] == [(1, 0), (2, 1)]
     assert harness.published()[-1].aggregate_version == 2
+    assert {e.region for e in harness.published()} == {VILLAGE}
+
+
+def test_published_fails_where_the_relay_stops_at_an_untranslatable_event() -> None:
+    harness = ServiceHarness[CounterApplication](counters(published=(Counter.Started,)))
+    counter = Counter(region=VILLAGE)
+    counter.increment()
+    harness.app.save(counter)
+    with pytest.raises(AssertionError, match=r"no translation for Counter\.Incremented"):
+        harness.published()
 
 
 async def test_published_also_works_from_an_async_test(harness: ServiceHarness[CounterApplication]) -> None:

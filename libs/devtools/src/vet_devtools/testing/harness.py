@@ -26,13 +26,13 @@ from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from pymongo.asynchronous.database import AsyncDatabase
 
 from vet_common.domain import FixedClock
-from vet_common.events import IntegrationEvent
 from vet_common.eventstore import ServiceApplication
 from vet_common.projector import Projector
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.service import ServiceDefinition
 from vet_common.settings import Settings
 from vet_common.subscriber import Handler
+from vet_contracts import IntegrationEvent
 
 __all__ = ["DEFAULT_TODAY", "InMemoryFactory", "InMemoryProcessRecorder", "ServiceHarness"]
 
@@ -133,13 +133,17 @@ class ServiceHarness(Generic[AppT]):
     # Relay, consumer, projector -------------------------------------------------------------------------------
 
     def published(self) -> list[IntegrationEvent]:
-        """Every integration event the relay has published so far, in order (the relay catches up first)."""
+        """Every integration event the relay has published so far, in order (the relay catches up first).
+
+        AssertionError when the relay stopped at an event it cannot translate (as production's would)."""
 
         async def drain() -> None:
             while await self._relay.run_once():
                 pass
 
         _run(drain())
+        if self._relay.stalled:  # a domain event without a translation: production's relay would stop here too
+            raise AssertionError(f"the relay of {self.definition.name} {self._relay.stalled}")
         return [event for events in self._publisher.published.values() for event in events]
 
     def deliver(self, event: IntegrationEvent) -> None:
