@@ -27,7 +27,7 @@ from registry.domain import (
     Registration,
     TransferPending,
 )
-from vet_common.domain import Actor, DomainError, FixedClock, Invalid, NotFound
+from vet_common.domain import Actor, DomainError, FixedClock, Invalid, NotFound, PreconditionFailed
 from vet_common.events import IntegrationEvent
 from vet_common.idnumber import make_id_number
 from vet_devtools.testing import ServiceHarness
@@ -178,46 +178,54 @@ def test_a_batch_of_people_all_registered_already_records_nothing(harness: Harne
 
 CHANGES: list[Any] = [
     pytest.param(
-        lambda app, p: app.update_profile(p, {"housing": "自有住房"}, STAFF, None), "ProfileUpdated", id="profile"
+        lambda app, p, **seen: app.update_profile(p, {"housing": "自有住房"}, STAFF, None, **seen),
+        "ProfileUpdated",
+        id="profile",
     ),
     pytest.param(
-        lambda app, p: app.change_contact(p, "13812345678", "新地址", STAFF, None), "ContactChanged", id="contact"
+        lambda app, p, **seen: app.change_contact(p, "13812345678", "新地址", STAFF, None, **seen),
+        "ContactChanged",
+        id="contact",
     ),
     pytest.param(
-        lambda app, p: app.change_categories(p, ["demobilized_soldier"], STAFF, None),
+        lambda app, p, **seen: app.change_categories(p, ["demobilized_soldier"], STAFF, None, **seen),
         "CategoriesChanged",
         id="categories",
     ),
     pytest.param(
-        lambda app, p: app.change_service_record(p, {"branch": "陆军"}, STAFF, None),
+        lambda app, p, **seen: app.change_service_record(p, {"branch": "陆军"}, STAFF, None, **seen),
         "ServiceRecordChanged",
         id="service record",
     ),
-    pytest.param(lambda app, p: app.add_honour(p, {"title": "三等功"}, STAFF, None), "HonourAdded", id="honour"),
     pytest.param(
-        lambda app, p: app.assess_disability(p, 8, "因公", "闽残 0001", STAFF, None),
+        lambda app, p, **seen: app.add_honour(p, {"title": "三等功"}, STAFF, None, **seen), "HonourAdded", id="honour"
+    ),
+    pytest.param(
+        lambda app, p, **seen: app.assess_disability(p, 8, "因公", "闽残 0001", STAFF, None, **seen),
         "DisabilityAssessed",
         id="disability",
     ),
     pytest.param(
-        lambda app, p: app.designate_key_contact(p, KeyContactReason.unemployed, "下岗", STAFF),
+        lambda app, p, **seen: app.designate_key_contact(p, KeyContactReason.unemployed, "下岗", STAFF, **seen),
         "KeyContactDesignated",
         id="designate key contact",
     ),
     pytest.param(
-        lambda app, p: app.apply_for_preferential_card(p, STAFF), "PreferentialCardApplied", id="apply for the card"
+        lambda app, p, **seen: app.apply_for_preferential_card(p, STAFF, **seen),
+        "PreferentialCardApplied",
+        id="apply for the card",
     ),
     pytest.param(
-        lambda app, p: app.record_annual_confirmation(p, 2026, "本人到场", STAFF),
+        lambda app, p, **seen: app.record_annual_confirmation(p, 2026, "本人到场", STAFF, **seen),
         "AnnualConfirmationRecorded",
         id="annual confirmation",
     ),
     pytest.param(
-        lambda app, p: app.link_survivor(p, uuid4(), "spouse", "martyr_survivor", STAFF),
+        lambda app, p, **seen: app.link_survivor(p, uuid4(), "spouse", "martyr_survivor", STAFF, **seen),
         "SurvivorLinked",
         id="survivor",
     ),
-    pytest.param(lambda app, p: app.record_death(p, date(2024, 2, 10), STAFF), "Died", id="death"),
+    pytest.param(lambda app, p, **seen: app.record_death(p, date(2024, 2, 10), STAFF, **seen), "Died", id="death"),
 ]
 
 
@@ -231,6 +239,22 @@ def test_each_change_command_records_its_one_event_and_returns_the_record(
     assert names(harness.all_events()[before:]) == [event_name]
     assert person.version == 2
     assert harness.app.person(person_id).version == 2
+
+
+@pytest.mark.parametrize(("command", "event_name"), CHANGES)
+def test_each_change_from_a_stale_screen_is_refused_and_records_nothing(
+    harness: Harness, command: Callable[..., Any], event_name: str
+) -> None:
+    """If-Match: the caller saw version 1, someone else made it version 2 meanwhile."""
+    person_id = register(harness)
+    harness.app.change_contact(person_id, None, "他人刚改的地址", OFFICER, None)
+    with nothing_recorded(harness, PreconditionFailed):
+        command(harness.app, person_id, expected_version=1)
+    with pytest.raises(PreconditionFailed) as caught:
+        command(harness.app, person_id, expected_version=1)
+    assert (caught.value.status_code, caught.value.extra) == (412, {"version": 2})
+    command(harness.app, person_id, expected_version=2)
+    assert names(harness.events(person_id))[-1] == event_name
 
 
 UNKNOWN_PERSON: list[Any] = [
