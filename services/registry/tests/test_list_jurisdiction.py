@@ -22,8 +22,8 @@ Expected = dict[str, dict[str, set[str]]]  # county -> list -> the ids it must s
 
 
 def populate(api: Any, county: str) -> dict[str, set[str]]:
-    """In one county: three people named 钱, a transfer between two of its villages, a possible duplicate, an alert and a
-    read in clear. Returns what each list should show a caller of that county."""
+    """In one county: three people named 钱, a transfer between two of its villages, a possible duplicate, an alert
+    and a read in clear. Returns what each list should show a caller of that county."""
     here, there = VILLAGES[county]
     staff = api.headers(region=county, sub=f"staff-{county}")
     mover = api.register(region=here, headers=staff, name="钱六")

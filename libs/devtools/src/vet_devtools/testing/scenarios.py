@@ -109,22 +109,22 @@ class Pipeline:
         from aiokafka import AIOKafkaConsumer, TopicPartition
         from aiokafka.admin import AIOKafkaAdminClient
 
-        reader = AIOKafkaConsumer(bootstrap_servers=self.platform.kafka_bootstrap)
-        await reader.start()
-        try:
-            await reader.topics()  # fetches the metadata partitions_for_topic reads
-            partitions = [TopicPartition(self.topic, p) for p in sorted(reader.partitions_for_topic(self.topic) or ())]
-            if not partitions:
-                raise AssertionError(f"no topic {self.topic} on {self.platform.kafka_bootstrap}")
-            ends = await reader.end_offsets(partitions)
-        finally:
-            await reader.stop()
         admin = AIOKafkaAdminClient(bootstrap_servers=self.platform.kafka_bootstrap)
         await admin.start()
         try:
+            (topic,) = await admin.describe_topics([self.topic])
             committed = await admin.list_consumer_group_offsets(self.group)
         finally:
             await admin.close()
+        partitions = [TopicPartition(self.topic, p["partition"]) for p in topic["partitions"]]
+        if not partitions:
+            raise AssertionError(f"no topic {self.topic} on {self.platform.kafka_bootstrap}")
+        reader = AIOKafkaConsumer(bootstrap_servers=self.platform.kafka_bootstrap)
+        await reader.start()
+        try:
+            ends = await reader.end_offsets(partitions)
+        finally:
+            await reader.stop()
         return sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
 
     async def projected(self) -> int:
