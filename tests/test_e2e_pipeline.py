@@ -17,6 +17,7 @@ import pytest
 from vet_devtools.testing.platform import Platform
 from vet_devtools.testing.scenarios import (
     VILLAGES,
+    Pipeline,
     headers,
     person,
     register_many,
@@ -85,7 +86,10 @@ def test_killed_workers_lose_nothing_and_count_nothing_twice(platform: Platform)
     platform.wait_healthy("reporting", "worker")
 
     wait_until(lambda: summary(platform)["persons"] >= before + 200, 120, "200 people in reporting")
-    time.sleep(2)  # let any redelivered duplicates arrive: they must not change the figures
+    # Redelivered duplicates must not change the figures: once the relay has published the registry's whole log,
+    # reporting has committed every message of the topic and projected its whole log, nothing more can arrive.
+    with Pipeline(platform, "registry", "reporting") as pipeline:
+        wait_until(pipeline.settled, 60, "the relay, reporting's consumer and its projector at their ends")
     assert summary(platform)["persons"] == before + 200
 
     # Each person's archived history holds exactly one PersonRegistered: no double append.

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from vet_devtools.testing.platform import Platform
-from vet_devtools.testing.scenarios import register_many, summary, wait_until
+from vet_devtools.testing.scenarios import Pipeline, register_many, summary, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -51,5 +51,7 @@ def test_postgres_event_stores_survive_a_killed_relay(postgres_platform: Platfor
     platform.start("registry", "worker")
     platform.wait_healthy("registry", "worker")
     wait_until(lambda: summary(platform)["persons"] >= 60, 60, "60 people in reporting")
+    with Pipeline(platform, "registry", "reporting") as pipeline:
+        wait_until(pipeline.settled, 60, "the relay, reporting's consumer and its projector at their ends")
     assert summary(platform)["persons"] == 60
     assert "equal a full replay" in platform.run("registry", "verify").stdout

@@ -1,5 +1,6 @@
-"""Shared fixtures for the registry's API tests.
+"""Shared fixtures for the registry's tests.
 
+`harness` is the registry's application on an in-memory event store with a fixed clock (unit tests, no HTTP).
 `api` is a TestClient on a real SQLite event store in tmp_path (no read models); `api_with_read_models`
 also has read models on the MongoDB-wire server of the `mongo_url` fixture, in a database of its own, and brings
 them up to date when a test calls `project()` (the projector runs in the test, as the worker runs it in
@@ -31,6 +32,7 @@ from vet_common.projector import Projector
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.settings import Settings
 from vet_contracts import IntegrationEvent
+from vet_devtools.testing import ServiceHarness
 
 TOWNSHIP_A = "350102001"  # 鼓东街道
 VILLAGE_A = "350102001001"
@@ -215,6 +217,12 @@ class RegistryHarness:
                 await client.close()
 
         asyncio.run(drop())
+
+
+@pytest.fixture
+def harness() -> ServiceHarness[RegistryApplication]:
+    """The registry's application in memory; today is 1 June 2026 in China until the test moves the clock."""
+    return ServiceHarness[RegistryApplication](definition, today=date(2026, 6, 1))
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ class ServiceDefinition:
     name: str
     title: str
     description: str
-    application_class: Callable[[Settings], ServiceApplication]
+    # Called with the settings; a test harness also passes `env` (another event store) and `clock`.
+    application_class: type[ServiceApplication]
     # Builds the read models; given the application so a projection can read aggregate state.
     projection_factory: Callable[[ServiceApplication], Projection]
     # Which domain events the relay publishes as which public event (contract.py).

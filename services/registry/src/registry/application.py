@@ -381,6 +381,7 @@ class RegistryApplication(ServiceApplication):
     def merge_duplicates(self, case_id: UUID, keep_id: UUID | None, note: str, actor: Actor) -> None:
         """The records are one person: the others are merged into `keep_id`."""
         case = self._duplicate_case(case_id)
+        case.check_open()  # before the records: a merged record would refuse with the wrong reason
         if keep_id is None or str(keep_id) not in case.person_ids:
             raise Invalid("keep_id", "请选择要保留的档案，须为疑似重复的其中一条 (keep_id must be one of the records)")
         merged = [self.person(UUID(other)) for other in case.person_ids if other != str(keep_id)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from dataclasses import dataclass, fields
 from datetime import date
@@ -124,14 +125,27 @@ class TransferPending(Conflict):
     """A person has at most one transfer waiting for the receiving side."""
 
 
+def birthday_in(year: int, birth_date: date) -> date:
+    """The day in `year` on which someone born on `birth_date` is a year older.
+
+    29 February is 28 February in a common year (Civil Code art. 202, as `registry.alerts.anniversary` counts).
+    """
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
 def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return day.year - birth_date.year - (birthday_in(day.year, birth_date) > day)
 
 
 def born_on_or_before(today: date, age: int = KEY_CONTACT_AGE) -> date:
-    """The latest birth date of someone `age` or older today (29 February counts as 28 February)."""
-    day = 28 if (today.month, today.day) == (2, 29) else today.day
-    return date(today.year - age, today.month, day)
+    """The latest birth date of someone `age` or older today."""
+    year = today.year - age
+    if (today.month, today.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(today.year):
+        return date(year, 2, 29)  # born on 29 February: a year older today
+    return birthday_in(year, today)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -365,6 +379,7 @@ class Person(Aggregate):
     def record_death(self, died_on: date, actor: Actor) -> None:
         if self.status == PersonStatus.deceased:
             raise PersonDeceased("该人员已登记去世 (already recorded as deceased)")
+        self.check_can_change(None)  # a merged record: the death belongs on the record it was merged into
         if died_on < self.birth_date:
             raise Invalid("date", "去世日期早于出生日期 (date of death before birth)")
         self._record_death(died_on=died_on, actor=actor)
@@ -428,6 +443,7 @@ class Person(Aggregate):
     def _merge_into(self, survivor_id: str, actor: Actor) -> None:
         self.status = PersonStatus.merged
         self.merged_into = survivor_id
+        self.pending_transfer = None  # the kept record is the one to transfer
 
     # Derived ------------------------------------------------------------------------------------------------
 
@@ -470,13 +486,21 @@ class Transfer(Aggregate):
                 f"该迁移申请已{ {'accepted': '接收', 'rejected': '退回'}[self.status] } (already decided)",
             )
 
-    @event("Accepted")
     def accept(self, actor: Actor) -> None:
+        self.check_pending()
+        self._accept(actor=actor)
+
+    @event("Accepted")
+    def _accept(self, actor: Actor) -> None:
         self.status = "accepted"
         self.decided_by = actor
 
-    @event("Rejected")
     def reject(self, note: str, actor: Actor) -> None:
+        self.check_pending()
+        self._reject(note=note, actor=actor)
+
+    @event("Rejected")
+    def _reject(self, note: str, actor: Actor) -> None:
         self.status = "rejected"
         self.decided_by = actor
         self.decision_note = note
@@ -522,10 +546,13 @@ class DuplicateCase(Aggregate):
         self.status = "open"
         self.outcome: str | None = None
 
-    @event("Resolved")
-    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: Actor) -> None:
+    def check_open(self) -> None:
         if self.status != "open":
             raise Invalid("case_id", "该疑似重复已处理 (already resolved)")
+
+    @event("Resolved")
+    def resolve(self, outcome: str, kept_id: str | None, note: str, actor: Actor) -> None:
+        self.check_open()
         self.status = "resolved"
         self.outcome = outcome
 

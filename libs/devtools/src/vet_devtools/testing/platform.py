@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import socket
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from vet_common.settings import SERVICES
+from vet_common.eventstore import ServiceApplication
+from vet_common.settings import SERVICES, Settings
 
 
 def free_port_block(size: int, start: int = 20000, stop: int = 60000) -> int:
@@ -66,6 +68,18 @@ class Platform:
             VET_POLL_INTERVAL_SECONDS="0.1",
         )
         return env
+
+    def settings(self, service: str) -> Settings:
+        """The settings `service`'s processes run with, for a test that reads their stores directly."""
+        values = {key[4:].lower(): value for key, value in self.env(service).items() if key.startswith("VET_")}
+        values.pop("service", None)
+        return Settings.for_service(service, **values)
+
+    def application(self, service: str) -> ServiceApplication:
+        """`service`'s application on the event store its processes use (close it when done)."""
+        definition = importlib.import_module(f"{service}.service").definition
+        application: ServiceApplication = definition.application_class(self.settings(service))
+        return application
 
     def log_path(self, service: str, role: str) -> Path:
         return self.workdir / "log" / f"{service}-{role}.log"

@@ -6,11 +6,14 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import httpx
 
 from vet_common.auth import issue_token
 from vet_common.idnumber import make_id_number
+from vet_common.projector import CHECKPOINTS
+from vet_common.relay import RELAY_TRACKING_NAME
 from vet_common.settings import Settings
 from vet_devtools.testing.platform import Platform
 
@@ -85,3 +88,68 @@ async def register_many(platform: Platform, numbers: range) -> list[str]:
 
         await asyncio.gather(*(one(n) for n in numbers))
     return ids
+
+
+class Pipeline:
+    """How far each stage from `source`'s event store to `consumer`'s read models has got, read from the stores
+    themselves. `settled()` proves by positions that nothing more will arrive, so no test has to wait and see."""
+
+    def __init__(self, platform: Platform, source: str = "registry", consumer: str = "reporting") -> None:
+        self.platform = platform
+        self.source = platform.application(source)
+        self.consumer = platform.application(consumer)
+        self.topic = platform.settings(source).topic(source)
+        consumer_settings = platform.settings(consumer)
+        self.group = consumer_settings.consumer_group
+        self.read_models = consumer_settings.read_model_db_name
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.source.close()
+        self.consumer.close()
+
+    def settled(self) -> bool:
+        """The relay published `source`'s whole log, `consumer` committed every message of the topic (redelivered
+        duplicates included) and its projector applied `consumer`'s whole log."""
+        recorder = self.source.process_recorder
+        if (recorder.max_tracking_id(RELAY_TRACKING_NAME) or 0) < (recorder.max_notification_id() or 0):
+            return False
+        if asyncio.run(self.consumer_lag()) > 0:
+            return False
+        return asyncio.run(self.projected()) >= (self.consumer.process_recorder.max_notification_id() or 0)
+
+    async def consumer_lag(self) -> int:
+        """Messages in the topic that `consumer`'s group has not committed yet."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.platform.kafka_bootstrap)
+        await admin.start()
+        try:
+            (topic,) = await admin.describe_topics([self.topic])
+            committed = await admin.list_consumer_group_offsets(self.group)
+        finally:
+            await admin.close()
+        partitions = [TopicPartition(self.topic, p["partition"]) for p in topic["partitions"]]
+        if not partitions:
+            raise AssertionError(f"no topic {self.topic} on {self.platform.kafka_bootstrap}")
+        reader = AIOKafkaConsumer(bootstrap_servers=self.platform.kafka_bootstrap)
+        await reader.start()
+        try:
+            ends = await reader.end_offsets(partitions)
+        finally:
+            await reader.stop()
+        return sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
+
+    async def projected(self) -> int:
+        """The last notification of `consumer`'s log its projector applied."""
+        from pymongo import AsyncMongoClient
+
+        client: AsyncMongoClient[Any] = AsyncMongoClient(self.platform.mongo_url)
+        try:
+            checkpoint = await client[self.read_models][CHECKPOINTS].find_one({"_id": "projector"})
+        finally:
+            await client.close()
+        return int(checkpoint["position"]) if checkpoint else 0
