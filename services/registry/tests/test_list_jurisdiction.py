@@ -81,7 +81,7 @@ def person_ids(body: Any) -> set[str]:
 
 # (list, route, query, role of the caller, what identifies a listed document)
 LISTS: list[Any] = [
-    # Above the township, GET /persons wants a search first: everyone here is a 钱多 (a surname alone is not narrow enough).
+    # Above the township, GET /persons wants a search first (two characters): everyone here is a 钱多.
     pytest.param("persons", "/persons", {"q": "钱多"}, "station_staff", ids, id="GET /persons"),
     pytest.param("incoming", "/transfers", {"direction": "incoming"}, "station_staff", ids, id="incoming transfers"),
     pytest.param("outgoing", "/transfers", {"direction": "outgoing"}, "station_staff", ids, id="outgoing transfers"),
