@@ -32,7 +32,6 @@ SEARCH_FIRST = (
     "(above township level, narrow the list first: a name of two characters or more, an ID number, "
     "a township, or a disability level)"
 )
-PERSON_ORDER = [("region", 1), ("name", 1), ("_id", 1)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +47,10 @@ class PersonSearch:
     after: str | None = None  # the cursor of the last row of the page before
     page_size: int = 20
 
+    @property
+    def filtered(self) -> bool:
+        return bool(self.category or self.status or self.disability_level or self.key_contact is not None)
+
 
 @dataclass(frozen=True)
 class PersonResults:
@@ -60,7 +63,11 @@ class PersonResults:
 async def find_persons(
     db: AsyncDatabase[Any], id_hash: Any, principal: Principal, search: PersonSearch, today: date
 ) -> PersonResults:
-    """One page of people sorted by region, name and id, the cursor of the next page, and the total if cheap."""
+    """One page of people sorted by region, name and id, the cursor of the next page, and the total if cheap.
+
+    Every query sent is an equality on an indexed field (and the jurisdiction key), matching a few hundred
+    documents at most; the other conditions, the order and the page are applied here, where that is cheap.
+    """
     scope = within(principal, search.region)["jurisdictions"]
     term = (search.q or "").strip()
     narrow: Document = {}  # the one indexed equality that keeps the match small
@@ -77,36 +84,36 @@ async def find_persons(
         narrow["facets"] = f"{scope}|status:{search.status}"
     elif len(scope) < LIST_DIRECTLY_FROM:
         raise Invalid("q", SEARCH_FIRST)
-    conditions = _conditions(search, today)
+    wanted = _matcher(search, today)
     after = after_cursor(search.after) if search.after else None
     if narrow:
         # The most selective condition first: SecantusDB narrows by the first indexed field it meets.
-        query = {**narrow, "jurisdictions": scope, **conditions}
-        page = await _page(db, query, after, search.page_size)
-        total = await db.persons.count_documents(query, limit=TOTAL_LIMIT + 1)
-        return PersonResults(
-            page[: search.page_size], min(total, TOTAL_LIMIT), total <= TOTAL_LIMIT, _next(page, search)
-        )
-    return await _village_by_village(db, scope, conditions, after, search)
+        found = await db.persons.find({**narrow, "jurisdictions": scope}, limit=TOTAL_LIMIT + 1).to_list()
+        exact = len(found) <= TOTAL_LIMIT
+        matching = sorted((doc for doc in found if wanted(doc)), key=_order)
+        page = [doc for doc in matching if after is None or _order(doc) > _order(after)][: search.page_size + 1]
+        total = len(matching) if exact else TOTAL_LIMIT
+        return PersonResults(page[: search.page_size], total, exact, _next(page, search))
+    return await _village_by_village(db, scope, wanted, after, search)
 
 
 async def _village_by_village(
-    db: AsyncDatabase[Any], scope: str, conditions: Document, after: Document | None, search: PersonSearch
+    db: AsyncDatabase[Any], scope: str, wanted: Any, after: Document | None, search: PersonSearch
 ) -> PersonResults:
-    """A township's list: each query matches one village, and the walk stops when the page is full."""
+    """A township's list: each query is one village, and the walk stops when the page is full."""
     villages = await db.villages.find({"jurisdictions": scope}, sort=[("_id", 1)]).to_list()
     page: list[Document] = []
     for village in villages:
         if after and village["_id"] < after["region"]:
             continue
-        within_village = after if after and after["region"] == village["_id"] else None
-        page += await _page(
-            db, {"region": village["_id"], **conditions}, within_village, search.page_size + 1 - len(page)
+        people = await db.persons.find({"region": village["_id"]}).to_list()
+        page += sorted(
+            (doc for doc in people if wanted(doc) and (after is None or _order(doc) > _order(after))), key=_order
         )
         if len(page) > search.page_size:
             break
     more = len(page) > search.page_size
-    if conditions:
+    if search.filtered:
         total, exact = (None, False) if more or after else (len(page), True)
     else:  # the whole jurisdiction, unfiltered: the villages know how many live in each
         total = sum(len(village.get("people", [])) for village in villages)
@@ -114,27 +121,27 @@ async def _village_by_village(
     return PersonResults(page[: search.page_size], total, exact, _next(page, search))
 
 
-def _conditions(search: PersonSearch, today: date) -> Document:
-    conditions: Document = {}
-    if search.category:
-        conditions["categories"] = search.category
-    if search.status:
-        conditions["status"] = search.status
-    if search.disability_level:
-        conditions["disability_level"] = search.disability_level
-    if search.key_contact is not None:
-        is_key = [
-            {"key_contact_reasons.0": {"$exists": True}},
-            {"birth_date": {"$lte": born_on_or_before(today).isoformat()}},
-        ]
-        conditions["$or" if search.key_contact else "$nor"] = is_key
-    return conditions
+def _order(doc: Document) -> tuple[str, str, str]:
+    return (doc["region"], doc["name"], doc["_id"])
 
 
-async def _page(db: AsyncDatabase[Any], query: Document, after: Document | None, limit: int) -> list[Document]:
-    if after is not None:
-        query = {"$and": [query, _after(after)]}
-    return await db.persons.find(query, sort=PERSON_ORDER, limit=limit).to_list()
+def _matcher(search: PersonSearch, today: date) -> Any:
+    """The search's conditions as a test of one document (what a MongoDB filter would say)."""
+    aged_from = born_on_or_before(today).isoformat()
+
+    def wanted(doc: Document) -> bool:
+        if search.category and search.category not in doc.get("categories", ()):
+            return False
+        if search.status and doc.get("status") != search.status:
+            return False
+        if search.disability_level and doc.get("disability_level") != search.disability_level:
+            return False
+        if search.key_contact is not None:
+            is_key = bool(doc.get("key_contact_reasons")) or doc["birth_date"] <= aged_from
+            return is_key is search.key_contact
+        return True
+
+    return wanted
 
 
 def _next(page: list[Document], search: PersonSearch) -> str | None:
@@ -157,18 +164,6 @@ def after_cursor(cursor: str) -> Document:
             "after", "翻页参数无效，请从第一页重新查询 (invalid cursor: start again from the first page)"
         ) from None
     return {"region": region, "name": name, "_id": doc_id}
-
-
-def _after(cursor: Document) -> Document:
-    """The rows after the cursor's row in PERSON_ORDER: a keyset page, never a skip over the rows before."""
-    region, name, doc_id = cursor["region"], cursor["name"], cursor["_id"]
-    return {
-        "$or": [
-            {"region": {"$gt": region}},
-            {"region": region, "name": {"$gt": name}},
-            {"region": region, "name": name, "_id": {"$gt": doc_id}},
-        ]
-    }
 
 
 async def list_transfers(
