@@ -6,8 +6,10 @@ A deceased person's record takes no further changes (409) except an officer's co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
@@ -15,11 +17,12 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from registry.api.deps import CAN_EDIT, Registry, correction_by, run, visible_person
 from registry.api.views import PersonOut, person_view
-from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason
+from registry.application import RegistryApplication
+from registry.domain import PROFILE_DIMENSIONS, Category, KeyContactReason, Person
 from registry.validation import ServiceRecord, normalize_address, normalize_phone
 from vet_common.api import AppClock, IfMatch, actor_of
-from vet_common.auth import CurrentPrincipal, require_roles
-from vet_common.domain import Invalid
+from vet_common.auth import CurrentPrincipal, Principal, require_roles
+from vet_common.domain import Actor, Clock, Invalid
 
 router = APIRouter(tags=["changes"], dependencies=[Depends(require_roles(*CAN_EDIT))])
 
@@ -125,222 +128,130 @@ class DeathIn(BaseModel):
     )
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """What every change route needs: who asks, the application, today, and the version the caller saw."""
+
+    principal: Principal
+    registry: RegistryApplication
+    clock: Clock
+    version: int | None
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self.principal)
+
+    def correction(self, body: Change | DeathIn) -> str | None:
+        return correction_by(self.principal, body.correction_reason)
+
+    async def apply(self, person_id: UUID, command: Callable[..., Person], *args: Any) -> PersonOut:
+        """One named command on a visible record (404 otherwise), answered with the record as it is now."""
+        await visible_person(self.registry, person_id, self.principal)
+        person = await run(command, person_id, *args, expected_version=self.version)
+        return person_view(person, self.clock.today())
+
+
+def record_change(principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch) -> RecordChange:
+    return RecordChange(principal, registry, clock, version)
+
+
+Changing = Annotated[RecordChange, Depends(record_change)]
+
+
 @router.post("/persons/{person_id}/profile", response_model=PersonOut)
-async def update_profile(
-    person_id: UUID, body: ProfileIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
-) -> PersonOut:
+async def update_profile(person_id: UUID, body: ProfileIn, change: Changing) -> PersonOut:
     """Family life, medical security, housing, children's education, employment, difficulties."""
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
-    person = await run(
-        registry.update_profile, person_id, body.changes(), actor_of(principal), correction, expected_version=version
+    return await change.apply(
+        person_id, change.registry.update_profile, body.changes(), change.actor, change.correction(body)
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/contact", response_model=PersonOut)
-async def change_contact(
-    person_id: UUID, body: ContactIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
-    person = await run(
-        registry.change_contact,
-        person_id,
-        body.phone,
-        body.address,
-        actor_of(principal),
-        correction,
-        expected_version=version,
+async def change_contact(person_id: UUID, body: ContactIn, change: Changing) -> PersonOut:
+    return await change.apply(
+        person_id, change.registry.change_contact, body.phone, body.address, change.actor, change.correction(body)
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/categories", response_model=PersonOut)
-async def change_categories(
-    person_id: UUID,
-    body: CategoriesIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
+async def change_categories(person_id: UUID, body: CategoriesIn, change: Changing) -> PersonOut:
     categories = [category.value for category in body.categories]
-    person = await run(
-        registry.change_categories, person_id, categories, actor_of(principal), correction, expected_version=version
+    return await change.apply(
+        person_id, change.registry.change_categories, categories, change.actor, change.correction(body)
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/service-record", response_model=PersonOut)
-async def change_service_record(
-    person_id: UUID,
-    body: ServiceRecordIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
-    person = await run(
-        registry.change_service_record,
-        person_id,
-        body.record(),
-        actor_of(principal),
-        correction,
-        expected_version=version,
+async def change_service_record(person_id: UUID, body: ServiceRecordIn, change: Changing) -> PersonOut:
+    return await change.apply(
+        person_id, change.registry.change_service_record, body.record(), change.actor, change.correction(body)
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/honours", response_model=PersonOut)
-async def add_honour(
-    person_id: UUID, body: HonourIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
+async def add_honour(person_id: UUID, body: HonourIn, change: Changing) -> PersonOut:
     honour = body.model_dump(mode="json", exclude={"correction_reason"})
-    person = await run(
-        registry.add_honour, person_id, honour, actor_of(principal), correction, expected_version=version
-    )
-    return person_view(person, clock.today())
+    return await change.apply(person_id, change.registry.add_honour, honour, change.actor, change.correction(body))
 
 
 @router.post("/persons/{person_id}/disability", response_model=PersonOut)
-async def assess_disability(
-    person_id: UUID,
-    body: DisabilityIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
-    person = await run(
-        registry.assess_disability,
+async def assess_disability(person_id: UUID, body: DisabilityIn, change: Changing) -> PersonOut:
+    return await change.apply(
         person_id,
+        change.registry.assess_disability,
         body.level,
         body.cause,
         body.certificate_no,
-        actor_of(principal),
-        correction,
-        expected_version=version,
+        change.actor,
+        change.correction(body),
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/key-contacts", response_model=PersonOut)
-async def key_contacts(
-    person_id: UUID,
-    body: KeyContactIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
+async def key_contacts(person_id: UUID, body: KeyContactIn, change: Changing) -> PersonOut:
     """Designate or remove a key-contact reason. Age 80+, disability 1–6, martyr's survivor and second-class
     merit or higher are derived from the record and need no designation."""
-    await visible_person(registry, person_id, principal)
+    registry = change.registry
     command = registry.designate_key_contact if body.action == "designate" else registry.remove_key_contact
-    person = await run(command, person_id, body.reason.value, body.note, actor_of(principal), expected_version=version)
-    return person_view(person, clock.today())
+    return await change.apply(person_id, command, body.reason.value, body.note, change.actor)
 
 
 @router.post("/persons/{person_id}/certificates", response_model=PersonOut)
-async def certificates(
-    person_id: UUID,
-    body: CertificateIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
+async def certificates(person_id: UUID, body: CertificateIn, change: Changing) -> PersonOut:
     """优待证: apply, then issue; disability certificate: replace with the new style."""
-    await visible_person(registry, person_id, principal)
-    actor = actor_of(principal)
+    registry = change.registry
     if body.action == "apply_preferential_card":
-        person = await run(registry.apply_for_preferential_card, person_id, actor, expected_version=version)
-    elif body.action == "issue_preferential_card":
-        person = await run(
-            registry.issue_preferential_card,
-            person_id,
-            str(body.number),
-            body.issued_on,
-            actor,
-            expected_version=version,
+        return await change.apply(person_id, registry.apply_for_preferential_card, change.actor)
+    if body.action == "issue_preferential_card":
+        return await change.apply(
+            person_id, registry.issue_preferential_card, str(body.number), body.issued_on, change.actor
         )
-    else:
-        person = await run(
-            registry.replace_disability_certificate, person_id, str(body.number), actor, expected_version=version
-        )
-    return person_view(person, clock.today())
+    return await change.apply(person_id, registry.replace_disability_certificate, str(body.number), change.actor)
 
 
 @router.post("/persons/{person_id}/annual-confirmations", response_model=PersonOut)
-async def annual_confirmation(
-    person_id: UUID,
-    body: ConfirmationIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
-    await visible_person(registry, person_id, principal)
-    person = await run(
-        registry.record_annual_confirmation,
-        person_id,
-        body.year,
-        body.note,
-        actor_of(principal),
-        expected_version=version,
-    )
-    return person_view(person, clock.today())
+async def annual_confirmation(person_id: UUID, body: ConfirmationIn, change: Changing) -> PersonOut:
+    return await change.apply(person_id, change.registry.record_annual_confirmation, body.year, body.note, change.actor)
 
 
 @router.post("/persons/{person_id}/survivors", response_model=PersonOut)
-async def link_survivor(
-    person_id: UUID,
-    body: SurvivorIn,
-    principal: CurrentPrincipal,
-    registry: Registry,
-    clock: AppClock,
-    version: IfMatch,
-) -> PersonOut:
+async def link_survivor(person_id: UUID, body: SurvivorIn, change: Changing) -> PersonOut:
     """Record that this person is a survivor (遗属) of a veteran in the registry."""
-    await visible_person(registry, body.veteran_id, principal)
-    await visible_person(registry, person_id, principal)
-    person = await run(
-        registry.link_survivor,
-        person_id,
-        body.veteran_id,
-        body.relation,
-        body.category,
-        actor_of(principal),
-        expected_version=version,
+    await visible_person(change.registry, body.veteran_id, change.principal)
+    return await change.apply(
+        person_id, change.registry.link_survivor, body.veteran_id, body.relation, body.category, change.actor
     )
-    return person_view(person, clock.today())
 
 
 @router.post("/persons/{person_id}/death", response_model=PersonOut)
-async def record_death(
-    person_id: UUID, body: DeathIn, principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
-) -> PersonOut:
+async def record_death(person_id: UUID, body: DeathIn, change: Changing) -> PersonOut:
     """Death stops payments and pairings (PersonDied tells the other services).
 
     An officer corrects a recorded death with a `correction_reason`: another date, or `"date": null` when the
     death was recorded in error."""
-    await visible_person(registry, person_id, principal)
-    correction = correction_by(principal, body.correction_reason)
+    correction = change.correction(body)
     if correction:
-        person = await run(
-            registry.correct_death, person_id, body.date, correction, actor_of(principal), expected_version=version
-        )
-    elif body.date is None:
+        return await change.apply(person_id, change.registry.correct_death, body.date, correction, change.actor)
+    if body.date is None:
         raise Invalid("date", "请填写去世日期 (date is required)")
-    else:
-        person = await run(registry.record_death, person_id, body.date, actor_of(principal), expected_version=version)
-    return person_view(person, clock.today())
+    return await change.apply(person_id, change.registry.record_death, body.date, change.actor)
