@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -103,3 +104,13 @@ def test_jurisdiction_another_township_sees_404_and_cannot_register_there(
 def test_without_a_token_the_answer_is_401_and_auditors_cannot_register(client: TestClient, settings: Settings) -> None:
     assert client.post("/persons", json=body()).status_code == 401
     assert client.post("/persons", json=body(), headers=auth(settings, role="auditor")).status_code == 403
+
+
+def test_an_unknown_township_of_a_known_county_is_refused_and_nothing_is_recorded(tmp_path: Any) -> None:
+    settings = Settings.for_service("registry", data_dir=tmp_path)
+    with TestClient(create_api(definition, settings)) as client:
+        response = client.post("/persons", json=body(region="350102999001"), headers=auth(settings))
+        assert response.status_code == 422, response.text
+        assert [problem["field"] for problem in response.json()["detail"]] == ["region"]
+        assert "350102999" in response.json()["detail"][0]["message"]
+        assert client.app.state.application.process_recorder.max_notification_id() in (None, 0)  # type: ignore[attr-defined]
