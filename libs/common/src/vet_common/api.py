@@ -7,13 +7,14 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +22,7 @@ from vet_common.domain import Actor, Clock, DomainError, Invalid
 from vet_common.eventstore import ServiceApplication
 from vet_common.idempotency import IdempotencyMiddleware
 from vet_common.logs import install_redaction
+from vet_common.openapi import describe_problems
 from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import Settings
 
@@ -100,12 +102,27 @@ def readable_validation_errors(error: RequestValidationError) -> list[dict[str, 
     return items
 
 
-def add_common_routes(app: FastAPI, service: str) -> None:
-    @app.get("/healthz", tags=["health"], include_in_schema=True)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": service}
+class Health(BaseModel):
+    status: Literal["ok"]
+    service: str
 
-    @app.get("/readyz", tags=["health"])
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, str] = Field(description='Each dependency: "ok", or what is wrong with it')
+
+
+def add_common_routes(app: FastAPI, service: str) -> None:
+    @app.get("/healthz", tags=["health"], response_model=Health)
+    async def healthz() -> Health:
+        return Health(status="ok", service=service)
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready: a check is not ok"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         state = request.app.state
         checks = await readiness(state.settings, state.application, state.db)
@@ -138,20 +155,42 @@ def add_docs_routes(app: FastAPI) -> None:
         )
 
 
+class AsyncApiDocument(BaseModel):
+    """An AsyncAPI 3 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    asyncapi: str = Field(description="The AsyncAPI version, 3.0.0")
+    info: dict[str, Any]
+    channels: dict[str, Any]
+    operations: dict[str, Any]
+
+
+class EventSchemas(BaseModel):
+    envelope: dict[str, Any] = Field(description="JSON Schema of the envelope every event travels in")
+    events: dict[str, dict[str, Any]] = Field(description="JSON Schema of each event type's data, by type")
+
+
 def add_contract_routes(app: FastAPI, definition: ServiceDefinition, settings: Settings) -> None:
     from vet_common.asyncapi import asyncapi_document, event_json_schemas
     from vet_common.auth import current_principal
     from vet_contracts import envelope_json_schema
 
-    @app.get("/contract/asyncapi.json", tags=["contract"], dependencies=[Depends(current_principal)])
+    @app.get(
+        "/contract/asyncapi.json",
+        tags=["contract"],
+        dependencies=[Depends(current_principal)],
+        response_model=AsyncApiDocument,
+        response_model_exclude_unset=True,
+    )
     async def asyncapi() -> dict[str, Any]:
         """The AsyncAPI document of the events this service publishes and consumes."""
         return asyncapi_document(definition, settings)
 
     @app.get("/contract/schemas", tags=["contract"], dependencies=[Depends(current_principal)])
-    async def schemas() -> dict[str, Any]:
+    async def schemas() -> EventSchemas:
         """JSON Schema of the envelope and of each event type this service publishes."""
-        return {"envelope": envelope_json_schema(), "events": event_json_schemas(definition)}
+        return EventSchemas(envelope=envelope_json_schema(), events=event_json_schemas(definition))
 
 
 def refusal_response(error: DomainError) -> JSONResponse:
@@ -221,6 +260,7 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
     for router in definition.routers:
         app.include_router(router)
     add_contract_routes(app, definition, settings)
+    describe_problems(app)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -152,6 +153,17 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+_ROLE_CHECKS: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+
+
+def is_role_check(call: Callable[..., Any]) -> bool:
+    """True for a dependency made by require_roles (it answers 403: the OpenAPI document says so)."""
+    try:
+        return call in _ROLE_CHECKS
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return False
+
+
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting callers with any of `roles`; others get 403 naming the roles needed."""
     if not roles:
@@ -167,4 +179,5 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     dependency.__name__ = "require_" + "_or_".join(roles)
+    _ROLE_CHECKS.add(dependency)
     return dependency
