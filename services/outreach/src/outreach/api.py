@@ -15,6 +15,7 @@ from outreach.domain import ContactMethod
 from vet_common.api import actor_of, get_application
 from vet_common.auth import CurrentPrincipal, Role, require_roles
 from vet_common.domain import SystemClock, actor_from
+from vet_common.openapi import problem
 
 Outreach = Annotated[OutreachApplication, Depends(get_application)]
 router = APIRouter(tags=["visits"])
@@ -52,6 +53,10 @@ class VisitOut(BaseModel):
     "/visits",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
+    responses={
+        **problem(409, "The person is recorded as deceased"),
+        **problem(503, "The registry, which says who the person is, is unavailable: try again later"),
+    },
     dependencies=[Depends(require_roles(Role.station_staff, Role.officer, Role.admin))],
 )
 async def record_visit(body: VisitIn, principal: CurrentPrincipal, outreach: Outreach) -> Created:

@@ -13,6 +13,7 @@ from reporting.application import ReportingApplication
 from reporting.projections import count_by_kind
 from vet_common.api import ReadModels, get_application
 from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.openapi import problem
 from vet_common.regions import InvalidRegion, validate_jurisdiction
 
 Reporting = Annotated[ReportingApplication, Depends(get_application)]
@@ -62,7 +63,12 @@ def jurisdiction_param(region: str | None, principal: Any) -> str:
     return region
 
 
-@router.get("/stats/summary", response_model=Summary, tags=["statistics"])
+@router.get(
+    "/stats/summary",
+    response_model=Summary,
+    tags=["statistics"],
+    responses=problem(403, "A region outside your jurisdiction was asked for"),
+)
 async def summary(
     principal: CurrentPrincipal,
     db: ReadModels,
@@ -77,6 +83,7 @@ async def summary(
     "/audit/events",
     response_model=AuditHistory,
     tags=["audit"],
+    responses=problem(404, "No archived history of that record in your jurisdiction"),
     dependencies=[Depends(require_roles(Role.auditor, Role.admin))],
 )
 async def audit_events(

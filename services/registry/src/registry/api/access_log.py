@@ -3,32 +3,55 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from registry import queries
 from vet_common.api import ReadModels
 from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.domain import Actor
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(require_roles(Role.auditor, Role.admin))])
 
 
-@router.get("/access-log")
+class AccessEntry(BaseModel):
+    """One read of personal data in clear."""
+
+    id: UUID
+    person_id: str = Field(description="Whose record was read; empty for the rows of an import")
+    import_job_id: str | None = Field(default=None, description="The import whose rejected rows were read")
+    region: str
+    fields: list[str] = Field(description="What was shown in clear: id_number, phone")
+    purpose: str
+    actor: Actor
+    at: datetime
+
+
+class AccessLogPage(BaseModel):
+    items: list[AccessEntry]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.get("/access-log", response_model=AccessLogPage)
 async def access_log(
     principal: CurrentPrincipal,
     db: ReadModels,
-    region: str | None = None,
+    region: Annotated[str | None, Query(description="Region prefix within your jurisdiction")] = None,
     actor: Annotated[str | None, Query(description="The subject (sub) of the person who read")] = None,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: datetime | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> AccessLogPage:
     docs, total = await queries.access_log(db, principal, region, actor, from_, to, page, page_size)
-    return {
-        "items": [queries.without_internals(doc) for doc in docs],
-        "total": total,
-        "page": page,
-        "page_size": page_size,
-    }
+    return AccessLogPage(
+        items=[AccessEntry(**queries.without_internals(doc)) for doc in docs],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )

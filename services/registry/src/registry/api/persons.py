@@ -22,6 +22,7 @@ from vet_common.api import AppClock, ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles
 from vet_common.domain import Invalid, NotFound, Refused, actor_from
 from vet_common.idnumber import mask_id_number, mask_phone
+from vet_common.openapi import problem
 
 router = APIRouter(tags=["persons"])
 MAX_PAGE_SIZE = 100
@@ -36,7 +37,7 @@ class Created(BaseModel):
     "/persons",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
-    responses={409: {"description": "The ID number already has an active record; body has existing_id"}},
+    responses=problem(409, "The ID number already has a record: existing_id is its id"),
     dependencies=[Depends(require_roles(*CAN_EDIT))],
 )
 async def register_person(body: PersonData, principal: CurrentPrincipal, registry: Registry) -> Created:
@@ -85,7 +86,10 @@ async def person_page(
     )
 
 
-@router.get("/persons", response_model=PersonPage)
+OUTSIDE = problem(403, "A region outside your jurisdiction was asked for")
+
+
+@router.get("/persons", response_model=PersonPage, responses=OUTSIDE)
 async def find_persons(
     principal: CurrentPrincipal,
     registry: Registry,
@@ -121,7 +125,7 @@ async def find_persons(
     return await person_page(body.search(), principal, registry, db, clock.today())
 
 
-@router.post("/persons/search", response_model=PersonPage)
+@router.post("/persons/search", response_model=PersonPage, responses=OUTSIDE)
 async def search_persons(
     body: PersonSearchIn, principal: CurrentPrincipal, registry: Registry, db: ReadModels, clock: AppClock
 ) -> PersonPage:
@@ -129,7 +133,11 @@ async def search_persons(
     return await person_page(body.search(), principal, registry, db, clock.today())
 
 
-@router.get("/persons/{person_id}", response_model=PersonOut)
+@router.get(
+    "/persons/{person_id}",
+    response_model=PersonOut,
+    responses=problem(403, "Your role may not reveal personal data"),
+)
 async def get_person(
     person_id: UUID,
     response: Response,

@@ -15,6 +15,7 @@ from vet_common.api import ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, Principal, require_roles
 from vet_common.domain import Refused, actor_from
 from vet_common.jurisdiction import ensure_visible
+from vet_common.openapi import problem
 from vet_common.regions import InvalidRegion, full_name, validate_region_code
 
 router = APIRouter(tags=["transfers"])
@@ -52,6 +53,10 @@ class TransferOut(BaseModel):
     decision_note: str
 
 
+class TransferCreated(BaseModel):
+    id: UUID
+
+
 def transfer_out(transfer: Transfer) -> TransferOut:
     return TransferOut(
         id=str(transfer.id),
@@ -71,15 +76,17 @@ def transfer_out(transfer: Transfer) -> TransferOut:
 @router.post(
     "/transfers",
     status_code=status.HTTP_201_CREATED,
+    response_model=TransferCreated,
+    responses=problem(404, "No such person in your jurisdiction"),
     dependencies=[Depends(require_roles(*CAN_EDIT))],
 )
-async def request_transfer(body: TransferIn, principal: CurrentPrincipal, registry: Registry) -> dict[str, str]:
+async def request_transfer(body: TransferIn, principal: CurrentPrincipal, registry: Registry) -> TransferCreated:
     """The sending jurisdiction asks the receiving one to take a person over."""
     await visible_person(registry, body.person_id, principal)
     transfer_id = await run(
         registry.request_transfer, body.person_id, body.to_region, body.reason.strip(), actor_of(principal)
     )
-    return {"id": str(transfer_id)}
+    return TransferCreated(id=transfer_id)
 
 
 @router.get("/transfers", response_model=list[TransferOut])
