@@ -11,11 +11,14 @@ from typing import Annotated, Any, Literal
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vet_common.domain import Actor, Clock, DomainError, Invalid
@@ -86,11 +89,33 @@ FRIENDLY_MESSAGES = {
 }
 
 
+def unreadable_body(error: StarletteHTTPException) -> dict[str, Any] | None:
+    """The 422 body for FastAPI's and Starlette's 400 for a body they could not read at all (not UTF-8, a broken
+    multipart form), as for a body that is not JSON; None for any other HTTPException."""
+    cause = error.__cause__ or error.__context__
+    if error.status_code != 400:
+        return None
+    if isinstance(cause, MultiPartException):
+        reason = cause.message
+    elif error.detail == "There was an error parsing the body":  # FastAPI's words
+        reason = "not UTF-8 JSON" if isinstance(cause, UnicodeDecodeError) else str(error.detail)
+    else:
+        return None
+    message = (
+        "请求内容无法解析，请发送 UTF-8 编码的 JSON，上传文件请用 multipart/form-data "
+        f"(the request body could not be read: {reason.rstrip('.')}; send UTF-8 JSON, or multipart/form-data "
+        "for an upload)"
+    )
+    return {"detail": [{"field": "body", "message": message}]}
+
+
 def readable_validation_errors(error: RequestValidationError) -> list[dict[str, str]]:
     """One message per field, worded for the person who filled in the form."""
     items = []
     for problem in error.errors():
         location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
+        if problem.get("type") == "json_invalid":
+            location = []  # its location is a character offset: the problem is the body's
         template = FRIENDLY_MESSAGES.get(problem.get("type", ""))
         try:
             message = template.format(**problem.get("ctx", {})) if template else None
@@ -265,6 +290,12 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": readable_validation_errors(error)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if (body := unreadable_body(error)) is not None:
+            return JSONResponse(body, status_code=422)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(IntegrityError)
     async def on_conflict(_: Request, error: IntegrityError) -> JSONResponse:

@@ -1,0 +1,37 @@
+"""What a caller can send that once got a 500 (found fuzzing the OpenAPI document, tests/test_openapi_fuzz.py,
+and by hand beside it): each is now a 422 that names what is wrong, and nothing reaches the read models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def fields(response: Any) -> list[str]:
+    assert response.status_code == 422, response.text
+    return [problem["field"] for problem in response.json()["detail"]]
+
+
+def test_a_body_that_is_not_utf8_is_a_422_about_the_body(api: Any) -> None:
+    response = api.client.post(
+        "/persons", content=b'{"name": "\xff\xfe"}', headers={**api.headers(), "Content-Type": "application/json"}
+    )
+    assert fields(response) == ["body"]
+    assert "could not be read" in response.json()["detail"][0]["message"]
+
+
+def test_a_body_that_is_not_json_is_a_422_about_the_body_not_a_character_offset(api: Any) -> None:
+    response = api.client.post(
+        "/persons", content=b'{"name": ', headers={**api.headers(), "Content-Type": "application/json"}
+    )
+    assert fields(response) == ["body"]
+
+
+def test_a_broken_multipart_upload_is_a_422_about_the_body(api: Any) -> None:
+    boundary = "553a6e895f9922c591d4c0da49ed4aa7"
+    response = api.client.post(
+        "/imports",
+        content=f"--{boundary}\r\n\xc0c\x07\xeb--{boundary}--\r\n".encode("latin-1"),
+        headers={**api.headers(), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert fields(response) == ["body"]
+    assert "Invalid multipart data" in response.json()["detail"][0]["message"]
