@@ -3,7 +3,18 @@ and by hand beside it): each is now a 422 that names what is wrong, and nothing 
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
+
+import pytest
+
+from registry.queries import after_cursor
+from vet_common.domain import Invalid
+
+
+def cursor(parts: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 
 
 def fields(response: Any) -> list[str]:
@@ -35,3 +46,25 @@ def test_a_broken_multipart_upload_is_a_422_about_the_body(api: Any) -> None:
     )
     assert fields(response) == ["body"]
     assert "Invalid multipart data" in response.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [{"$foo": 1}, "张三", "id"],  # an object is a query operator to the read models: a 500 before
+        ["350102001001", {"$gt": ""}, "id"],  # ... or a filter nobody asked for
+        [1, 2, 3],
+        [None, None, None],
+    ],
+)
+def test_a_cursor_that_is_not_one_the_api_made_is_refused(parts: Any) -> None:
+    with pytest.raises(Invalid) as refused:
+        after_cursor(cursor(parts))
+    assert refused.value.field == "after"
+
+
+@pytest.mark.integration
+def test_a_forged_cursor_is_a_422_on_the_list(api_with_read_models: Any) -> None:
+    api = api_with_read_models
+    response = api.client.get("/persons", params={"after": cursor([{"$foo": 1}, "a", "b"])}, headers=api.headers())
+    assert fields(response) == ["after"]
