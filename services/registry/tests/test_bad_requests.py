@@ -68,3 +68,18 @@ def test_a_forged_cursor_is_a_422_on_the_list(api_with_read_models: Any) -> None
     api = api_with_read_models
     response = api.client.get("/persons", params={"after": cursor([{"$foo": 1}, "a", "b"])}, headers=api.headers())
     assert fields(response) == ["after"]
+
+
+def test_an_access_log_page_too_far_to_count_is_a_422(api: Any) -> None:
+    headers = api.headers(role="auditor", region="350102")
+    for page in (10**20, 2**62, 100_001):
+        assert fields(api.client.get("/access-log", params={"page": page}, headers=headers)) == ["page"]
+
+
+@pytest.mark.parametrize(
+    ("param", "value"), [("from", "0001-01-01T00:00:00+01:00"), ("to", "9999-12-31T23:59:59-01:00")]
+)
+def test_an_access_log_time_with_no_utc_equivalent_is_a_422(api: Any, param: str, value: str) -> None:
+    response = api.client.get("/access-log", params={param: value}, headers=api.headers(role="auditor", region="3501"))
+    assert fields(response) == [param]
+    assert "out of range" in response.json()["detail"][0]["message"]

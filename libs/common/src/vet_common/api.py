@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from eventsourcing.persistence import IntegrityError
@@ -15,7 +16,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -356,6 +357,21 @@ def if_match_version(
 
 
 IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def _storable_time(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)  # what the read models' driver does with it
+        except OverflowError:
+            raise ValueError(
+                "时间超出可查询范围 (time out of range: it must fall within the years 1 to 9999 in UTC)"
+            ) from None
+    return value
+
+
+# A time to compare read-model documents with: one whose UTC time exists (0001-01-01T00:00+01:00 does not).
+StorableTime = Annotated[datetime, AfterValidator(_storable_time)]
 
 
 def actor_of(principal: Any) -> Actor:

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from registry import queries
-from vet_common.api import ReadModels
+from vet_common.api import ReadModels, StorableTime
 from vet_common.auth import CurrentPrincipal, Role, require_roles
 from vet_common.domain import Actor
 
+MAX_PAGE = 100_000  # page_size up to 500: a skip the read models can count, and more than anyone reads
 router = APIRouter(tags=["audit"], dependencies=[Depends(require_roles(Role.auditor, Role.admin))])
 
 
@@ -43,9 +44,9 @@ async def access_log(
     db: ReadModels,
     region: Annotated[str | None, Query(description="Region prefix within your jurisdiction")] = None,
     actor: Annotated[str | None, Query(description="The subject (sub) of the person who read")] = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    from_: Annotated[StorableTime | None, Query(alias="from")] = None,
+    to: StorableTime | None = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AccessLogPage:
     docs, total = await queries.access_log(db, principal, region, actor, from_, to, page, page_size)
