@@ -63,7 +63,9 @@ def test_a_route_says_why_it_refuses_and_the_bodies_are_ours() -> None:
     stats = doc["paths"]["/stats"]["get"]["responses"]
     assert stats["403"]["description"] == "Outside your jurisdiction"
     notes = doc["paths"]["/things/{thing_id}/notes"]["post"]["responses"]
-    schema_of = {code: response["content"]["application/json"]["schema"].get("$ref") for code, response in notes.items()}
+    schema_of = {
+        code: response["content"]["application/json"]["schema"].get("$ref") for code, response in notes.items()
+    }
     assert schema_of == {
         "200": None,
         "401": "#/components/schemas/Problem",
