@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistance.application import AssistanceApplication
 from vet_common.api import actor_of, get_application
@@ -21,6 +21,12 @@ router = APIRouter(tags=["funds"])
 
 
 class FundIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "2026年解三难资金", "region": "350102", "year": 2026, "budget_fen": 160000}]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=100, description="e.g. 2026年解三难资金")
     region: str = Field(description="Owning region: a jurisdiction prefix such as 350102 (county)")
     year: int = Field(ge=2000, le=2100)

@@ -22,7 +22,7 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from registry.cleaning import (
     CATEGORY_ALIASES,
@@ -127,6 +127,20 @@ class PersonData(BaseModel):
     Field order matters: ``sex`` and ``birth_date`` are checked against ``id_number``, and ``service``
     against ``birth_date``, through the values already validated.
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id_number": "350102196008010031",  # made up, with a valid check digit
+                    "name": "张三",
+                    "region": "350102001001",
+                    "household": "urban",
+                    "categories": ["discharged_soldier"],
+                }
+            ]
+        }
+    )
 
     id_number: str = Field(description="18-digit citizen ID number (公民身份号码)")
     name: str = Field(max_length=50, description="姓名")
