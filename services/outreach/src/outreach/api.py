@@ -54,8 +54,8 @@ class VisitOut(BaseModel):
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
     responses={
-        **problem(409, "The person is recorded as deceased"),
-        **problem(503, "The registry, which says who the person is, is unavailable: try again later"),
+        **problem(404, "No such person in your jurisdiction"),
+        **problem(409, "The person's registration has not reached outreach yet, or they are recorded as deceased"),
     },
     dependencies=[Depends(require_roles(Role.station_staff, Role.officer, Role.admin))],
 )
