@@ -62,6 +62,7 @@ def test_what_every_operation_can_be_refused_for_is_declared(doc: dict[str, Any]
             assert "404" in declared, (method, path)
         if method == "POST":
             assert {"409", "422"} <= declared, (method, path)
+            assert "Idempotency-Key" in [parameter["name"] for parameter in op["parameters"]], (method, path)
 
 
 def test_every_json_success_has_a_named_schema(doc: dict[str, Any]) -> None:

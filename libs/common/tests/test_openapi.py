@@ -83,6 +83,16 @@ def test_a_route_says_why_it_refuses_and_the_bodies_are_ours() -> None:
     assert "ValidationError" not in schemas
 
 
+def test_every_post_takes_an_idempotency_key() -> None:
+    doc = document()
+    assert [p["name"] for p in doc["paths"]["/things/{thing_id}/notes"]["post"]["parameters"]] == [
+        "thing_id",
+        "If-Match",
+        "Idempotency-Key",
+    ]
+    assert "Idempotency-Key" not in json.dumps(doc["paths"]["/things/{thing_id}"])
+
+
 def test_the_document_is_described_once_and_again_when_routes_change() -> None:
     app = FastAPI()
     app.include_router(router)

@@ -9,7 +9,8 @@ Which operation may answer what is declared in two ways:
 - `describe_problems(app)`, which `create_api` calls, adds what follows from how a route is built, so that no route
   can forget it: 401 where the route needs a bearer token, 403 where it needs a role, 404 where its path has an id,
   412 where it takes If-Match, 422 wherever it takes input, and 409 and 422 on every POST (an Idempotency-Key used
-  for another request or still running, a key too long; a record changed meanwhile). FastAPI's own 422
+  for another request or still running, a key too long; a record changed meanwhile), with the Idempotency-Key
+  header that every POST takes (`vet_common.idempotency`). FastAPI's own 422
   (HTTPValidationError, `{loc, msg, type}`), which this API never answers, is replaced by FieldProblems.
 - `problems(...)` in a router's or route's `responses=`, for what only the route's code knows: a jurisdiction the
   caller asked for that is not theirs (403), a command the record's state refuses (409), a file too large (413).
@@ -149,6 +150,18 @@ def route_problems(route: Any, method: str, takes_input: bool) -> list[int]:
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": (
+        "Send the same key again with the same request and get the first answer (Idempotent-Replayed: true), "
+        "never a second effect; another request with the key, or one while the first still runs, is 409"
+    ),
+}
+
+
 def _reference(model: type[BaseModel]) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
@@ -162,6 +175,10 @@ def add_problems(document: dict[str, Any], routes: list[Any]) -> None:
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue
+            if method == "POST":  # vet_common.idempotency answers every POST that sends one
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
+                    parameters.append(IDEMPOTENCY_KEY)
             responses = operation.setdefault("responses", {})
             takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
             for code in route_problems(route, method, takes_input):

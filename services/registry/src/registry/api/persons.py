@@ -136,7 +136,18 @@ async def search_persons(
 @router.get(
     "/persons/{person_id}",
     response_model=PersonOut,
-    responses=problem(403, "Your role may not reveal personal data"),
+    responses={
+        200: {
+            "description": "The record",
+            "headers": {
+                "ETag": {
+                    "description": 'The record\'s version, e.g. "3": send it back in If-Match with a change',
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        **problem(403, "Your role may not reveal personal data"),
+    },
 )
 async def get_person(
     person_id: UUID,
