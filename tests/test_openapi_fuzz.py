@@ -20,6 +20,7 @@ import asyncio
 import csv
 import importlib
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -42,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 
 from vet_common.api import create_api
 from vet_common.auth import issue_token
+from vet_common.idempotency import MAX_KEY_LENGTH
 from vet_common.idnumber import make_id_number
 from vet_common.projector import Projector
 from vet_common.service import ServiceDefinition
@@ -89,10 +91,22 @@ def schema_of(name: str) -> Any:
 
     for hook in ("flatmap_path_parameters", "flatmap_query", "flatmap_body"):
         loaded.hook(hook)(naming_seeded_records)
+
     return loaded
 
 
-KNOWN: dict[str, dict[str, list[str]]] = {}  # service -> path parameter -> ids of seeded records
+KNOWN: dict[str, dict[str, list[str]]] = {}  # service -> parameter or field -> ids of seeded records
+KEYS = itertools.count()  # makes each generated Idempotency-Key unique
+
+
+def unique_idempotency_key(case: Any) -> None:
+    """A generated Idempotency-Key is made unique: cases sharing one key (the coverage phase sends the longest
+    allowed, 200 zeros, every time) would all be the 409 of a key used for another request, and test nothing
+    else. A key too long stays so (a 422)."""
+    key = (case.headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and len(key) <= MAX_KEY_LENGTH:
+        tag = f"{next(KEYS):08d}"
+        case.headers["Idempotency-Key"] = key[: MAX_KEY_LENGTH - len(tag)] + tag
 
 
 class Service:
@@ -142,6 +156,7 @@ class Service:
         self.with_read_models(catch_up)
 
     def check(self, case: Any) -> None:
+        unique_idempotency_key(case)
         case.call_and_validate(session=self.client, base_url="http://testserver", headers=self.headers, checks=CHECKS)
 
     def drop(self) -> None:
