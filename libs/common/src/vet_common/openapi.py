@@ -28,6 +28,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
+from vet_common.idempotency import MAX_KEY_LENGTH
+
 __all__ = [
     "ConflictProblem",
     "FieldProblem",
@@ -154,7 +156,7 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
     "description": (
         "Send the same key again with the same request and get the first answer (Idempotent-Replayed: true), "
         "never a second effect; another request with the key, or one while the first still runs, is 409"
@@ -178,7 +180,7 @@ def add_problems(document: dict[str, Any], routes: list[Any]) -> None:
             if method == "POST":  # vet_common.idempotency answers every POST that sends one
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
-                    parameters.append(IDEMPOTENCY_KEY)
+                    parameters.append(dict(IDEMPOTENCY_KEY))
             responses = operation.setdefault("responses", {})
             takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
             for code in route_problems(route, method, takes_input):
