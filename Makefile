@@ -8,8 +8,9 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: help setup up down status test lint bench-registry bench-e2e
+.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
@@ -17,6 +18,7 @@ help:
 	@echo "make status   show what runs"
 	@echo "make test     run every test against real servers (PYTEST_ARGS=... to pass options)"
 	@echo "make lint     ruff and mypy"
+	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
 	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
 
 setup:
@@ -46,6 +48,10 @@ lint: setup
 
 bench-registry: setup  ## import rate into PostgreSQL and GET /persons latency (takes several minutes)
 	$(UV_RUN) python bench/registry_bench.py
+
+bench-api: setup  ## POST /persons under 16 clients, whole registry on free ports, vs a plain SQLite endpoint
+	$(UV_RUN) python bench/api_bench.py $(BENCH_ARGS)
+	$(UV_RUN) python bench/api_bench.py --postgres --no-ceiling $(BENCH_ARGS)
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py
