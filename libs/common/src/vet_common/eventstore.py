@@ -10,9 +10,17 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
+from eventsourcing.persistence import (
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    ProcessRecorder,
+    Tracking,
+    Transcoding,
+)
 
 from vet_common.domain import Actor, Clock, SystemClock
+from vet_common.groupcommit import GroupCommitEventStore, GroupCommitter
 from vet_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,6 +92,19 @@ class ServiceApplication(Application[UUID]):
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        # Concurrent commands share one transaction and one commit (see groupcommit.py): with a single
+        # writer (SQLite) or a table lock per insert (PostgreSQL), commits one at a time are the limit.
+        if not self.settings.group_commit:
+            return super().construct_event_store()
+        committer = GroupCommitter(self.recorder.insert_events, name=f"{self.settings.service}-group-commit")
+        return GroupCommitEventStore(self.mapper, self.recorder, committer)
+
+    def close(self) -> None:
+        if isinstance(self.events, GroupCommitEventStore):
+            self.events.committer.close()
+        super().close()
 
     @property
     def process_recorder(self) -> ProcessRecorder:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Event store: empty means an SQLite file per service under data_dir;
     # postgresql://user:password@host:port/dbname uses PostgreSQL (schema per service).
     eventstore_url: str = ""
+    # Concurrent commands' events saved in one transaction (vet_common.groupcommit); off: one each.
+    group_commit: bool = True
     # AES key (base64 of 16, 24 or 32 bytes) encrypting event bodies at rest.
     cipher_key: str = ""
 
