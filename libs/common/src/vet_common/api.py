@@ -314,15 +314,19 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
     return app
 
 
-def get_application(request: Request) -> ServiceApplication:
+# The dependencies below are async only so FastAPI calls them in place: a plain `def` dependency costs a
+# trip to the thread pool on every request.
+
+
+async def get_application(request: Request) -> ServiceApplication:
     return request.app.state.application  # type: ignore[no-any-return]
 
 
-def get_db(request: Request) -> AsyncDatabase[Any]:
+async def get_db(request: Request) -> AsyncDatabase[Any]:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -330,7 +334,7 @@ ReadModels = Annotated[AsyncDatabase[Any], Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock  # type: ignore[no-any-return]
 
 
