@@ -7,10 +7,12 @@ from typing import Any
 
 import jwt
 import pytest
+import time_machine
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from vet_common.auth import (
+    LEEWAY_SECONDS,
     AuthError,
     CurrentPrincipal,
     Principal,
@@ -57,6 +59,16 @@ def test_expired_token(settings: Settings) -> None:
     expired = token(settings, ttl_seconds=60, now=time.time() - 3600)
     with pytest.raises(AuthError, match="过期"):
         decode_token(settings, expired)
+
+
+def test_a_remembered_token_still_expires(settings: Settings) -> None:
+    token = issue_token(settings, sub="u1", name="A", roles=["officer"], region="35", ttl_seconds=60)
+    assert decode_token(settings, token).sub == "u1"  # verified, and remembered
+    later = time.time() + 60 + LEEWAY_SECONDS + 1
+    with time_machine.travel(later, tick=False), pytest.raises(AuthError, match="expired"):
+        decode_token(settings, token)
+    with time_machine.travel(time.time() - 3600, tick=False), pytest.raises(AuthError, match="not yet valid"):
+        decode_token(settings, token)
 
 
 def test_small_clock_skew_is_tolerated(settings: Settings) -> None:
