@@ -136,6 +136,7 @@ async def load(port: int, path: str, token: str, clients: int, seconds: float, c
         return next(numbers, None) if time.monotonic() < deadline else None
 
     run = Run()
+    pids = {**pids, "clients": os.getpid()}
     cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
     started = time.perf_counter()
     await asyncio.gather(*(client(port, path, token, measured, run) for _ in range(clients)))
@@ -153,8 +154,9 @@ def api_port() -> int:
     raise RuntimeError("no free pair of ports")
 
 
-def infrastructure(stack: ExitStack, workdir: Path, postgres: bool) -> dict[str, str]:
-    """The servers the registry needs: started here unless VET_BENCH_* names one already running."""
+def infrastructure(stack: ExitStack, workdir: Path, postgres: bool) -> tuple[dict[str, str], dict[str, int]]:
+    """The servers the registry needs: started here unless VET_BENCH_* names one already running; their urls
+    as the services' environment, and the pids of those started here."""
     env = {
         "VET_MONGO_URL": os.environ.get("VET_BENCH_MONGO_URL", ""),
         "VET_KAFKA_BOOTSTRAP": os.environ.get("VET_BENCH_KAFKA_BOOTSTRAP", ""),
@@ -175,7 +177,10 @@ def infrastructure(stack: ExitStack, workdir: Path, postgres: bool) -> dict[str,
         stack.callback(server.stop)
     for server in servers:
         server.wait_ready()
-    return env
+    # PostgreSQL works in a process per connection: its CPU is not counted.
+    names = {SecantusServer: "secantus", KafkaServer: "kafka"}
+    pids = {names[type(s)]: s.popen.pid for s in servers if type(s) in names and s.popen}
+    return env, pids
 
 
 def start_registry(stack: ExitStack, workdir: Path, infra: dict[str, str]) -> tuple[int, dict[str, int]]:
@@ -232,8 +237,9 @@ def main() -> None:
     with ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="vet-api-bench-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        infra = infrastructure(stack, workdir, args.postgres)
+        infra, infra_pids = infrastructure(stack, workdir, args.postgres)
         port, pids = start_registry(stack, workdir, infra)
+        pids.update(infra_pids)
         store = "PostgreSQL" if infra["VET_EVENTSTORE_URL"] else "SQLite"
         print(f"load average before: {os.getloadavg()[0]:.1f} (others' work on the machine counts in the rate)")
         run = asyncio.run(load(port, "/persons", token, args.clients, args.seconds, args.count, pids))
