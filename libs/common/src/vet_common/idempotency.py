@@ -26,6 +26,7 @@ from vet_common.domain import derived_id
 log = logging.getLogger(__name__)
 
 HEADER = "idempotency-key"
+HEADER_BYTES = HEADER.encode()
 MAX_KEY_LENGTH = 200
 # Answers to creating commands are small JSON bodies; a larger one is not kept (the command still ran once).
 MAX_KEPT_BODY = 64 * 1024
@@ -83,11 +84,15 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else None
-        key = headers.get(HEADER, "").strip() if headers else ""
-        if not headers or scope["method"] != "POST" or not key:
+        # Header names arrive lower-cased (ASGI); scanning them is cheaper than building Headers for every call.
+        raw = b""
+        if scope["type"] == "http" and scope["method"] == "POST":
+            raw = next((value for name, value in scope["headers"] if name == HEADER_BYTES), b"")
+        key = raw.decode("latin-1").strip()
+        if not key:
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
         if len(key) > MAX_KEY_LENGTH:
             await JSONResponse(
                 {"detail": [{"field": "Idempotency-Key", "message": f"最长 {MAX_KEY_LENGTH} 个字符 (too long)"}]},
