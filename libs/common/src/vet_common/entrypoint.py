@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import os
 import sys
+from typing import Any
 
 from vet_common.logs import configure_logging
 from vet_common.service import ServiceDefinition
@@ -28,16 +31,7 @@ def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     if args.role == "api":
-        import uvicorn
-
-        from vet_common.api import create_api
-
-        uvicorn.run(
-            create_api(definition, settings),
-            host=settings.api_host,
-            port=settings.effective_api_port,
-            log_level=settings.log_level.lower(),
-        )
+        serve_api(definition, settings)
     elif args.role == "worker":
         from vet_common.worker import main
 
@@ -54,6 +48,34 @@ def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
             return 1
         print(f"{definition.name}: read models equal a full replay of the event store")
     return 0
+
+
+def serve_api(definition: ServiceDefinition, settings: Settings) -> None:
+    import uvicorn
+
+    from vet_common.api import create_api
+
+    options: dict[str, Any] = {
+        "host": settings.api_host,
+        "port": settings.effective_api_port,
+        "log_level": settings.log_level.lower(),
+    }
+    if settings.api_workers == 1:
+        uvicorn.run(create_api(definition, settings), **options)
+        return
+    # uvicorn's worker processes build the app themselves, from its name: the service comes from VET_SERVICE.
+    os.environ["VET_SERVICE"] = definition.name
+    uvicorn.run("vet_common.entrypoint:api_of_service", factory=True, workers=settings.api_workers, **options)
+
+
+def api_of_service() -> Any:
+    """The api of the service VET_SERVICE names (in each of uvicorn's worker processes)."""
+    from vet_common.api import create_api
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    definition = importlib.import_module(f"{settings.service}.service").definition
+    return create_api(definition, settings)
 
 
 async def rebuild(definition: ServiceDefinition, settings: Settings, show_progress: bool = True) -> int:

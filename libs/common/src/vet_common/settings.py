@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     read_model_db: str = ""
 
     api_host: str = "127.0.0.1"
+    # API processes on the one port (uvicorn's workers). They share the event store: with SQLite, its one
+    # writer at a time.
+    api_workers: int = Field(default=1, ge=1)
     api_port: int = 0  # 0 means the service's default (8101..8104)
 
     jwt_secret: str = ""
