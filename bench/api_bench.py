@@ -75,13 +75,13 @@ class Run:
     def line(self, label: str, clients: int) -> str:
         ok = sorted(self.latencies)
         if not ok:
-            return f"{label:<34} no successful request: statuses {dict(self.statuses)}"
+            return f"{label:<46} no successful request: statuses {dict(self.statuses)}"
         p50, p99 = ok[len(ok) // 2], ok[min(len(ok) - 1, int(len(ok) * 0.99))]
         errors = {status: n for status, n in self.statuses.items() if status != 201}
         # CPU per request tells more than the rate when others share the machine.
         cpu = ", ".join(f"{name} {seconds * 1000 / len(ok):.2f}" for name, seconds in self.cpu.items())
         return (
-            f"{label:<34} {clients:>3} clients  {len(ok) / self.seconds:7.0f}/s  "
+            f"{label:<46} {clients:>3} clients  {len(ok) / self.seconds:7.0f}/s  "
             f"p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms  ({len(ok)} in {self.seconds:.1f} s"
             + (f", errors {errors}" if errors else "")
             + (f"; CPU ms per request: {cpu})" if cpu else ")")
@@ -89,9 +89,18 @@ class Run:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its live children (uvicorn's workers), from /proc."""
+    total, parents = 0.0, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    for candidate, (parent, ticks) in parents.items():
+        if candidate == pid or (parent == pid and pid != os.getpid()):  # the clients: this process alone
+            total += ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def client(port: int, path: str, token: str, next_n: Callable[[], int | None], run: Run | None) -> None:
@@ -183,7 +192,9 @@ def infrastructure(stack: ExitStack, workdir: Path, postgres: bool) -> tuple[dic
     return env, pids
 
 
-def start_registry(stack: ExitStack, workdir: Path, infra: dict[str, str]) -> tuple[int, dict[str, int]]:
+def start_registry(
+    stack: ExitStack, workdir: Path, infra: dict[str, str], api_workers: int
+) -> tuple[int, dict[str, int]]:
     """`python -m registry api` and `python -m registry worker`; the api's port and both pids."""
     port = api_port()
     prefix = f"bench{uuid.uuid4().hex[:6]}."
@@ -195,6 +206,7 @@ def start_registry(stack: ExitStack, workdir: Path, infra: dict[str, str]) -> tu
         "VET_CONSUMER_GROUP_PREFIX": prefix,
         "VET_READ_MODEL_DB": f"{prefix.strip('.')}_registry",
         "VET_LOG_LEVEL": "WARNING",
+        "VET_API_WORKERS": str(api_workers),
     }
     api = ServiceProcess(workdir, "registry", "api", port, env=env, name="bench-registry-api")
     worker = ServiceProcess(workdir, "registry", "worker", port + WORKER_PORT_OFFSET, env=env, name="bench-worker")
@@ -228,6 +240,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="measured phase, at most (20)")
     parser.add_argument("--count", type=int, default=50_000, help="registrations in the measured phase, at most")
     parser.add_argument("--postgres", action="store_true", help="event store in PostgreSQL instead of SQLite")
+    parser.add_argument("--api-workers", type=int, default=1, help="api processes (uvicorn workers), default 1")
     parser.add_argument("--no-ceiling", action="store_true", help="skip the plain SQLite endpoint")
     args = parser.parse_args()
     settings = Settings.for_service("registry")
@@ -238,12 +251,13 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix="vet-api-bench-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         infra, infra_pids = infrastructure(stack, workdir, args.postgres)
-        port, pids = start_registry(stack, workdir, infra)
+        port, pids = start_registry(stack, workdir, infra, args.api_workers)
         pids.update(infra_pids)
         store = "PostgreSQL" if infra["VET_EVENTSTORE_URL"] else "SQLite"
         print(f"load average before: {os.getloadavg()[0]:.1f} (others' work on the machine counts in the rate)")
         run = asyncio.run(load(port, "/persons", token, args.clients, args.seconds, args.count, pids))
-        print(run.line(f"POST /persons ({store}, +worker)", args.clients))
+        processes = f", {args.api_workers} api processes" if args.api_workers > 1 else ""
+        print(run.line(f"POST /persons ({store}{processes}, +worker)", args.clients))
         if not args.no_ceiling:
             ceiling, pids = start_ceiling(stack, workdir)
             run = asyncio.run(load(ceiling, "/rows", token, args.clients, args.seconds, args.count, pids))
