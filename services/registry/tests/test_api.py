@@ -114,3 +114,14 @@ def test_an_unknown_township_of_a_known_county_is_refused_and_nothing_is_recorde
         assert [problem["field"] for problem in response.json()["detail"]] == ["region"]
         assert "350102999" in response.json()["detail"][0]["message"]
         assert client.app.state.application.process_recorder.max_notification_id() in (None, 0)  # type: ignore[attr-defined]
+
+
+def test_each_api_worker_process_builds_the_app_of_the_service_named_in_its_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from vet_common.entrypoint import api_of_service
+
+    monkeypatch.setenv("VET_SERVICE", "registry")
+    monkeypatch.setenv("VET_DATA_DIR", str(tmp_path))
+    with TestClient(api_of_service()) as worker_app:
+        assert worker_app.get("/healthz").json() == {"status": "ok", "service": "registry"}
