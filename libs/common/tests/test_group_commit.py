@@ -11,6 +11,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from vet_common import groupcommit
 from vet_common.eventstore import ServiceApplication
 from vet_common.groupcommit import CommitterStopped, GroupCommitEventStore, GroupCommitter
 from vet_common.settings import Settings
@@ -135,3 +136,18 @@ def test_group_commit_can_be_turned_off(tmp_path: Path) -> None:
         assert application.repository.get(counter.id).name == "alone"
     finally:
         application.close()
+
+
+def test_an_idle_committer_lets_its_thread_end_and_starts_another_when_needed(
+    app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groupcommit, "IDLE_SECONDS", 0.05)
+    committer = committer_of(app)
+    app.save(Counter(name="first"))
+    deadline = time.monotonic() + 5
+    while committer._thread is not None:
+        assert time.monotonic() < deadline, "the idle thread did not end"
+        time.sleep(0.01)
+    second = Counter(name="second")
+    app.save(second)
+    assert app.repository.get(second.id).name == "second"

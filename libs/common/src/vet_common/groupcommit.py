@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
 Ids = Sequence[int] | None
 Member = tuple[Sequence[StoredEvent], "Future[Ids]"]  # one caller's events, and where its answer goes
+IDLE_SECONDS = 5.0
 
 
 class CommitterStopped(RuntimeError):
@@ -79,13 +80,17 @@ class GroupCommitter:
         except BaseException as error:
             log.exception("group committer died")
             self._stop(CommitterStopped(f"group committer died: {error!r}"))
-        self._stop(CommitterStopped("the event store is closed"))
 
     def _take(self) -> list[Member]:
-        """Wait for work; then everything queued, up to max_events. Empty once stopped and drained."""
+        """Wait for work; then everything queued, up to max_events. Empty when idle for a while or closed."""
         with self._ready:
-            while not self._queue and self._stopped is None:
-                self._ready.wait()
+            if not self._queue and self._stopped is None:
+                self._ready.wait(IDLE_SECONDS)
+            if not self._queue:
+                # The thread ends; the next insert starts another. An application nobody closes does not
+                # keep a thread (and through it its database connections) for ever.
+                self._thread = None
+                return []
             group: list[Member] = []
             size = 0
             while self._queue and (not group or size + len(self._queue[0][0]) <= self._max_events):
@@ -115,7 +120,7 @@ class GroupCommitter:
                 raise
 
     def _stop(self, reason: CommitterStopped) -> None:
-        """No more inserts; every caller still queued is told, none is left waiting."""
+        """No more inserts (the committer died); every caller still queued is told, none is left waiting."""
         with self._ready:
             if self._stopped is None:
                 self._stopped = reason
