@@ -341,7 +341,7 @@ async def get_clock(request: Request) -> Clock:
 AppClock = Annotated[Clock, Depends(get_clock)]
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None,
         Header(

@@ -151,7 +151,9 @@ class RecordChange:
         return person_view(person, self.clock.today())
 
 
-def record_change(principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch) -> RecordChange:
+async def record_change(
+    principal: CurrentPrincipal, registry: Registry, clock: AppClock, version: IfMatch
+) -> RecordChange:
     return RecordChange(principal, registry, clock, version)
 
 
