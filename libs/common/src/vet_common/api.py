@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -31,6 +32,12 @@ from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Threads for event-store work (asyncio.to_thread) with PostgreSQL. A command waits in its thread for the group
+# commit, and a group's commit there takes several round trips: asyncio's default (cores + 4, 6 here) capped a
+# group at 6 commands and the rate at half (bench/api_bench.py). With SQLite the commit is short, and the
+# default's fewer threads competing for the GIL gave the better p99.
+POSTGRES_API_THREADS = 32
 
 requests_total = Counter("vet_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 request_seconds = Histogram("vet_http_request_seconds", "HTTP request latency", ["service", "route"])
@@ -262,6 +269,10 @@ def create_api(definition: ServiceDefinition, settings: Settings, clock: Clock |
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_redaction()  # after the server set up its own loggers: no ID number in an access log line
+        if settings.uses_postgres:
+            asyncio.get_running_loop().set_default_executor(
+                ThreadPoolExecutor(max_workers=POSTGRES_API_THREADS, thread_name_prefix=f"{definition.name}-api")
+            )
         client = mongo_client(settings)
         app.state.settings = settings
         app.state.application = await asyncio.to_thread(definition.application_class, settings)
