@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from vet_common.follower import LogBatch, LogConsumer, LogFollower
-from vet_devtools.testing.apps import Counter, CounterApplication
+from vet_common.relay import InMemoryPublisher, Relay
+from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
 
 class Reader:
@@ -117,6 +118,26 @@ async def test_a_failing_consumer_gets_the_same_events_again_and_the_others_move
     assert failing.handed[2:] == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
     assert steady.seen == list(range(1, 11))
     assert converted == list(range(1, 11))  # the retries came from memory
+
+
+async def test_positions_are_kept_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relay's Tracking row moves with the relay only; another consumer's position with that consumer only."""
+    app, _ = make_app(tmp_path, 6)
+    converted = count_conversions(app, monkeypatch)
+    follower = LogFollower(app)
+    publisher = InMemoryPublisher()
+    relay = Relay(app, translate_counter, publisher, "vet.test.v1", batch_size=4, follower=follower)
+    other = Reader("other", batch_size=2)
+
+    assert await relay.run_once() == 4
+    assert (relay.position(), other.at) == (4, 0)
+    assert await follower.run_once(other.consumer) == 2
+    assert (relay.position(), other.at) == (4, 2)
+    await drain(follower, other)
+    assert (relay.position(), other.at) == (4, 6)
+    assert await relay.run_once() == 2
+    assert [e.source_position for e in publisher.published["vet.test.v1"]] == [1, 2, 3, 4, 5, 6]
+    assert converted == [1, 2, 3, 4, 5, 6]
 
 
 async def test_a_consumer_behind_the_others_catches_up_without_converting_again(
