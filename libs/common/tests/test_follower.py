@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.utils import TopicError
 
-from vet_common.follower import LogBatch, LogConsumer, LogFollower
+from vet_common.follower import LogBatch, LogConsumer, LogFollower, UnreadableNotification
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_devtools.testing.apps import Counter, CounterApplication, translate_counter
 
@@ -210,6 +211,58 @@ async def test_a_consumer_of_some_event_types_gets_only_those_and_reads_only_tho
     assert await follower.run_once(starts.consumer) == 0
     assert (starts.handed, starts.at) == ([[1, 5], [9], []], 12)
     assert converted == [9, 10, 11, 12, 1, 5]
+
+
+def break_notification(app: CounterApplication, monkeypatch: pytest.MonkeyPatch, broken: int) -> None:
+    """Notification `broken` names an event class the code no longer has."""
+    original = app.mapper.to_domain_event
+
+    def convert(stored: Any) -> Any:
+        if getattr(stored, "id", None) == broken:
+            raise TopicError("Failed to resolve topic 'gone:Counter.Renamed'")
+        return original(stored)
+
+    monkeypatch.setattr(app.mapper, "to_domain_event", convert)
+
+
+async def test_an_unreadable_notification_stops_each_consumer_there_after_the_ones_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = make_app(tmp_path, 6)
+    break_notification(app, monkeypatch, 4)
+    follower = LogFollower(app)
+    first, second = Reader("first"), Reader("second", types=(Counter.Incremented,))
+    for reader in (first, second):
+        assert await follower.run_once(reader.consumer) == 3
+        for _ in range(2):  # the poll loop retries: the same error, nothing skipped
+            with pytest.raises(UnreadableNotification) as raised:
+                await follower.run_once(reader.consumer)
+            assert raised.value.notification_id == 4
+            assert isinstance(raised.value.__cause__, TopicError)
+        assert reader.at == 3
+    # One reading on its own (behind the window) only what it wants does not skip the unreadable one either.
+    late = Reader("late", types=(Counter.Incremented,))
+    follower.window, follower.start, follower.end = [], 5, 5
+    assert await follower.run_once(late.consumer) == 3
+    assert (late.handed, late.at) == ([[2, 3]], 3)
+    with pytest.raises(UnreadableNotification):
+        await follower.run_once(late.consumer)
+
+
+async def test_the_relay_stops_at_a_notification_whose_event_class_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = make_app(tmp_path, 5)
+    break_notification(app, monkeypatch, 3)
+    publisher = InMemoryPublisher()
+    relay = Relay(app, translate_counter, publisher, "vet.test.v1")
+
+    assert await relay.run_once() == 2
+    assert await relay.run_once() == 0
+    assert await relay.run_once() == 0  # stalled: it does not even read again until restarted
+    assert [e.source_position for e in publisher.published["vet.test.v1"]] == [1, 2]
+    assert relay.position() == 2
+    assert relay.stalled == "stopped at notification 3: Failed to resolve topic 'gone:Counter.Renamed'"
 
 
 async def test_a_slow_consumer_holds_nobody_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,6 +29,15 @@ class LogEntry(NamedTuple):
     event: DomainEventProtocol[Any]
 
 
+class UnreadableNotification(Exception):
+    """The next notification cannot be decrypted or deserialised (its cause says why, e.g. a class gone from the
+    code): a consumer gets the ones before it, then this, and stays there."""
+
+    def __init__(self, notification_id: int) -> None:
+        super().__init__(f"cannot read notification {notification_id}")
+        self.notification_id = notification_id
+
+
 class LogBatch(NamedTuple):
     entries: Sequence[LogEntry]  # in notification order; only the consumer's event types, if it named any
     position: int  # what the consumer has seen once it has handled them: the position to save
@@ -112,7 +121,7 @@ class LogFollower:
 
         (Beyond it: the first read, or a position that moved on by itself, as when `vet rebuild` writes it.)
         """
-        entries = await self.read(after, limit, until)
+        entries, _ = await self.read(after, limit, until)
         if after != self.end:
             self.window, self.start, self.end = [], after, after
         if entries:
@@ -128,24 +137,34 @@ class LogFollower:
         """On its own, without the lock; no further than the window's start, so nothing is converted twice."""
         stop = self.start if until is None else min(until, self.start)
         if types:  # it reads on its own: only the events it wants
-            topics = [get_topic(t) for t in types]
-            entries = await self.read(after, limit, stop, topics)
-            # Fewer than asked for: there is nothing more for it up to `stop`.
-            return LogBatch(entries, entries[-1].notification_id if len(entries) == limit else stop)
-        entries = await self.read(after, limit, stop)
+            entries, whole = await self.read(after, limit, stop, [get_topic(t) for t in types])
+            # Fewer than asked for (and none unreadable): there is nothing more for it up to `stop`.
+            return LogBatch(entries, entries[-1].notification_id if len(entries) == limit or not whole else stop)
+        entries, _ = await self.read(after, limit, stop)
         reached = entries and entries[-1].notification_id == self.start  # the window's start as it is now
         if reached and len(self.window) + len(entries) <= self.window_size:
             self.window[:0] = entries
             self.start = after
         return LogBatch(entries, entries[-1].notification_id if entries else after)
 
-    async def read(self, after: int, limit: int, until: int | None, topics: Sequence[str] = ()) -> list[LogEntry]:
+    async def read(
+        self, after: int, limit: int, until: int | None, topics: Sequence[str] = ()
+    ) -> tuple[list[LogEntry], bool]:
+        """The entries after `after`, and whether that is all that was selected (not cut at an unreadable one)."""
         return await asyncio.to_thread(self._read, after, limit, until, topics)
 
-    def _read(self, after: int, limit: int, until: int | None, topics: Sequence[str]) -> list[LogEntry]:
+    def _read(self, after: int, limit: int, until: int | None, topics: Sequence[str]) -> tuple[list[LogEntry], bool]:
         # In a thread with the select: decrypting a batch would otherwise hold up the event loop.
         recorder = self.app.process_recorder
         notifications = recorder.select_notifications(after, limit, until, topics, inclusive_of_start=False)
-        converted_total.labels(self.service).inc(len(notifications))
         to_domain_event = self.app.mapper.to_domain_event
-        return [LogEntry(n.id, to_domain_event(n)) for n in notifications]
+        entries: list[LogEntry] = []
+        for notification in notifications:
+            try:
+                entries.append(LogEntry(notification.id, to_domain_event(notification)))
+            except Exception as error:
+                if entries:  # the ones before it first; it is the first of the next read
+                    break
+                raise UnreadableNotification(notification.id) from error
+        converted_total.labels(self.service).inc(len(entries))
+        return entries, len(entries) == len(notifications)

@@ -14,7 +14,7 @@ from eventsourcing.utils import TopicError
 from prometheus_client import Counter, Gauge
 
 from vet_common.eventstore import ServiceApplication
-from vet_common.follower import LogBatch, LogConsumer, LogEntry, LogFollower
+from vet_common.follower import LogBatch, LogConsumer, LogEntry, LogFollower, UnreadableNotification
 from vet_common.polling import poll
 from vet_contracts import IntegrationEvent
 
@@ -119,7 +119,12 @@ class Relay:
         if self.stalled:
             return 0
         self.covered = 0
-        await self.follower.run_once(self.consumer)
+        try:
+            await self.follower.run_once(self.consumer)
+        except UnreadableNotification as unreadable:
+            if not isinstance(unreadable.__cause__, TopicError):  # e.g. a database hiccup: retried
+                raise
+            self.stall(unreadable.notification_id, unreadable.__cause__)  # its event class is gone from the code
         return self.covered
 
     async def publish(self, batch: LogBatch) -> None:
