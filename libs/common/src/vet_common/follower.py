@@ -127,10 +127,10 @@ class LogFollower:
         if entries:
             self.window.extend(entries)
             self.end = entries[-1].notification_id
-            if len(self.window) > self.window_size:
-                dropped = self.window[: len(self.window) - self.window_size]
-                del self.window[: len(dropped)]
-                self.start = dropped[-1].notification_id
+            excess = len(self.window) - self.window_size
+            if excess > 0:  # the oldest go; a consumer still needing them reads them on its own
+                self.start = self.window[excess - 1].notification_id
+                del self.window[:excess]
         return entries
 
     async def read_behind(self, after: int, limit: int, until: int | None, types: tuple[type, ...]) -> LogBatch:
