@@ -27,6 +27,7 @@ from registry.service import definition
 from vet_common.api import create_api
 from vet_common.auth import issue_token
 from vet_common.domain import FixedClock
+from vet_common.follower import LogFollower
 from vet_common.idnumber import make_id_number
 from vet_common.projector import Projector
 from vet_common.relay import InMemoryPublisher, Relay
@@ -158,7 +159,7 @@ class RegistryHarness:
         return asyncio.run(run())
 
     def run_leader_task_once(self, task: Any) -> None:
-        """One round of a worker's leader task (e.g. registry.jobs.flag_duplicates) against the read models."""
+        """One round of a worker's leader task (e.g. registry.jobs.process_imports) against the read models."""
 
         class OneRound:
             """A stop event that lets `poll` run its step once."""
@@ -181,6 +182,23 @@ class RegistryHarness:
                 await client.close()
 
         asyncio.run(once())
+
+    def run_log_consumer(self, factory: Any) -> int:
+        """Run a worker's log consumer (e.g. registry.jobs.flag_duplicates) until it is up to date."""
+
+        async def catch_up() -> int:
+            client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)
+            try:
+                consumer = factory(self.app, client[self.db_name], self.settings)
+                follower = LogFollower(self.app)
+                total = 0
+                while count := await follower.run_once(consumer):
+                    total += count
+                return total
+            finally:
+                await client.close()
+
+        return asyncio.run(catch_up())
 
     def rebuild(self) -> int:
         async def rebuild() -> int:

@@ -22,7 +22,7 @@ BIRTH = date(1958, 11, 3)
 def duplicates(api: Any, status: str = "open", region: str = COUNTY) -> list[dict[str, Any]]:
     """The cases after the worker's duplicate scan has run over the up-to-date read models."""
     api.project()
-    api.run_leader_task_once(flag_duplicates)
+    api.run_log_consumer(flag_duplicates)
     api.project()
     response = api.client.get("/duplicates", params={"status": status}, headers=api.headers(region=region))
     assert response.status_code == 200, response.text

@@ -65,7 +65,7 @@ def test_rebuilt_read_models_equal_the_live_ones(api_with_read_models: Any) -> N
     twin_1 = api.register(name="戊", birth=date(1955, 3, 3))
     twin_2 = api.register(name="戊", birth=date(1955, 3, 3))
     api.project()
-    api.run_leader_task_once(flag_duplicates)
+    api.run_log_consumer(flag_duplicates)
     api.project()
     case_id = api.client.get("/duplicates", headers=officer).json()[0]["id"]
     api.client.post(f"/duplicates/{case_id}/resolve", json={"same_person": True, "keep_id": twin_1}, headers=officer)

@@ -15,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from vet_common.eventstore import ServiceApplication
+from vet_common.follower import LogBatch, LogConsumer, LogFollower
 from vet_common.polling import poll
 
 log = logging.getLogger(__name__)
@@ -144,33 +145,34 @@ class Projector:
         db: AsyncDatabase[Any],
         projection: Projection,
         batch_size: int = 500,
+        follower: LogFollower | None = None,
     ) -> None:
         self.app = app
         self.db = db
         self.projection = projection
         self.batch_size = batch_size
         self.service = app.settings.service
+        # The worker's follower is shared with the relay; alone (rebuild, verify, tests) it has its own.
+        self.follower = follower or LogFollower(app)
+        self.consumer = LogConsumer("projector", self.position, self.project, batch_size)
 
     async def position(self) -> int:
         doc = await self.db[CHECKPOINTS].find_one({"_id": "projector"})
         return int(doc["position"]) if doc else 0
 
     async def run_once(self) -> int:
-        start = await self.position()
-        notifications = await asyncio.to_thread(
-            self.app.process_recorder.select_notifications, start, self.batch_size, inclusive_of_start=False
-        )
+        """Project the next batch; return how many notifications it covered."""
+        return await self.follower.run_once(self.consumer)
+
+    async def project(self, log_batch: LogBatch) -> None:
         batch = ReadModelBatch(self.db)
-        for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
-            await self.projection.apply(batch, event, notification.id)
+        for notification_id, event in log_batch.entries:
+            await self.projection.apply(batch, event, notification_id)
         await batch.flush()
-        if notifications:
-            last = notifications[-1].id
-            # The checkpoint only saves work: the version guard makes re-applying a batch harmless.
-            await self.db[CHECKPOINTS].update_one({"_id": "projector"}, {"$set": {"position": last}}, upsert=True)
-            projector_position.labels(self.service).set(last)
-        return len(notifications)
+        last = log_batch.position
+        # The checkpoint only saves work: the version guard makes re-applying a batch harmless.
+        await self.db[CHECKPOINTS].update_one({"_id": "projector"}, {"$set": {"position": last}}, upsert=True)
+        projector_position.labels(self.service).set(last)
 
     async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
         await self.projection.setup(self.db)

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.utils import TopicError
 from prometheus_client import Counter, Gauge
 
 from vet_common.eventstore import ServiceApplication
+from vet_common.follower import LogBatch, LogConsumer, LogEntry, LogFollower, UnreadableNotification
 from vet_common.polling import poll
 from vet_contracts import IntegrationEvent
 
@@ -94,6 +95,7 @@ class Relay:
         publisher: Publisher,
         topic: str,
         batch_size: int = 500,
+        follower: LogFollower | None = None,
     ) -> None:
         self.app = app
         self.translate = translate
@@ -104,6 +106,10 @@ class Relay:
         # Why the relay stopped, once an event cannot be translated; a new Relay (a restart) tries again.
         self.stalled: str | None = None
         relay_stalled.labels(self.service).set(0)
+        # The worker's follower is shared with the projector; alone (tests, tools) the relay has its own.
+        self.follower = follower or LogFollower(app)
+        self.consumer = LogConsumer("relay", lambda: asyncio.to_thread(self.position), self.publish, batch_size)
+        self.covered = 0  # notifications of the last batch published
 
     def position(self) -> int:
         return self.app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) or 0
@@ -112,43 +118,49 @@ class Relay:
         """Publish the next batch; return how many notifications it covered."""
         if self.stalled:
             return 0
-        recorder = self.app.process_recorder
-        start = await asyncio.to_thread(self.position)
-        notifications = await asyncio.to_thread(
-            recorder.select_notifications, start, self.batch_size, inclusive_of_start=False
-        )
-        events, covered = self.translate_batch(notifications)
+        self.covered = 0
+        try:
+            await self.follower.run_once(self.consumer)
+        except UnreadableNotification as unreadable:
+            if not isinstance(unreadable.__cause__, TopicError):  # e.g. a database hiccup: retried
+                raise
+            self.stall(unreadable.notification_id, unreadable.__cause__)  # its event class is gone from the code
+        return self.covered
+
+    async def publish(self, batch: LogBatch) -> None:
+        events, covered = self.translate_batch(batch.entries)
         if events:
             await self.publisher.publish(self.topic, events)
         if not covered:
-            return 0
-        last = covered[-1].id
+            return
+        last = covered[-1].notification_id
         # Saved only after the broker acknowledged: a crash before this line republishes, never loses.
-        await asyncio.to_thread(recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last))
+        await asyncio.to_thread(self.app.process_recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last))
         published_total.labels(self.service).inc(len(events))
         relay_position.labels(self.service).set(last)
-        return len(covered)
+        self.covered = len(covered)
 
-    def translate_batch(
-        self, notifications: Sequence[Notification]
-    ) -> tuple[list[IntegrationEvent], Sequence[Notification]]:
-        """The public events of the notifications up to the first one that cannot be translated, if any.
+    def translate_batch(self, entries: Sequence[LogEntry]) -> tuple[list[IntegrationEvent], Sequence[LogEntry]]:
+        """The public events of the entries up to the first one that cannot be translated, if any.
 
         That one and all after it stay unpublished (order is the contract) until the code is fixed and the
         worker restarted; retrying every second would only repeat the error.
         """
         events: list[IntegrationEvent] = []
-        for index, notification in enumerate(notifications):
+        for index, (notification_id, domain_event) in enumerate(entries):
             try:
-                integration_event = self.translate(self.app.mapper.to_domain_event(notification), notification.id)
+                integration_event = self.translate(domain_event, notification_id)
             except (Untranslatable, TopicError) as error:
-                self.stalled = f"stopped at notification {notification.id}: {error}"
-                relay_stalled.labels(self.service).set(1)
-                log.error("relay for %s %s; fix the translation and restart the worker", self.service, self.stalled)
-                return events, notifications[:index]
+                self.stall(notification_id, error)
+                return events, entries[:index]
             if integration_event is not None:
                 events.append(integration_event)
-        return events, notifications
+        return events, entries
+
+    def stall(self, notification_id: int, error: Exception) -> None:
+        self.stalled = f"stopped at notification {notification_id}: {error}"
+        relay_stalled.labels(self.service).set(1)
+        log.error("relay for %s %s; fix the translation and restart the worker", self.service, self.stalled)
 
     def health(self) -> str:
         """The relay's check in the worker's /readyz."""

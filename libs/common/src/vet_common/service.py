@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from vet_common.eventstore import ServiceApplication
+from vet_common.follower import LogConsumer
 from vet_common.projector import Projection
 from vet_common.relay import Translator
 from vet_common.settings import Settings
@@ -20,6 +21,7 @@ from vet_common.translation import TranslationTable
 from vet_contracts import PublicEvent, events_of
 
 LeaderTask = Callable[[ServiceApplication, AsyncDatabase[Any], Settings, asyncio.Event], Awaitable[None]]
+LogConsumerFactory = Callable[[ServiceApplication, AsyncDatabase[Any], Settings], LogConsumer]
 
 
 @dataclass(kw_only=True)
@@ -41,6 +43,9 @@ class ServiceDefinition:
     handler_factory: Callable[[ServiceApplication], Handler] | None = None
     # Long-running work only the leading worker does (beside relay and projector), e.g. a daily run.
     leader_tasks: list[LeaderTask] = field(default_factory=list)
+    # Further readers of the notification log in the leading worker; they share the relay's and
+    # projector's reads (vet_common.follower), each keeping its own position.
+    log_consumers: list[LogConsumerFactory] = field(default_factory=list)
     # Extra `python -m <service> NAME ...` commands: NAME -> function(settings, argv) -> exit code.
     commands: dict[str, Callable[[Settings, list[str]], int]] = field(default_factory=dict)
 

@@ -1,4 +1,4 @@
-"""The worker process of a service: relay and projector (one active leader), Kafka subscribers, health port."""
+"""The worker process of a service: relay, projector, log consumers (one active leader), subscribers, health port."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from vet_common.api import add_common_routes
+from vet_common.follower import LogFollower
 from vet_common.leader import leader_lock
 from vet_common.polling import sleep_or_stop
 from vet_common.projector import Projector
@@ -98,15 +99,24 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
         log.info("%s worker is the leader: running relay and projector", definition.name)
         publisher = KafkaPublisher(settings.kafka_bootstrap)
         await _until_connected("Kafka producer", stop, publisher.start)
+        # One reader of the notification log: each notification is read and decrypted once for all of them.
+        follower = LogFollower(application)
         relay = Relay(
-            application, definition.translator_factory(application), publisher, settings.topic(definition.name)
+            application,
+            definition.translator_factory(application),
+            publisher,
+            settings.topic(definition.name),
+            follower=follower,
         )
         health.state.checks["relay"] = relay.health
-        projector = Projector(application, db, definition.projection_factory(application))
+        projector = Projector(application, db, definition.projection_factory(application), follower=follower)
+        consumers = [make(application, db, settings) for make in definition.log_consumers]
+        interval = settings.poll_interval_seconds
         try:
             await asyncio.gather(
-                relay.run(stop, settings.poll_interval_seconds),
-                projector.run(stop, settings.poll_interval_seconds),
+                relay.run(stop, interval),
+                projector.run(stop, interval),
+                *(follower.follow(consumer, stop, interval) for consumer in consumers),
                 *(task(application, db, settings, stop) for task in definition.leader_tasks),
             )
         finally:

@@ -259,7 +259,7 @@ class Person(Aggregate):
 
     @event("CategoriesChanged")
     def _change_categories(self, categories: list[str], actor: Actor, correction_reason: str | None) -> None:
-        self.categories = categories
+        self.categories = list(categories)  # link_survivor appends to it; the event's own list must stay as it was
 
     def change_service_record(
         self, service: dict[str, Any], actor: Actor, correction_reason: str | None = None

@@ -1,4 +1,4 @@
-"""Work the registry's leading worker does beside relay and projector: imports, and the daily alert run."""
+"""Work the registry's leading worker does beside relay and projector: imports, daily alerts, the duplicate scan."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.alert_scan import raise_due_alerts
@@ -15,6 +14,7 @@ from registry.application import RegistryApplication
 from registry.domain import Person
 from registry.importing import forget_upload, import_files, run_import, uploaded
 from vet_common.eventstore import ServiceApplication
+from vet_common.follower import LogBatch, LogConsumer
 from vet_common.polling import poll, sleep_or_stop
 from vet_common.projector import CHECKPOINTS
 from vet_common.regions import common_jurisdiction
@@ -67,9 +67,7 @@ async def daily_alerts(
         await sleep_or_stop(stop, 24 * 3600)
 
 
-async def flag_duplicates(
-    application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings, stop: asyncio.Event
-) -> None:
+def flag_duplicates(application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings) -> LogConsumer:
     """Newly registered people who share a name and birth date with someone else are flagged for review.
 
     Done a few seconds after registration rather than inside it: it keeps imports fast, and a review can
@@ -77,24 +75,14 @@ async def flag_duplicates(
     and stays behind the projector, so everyone registered before is in the read model it searches.
     """
     assert isinstance(application, RegistryApplication)
-    registered = get_topic(Person.Registered)  # type: ignore[attr-defined]
 
-    async def step() -> int:
-        mark = await db[CHECKPOINTS].find_one({"_id": "duplicates"})
-        projected = await db[CHECKPOINTS].find_one({"_id": "projector"})
-        start, stop_at = (mark or {}).get("position", 0), (projected or {}).get("position", 0)
-        if stop_at <= start:
-            return 0
-        notifications = await asyncio.to_thread(
-            application.process_recorder.select_notifications,
-            start,
-            500,
-            stop_at,
-            (registered,),
-            inclusive_of_start=False,
-        )
-        for notification in notifications:
-            person: Any = application.mapper.to_domain_event(notification)
+    async def checkpoint(name: str) -> int:
+        mark = await db[CHECKPOINTS].find_one({"_id": name})
+        return int((mark or {}).get("position", 0))
+
+    async def handle(batch: LogBatch) -> None:
+        for entry in batch.entries:
+            person: Any = entry.event
             same = await db.persons.find(
                 {"name": person.name, "birth_date": person.birth_date.isoformat(), "status": {"$ne": "merged"}},
                 {"_id": 1, "region": 1},
@@ -108,9 +96,12 @@ async def flag_duplicates(
                     person.name,
                     person.birth_date,
                 )
-        # With fewer than a full page, everything up to the projector's position has been seen.
-        position = notifications[-1].id if len(notifications) == 500 else stop_at
-        await db[CHECKPOINTS].update_one({"_id": "duplicates"}, {"$set": {"position": position}}, upsert=True)
-        return len(notifications)
+        await db[CHECKPOINTS].update_one({"_id": "duplicates"}, {"$set": {"position": batch.position}}, upsert=True)
 
-    await poll("duplicates", step, stop, idle_seconds=2.0)
+    return LogConsumer(
+        "duplicates",
+        lambda: checkpoint("duplicates"),
+        handle,
+        until=lambda: checkpoint("projector"),
+        event_types=(Person.Registered,),  # type: ignore[attr-defined]
+    )

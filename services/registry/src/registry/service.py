@@ -16,6 +16,7 @@ definition = ServiceDefinition(
     projection_factory=RegistryProjection,
     translations=TRANSLATIONS,
     routers=routers,
-    leader_tasks=[process_imports, daily_alerts, flag_duplicates],
+    leader_tasks=[process_imports, daily_alerts],
+    log_consumers=[flag_duplicates],
     commands={"import": import_command},
 )
