@@ -203,6 +203,7 @@ def started(tmp_path_factory: pytest.TempPathFactory, mongo_url: str) -> Iterato
 def seed_registry(registry: Service) -> None:
     from registry.importing import run_import
     from registry.jobs import flag_duplicates
+    from vet_common.follower import LogFollower
 
     today = date.today()
     sequence = iter(range(100, 999))
@@ -237,17 +238,13 @@ def seed_registry(registry: Service) -> None:
     run_import(registry.application, UUID(job["job_id"]), content)
     registry.project()
 
-    class OneRound:
-        checks = 0
+    async def scan_for_duplicates(db: Any) -> None:
+        consumer = flag_duplicates(registry.application, db, registry.settings)
+        follower = LogFollower(registry.application)
+        while await follower.run_once(consumer):
+            pass
 
-        def is_set(self) -> bool:
-            self.checks += 1
-            return self.checks > 1
-
-        async def wait(self) -> bool:
-            return True
-
-    registry.with_read_models(lambda db: flag_duplicates(registry.application, db, registry.settings, OneRound()))
+    registry.with_read_models(scan_for_duplicates)
     registry.call("POST", "/alerts/run")
     registry.project()
     cases = registry.call("GET", "/duplicates")
