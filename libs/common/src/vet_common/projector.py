@@ -45,15 +45,22 @@ class ReadModelBatch:
         self.db = db  # for reads a projection needs
         self.pending: dict[tuple[str, Any], tuple[int, int, dict[str, Any]]] = {}
         self.denormalised: list[tuple[Any, ...]] = []
+        # collection -> member -> (the group it is in now, the groups it left, the group's fields)
+        self.memberships: dict[str, dict[str, tuple[str, set[str], dict[str, Any]]]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
         self.denormalised.append((collection, query, {"$set": fields}))
 
-    def update_where(self, collection: str, query: dict[str, Any], update: dict[str, Any]) -> None:
-        """An update that is harmless when replayed ($set, $addToSet, $pull; never $inc), upserting, applied
-        after the `put`s in the order given: replaying the log from any point in order ends in the same state."""
-        self.denormalised.append((collection, query, update, True))
+    def place(self, collection: str, member: str, group: str, fields: dict[str, Any], left: str | None = None) -> None:
+        """`member` belongs to the document `group` (a `people` set), and left `left` if given: a batch writes
+        each group it touched once ($pull then $addToSet, harmless when replayed), not once per event."""
+        members = self.memberships.setdefault(collection, {})
+        _, departed, _ = members.get(member, (group, set(), fields))
+        if left is not None:
+            departed.add(left)
+        departed.discard(group)
+        members[member] = (group, departed, fields)
 
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
@@ -69,10 +76,13 @@ class ReadModelBatch:
             by_collection.setdefault(collection, []).append((doc_id, first, last, fields))
         for collection, writes in by_collection.items():
             await self._write(self.db[collection], writes)
-        for collection, query, update, *upsert in self.denormalised:
-            await self.db[collection].update_many(query, update, upsert=bool(upsert))
+        for collection, query, update in self.denormalised:
+            await self.db[collection].update_many(query, update)
+        for collection, members in self.memberships.items():
+            await self.db[collection].bulk_write(_membership_writes(members), ordered=True)
         self.pending.clear()
         self.denormalised.clear()
+        self.memberships.clear()
 
     async def _write(
         self, collection: AsyncCollection[Any], writes: list[tuple[Any, int, int, dict[str, Any]]]
@@ -93,6 +103,21 @@ class ReadModelBatch:
         if not complete:  # a replay, or a batch cut differently last time: settle document by document
             for doc_id, first, last, fields in writes:
                 await settle(collection, doc_id, first, last, fields)
+
+
+def _membership_writes(members: dict[str, tuple[str, set[str], dict[str, Any]]]) -> list[Any]:
+    joins: dict[str, tuple[list[str], dict[str, Any]]] = {}
+    leaves: dict[str, list[str]] = {}
+    for member, (group, departed, fields) in members.items():
+        joins.setdefault(group, ([], fields))[0].append(member)
+        for old in departed:
+            leaves.setdefault(old, []).append(member)
+    pulls = [UpdateOne({"_id": group}, {"$pull": {"people": {"$in": gone}}}) for group, gone in leaves.items()]
+    adds = [
+        UpdateOne({"_id": group}, {"$set": fields, "$addToSet": {"people": {"$each": joined}}}, upsert=True)
+        for group, (joined, fields) in joins.items()
+    ]
+    return pulls + adds
 
 
 async def settle(collection: AsyncCollection[Any], doc_id: Any, first: int, last: int, fields: dict[str, Any]) -> None:

@@ -102,13 +102,8 @@ class RegistryProjection:
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
             batch.put("persons", doc_id, version, person_document(state, id_hash))
             # Who lives in each village: lists walk a township village by village (queries.find_persons).
-            if isinstance(event, Person.Transferred):  # type: ignore[attr-defined]
-                batch.update_where("villages", {"_id": event.from_region}, {"$pull": {"people": doc_id}})
-            batch.update_where(
-                "villages",
-                {"_id": state.region},
-                {"$set": {"jurisdictions": region_keys(state.region)}, "$addToSet": {"people": doc_id}},
-            )
+            moved_from = event.from_region if isinstance(event, Person.Transferred) else None  # type: ignore[attr-defined]
+            batch.place("villages", doc_id, state.region, {"jurisdictions": region_keys(state.region)}, left=moved_from)
             if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
                 batch.set_where(
                     "alerts",
