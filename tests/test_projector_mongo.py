@@ -10,25 +10,10 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from vet_common.projector import CHECKPOINTS, Projector, ReadModelBatch
-from vet_common.states import AggregateStates
-from vet_devtools.testing.apps import Counter, CounterApplication
+from vet_common.projector import CHECKPOINTS, Projector
+from vet_devtools.testing.apps import Counter, CounterApplication, CounterProjection
 
 pytestmark = pytest.mark.integration
-
-
-class CounterProjection:
-    """Documents hold the aggregate's state, so applying an event twice cannot count it twice."""
-
-    def __init__(self, app: CounterApplication) -> None:
-        self.states = AggregateStates(app)
-
-    async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.counters.create_index([("region", 1)])
-
-    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
-        counter = self.states.after(event)
-        batch.put("counters", str(counter.id), counter.version, {"region": counter.region, "value": counter.value})
 
 
 async def snapshot(db: AsyncDatabase[Any]) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ import pytest
 from eventsourcing.persistence import Tracking
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from assistance.service import definition as assistance
 from outreach.service import definition as outreach
@@ -18,29 +17,15 @@ from registry.service import definition as registry
 from reporting.service import definition as reporting
 from vet_common.domain import FixedClock
 from vet_common.eventstore import ServiceApplication
-from vet_common.projector import ReadModelBatch
 from vet_common.service import ServiceDefinition
-from vet_common.states import AggregateStates
 from vet_common.subscriber import Handler
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import SYSTEM_ACTOR, IntegrationEvent, PublicEvent
 from vet_devtools.testing import ServiceHarness
-from vet_devtools.testing.apps import Counter, CounterApplication
+from vet_devtools.testing.apps import Counter, CounterApplication, CounterProjection
 from vet_devtools.testing.harness import DEFAULT_TODAY, InMemoryProcessRecorder
 
 VILLAGE = "350102001001"
-
-
-class CounterProjection:
-    def __init__(self, app: ServiceApplication) -> None:
-        self.states = AggregateStates(app)
-
-    async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.counters.create_index([("region", 1)])
-
-    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
-        counter = self.states.after(event)
-        batch.put("counters", str(counter.id), counter.version, {"region": counter.region, "value": counter.value})
 
 
 def count_deliveries(app: ServiceApplication) -> Handler:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
+from pymongo.asynchronous.database import AsyncDatabase
 
 from vet_common.eventstore import ServiceApplication
+from vet_common.projector import ReadModelBatch
 from vet_common.settings import Settings
 from vet_contracts import SYSTEM_ACTOR, IntegrationEvent
 
@@ -41,3 +43,19 @@ def translate_counter(domain_event: Any, position: int) -> IntegrationEvent:
         region=getattr(domain_event, "region", "350102001001"),
         data={},
     )
+
+
+class CounterProjection:
+    """Documents hold the aggregate's state, so applying an event twice cannot count it twice."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        from vet_common.states import AggregateStates
+
+        self.states = AggregateStates(app)
+
+    async def setup(self, db: AsyncDatabase[Any]) -> None:
+        await db.counters.create_index([("region", 1)])
+
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
+        counter = self.states.after(event)
+        batch.put("counters", str(counter.id), counter.version, {"region": counter.region, "value": counter.value})
