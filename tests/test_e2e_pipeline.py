@@ -162,7 +162,7 @@ def test_outreach_records_a_visit_while_the_registry_is_down(
         created = httpx.post(f"{registry}/persons", json={**person(n), "region": village}, headers=headers())
         assert created.status_code == 201, created.text
         person_ids.append(created.json()["id"])
-        # Registry relay -> Kafka -> outreach's consumer -> its replica: until then POST /visits answers 409.
+        # Registry relay -> Kafka -> outreach's consumer -> its replica: until then POST /contacts answers 409.
         visit, waited = visit_when_known(platform, person_ids[-1])
         assert visit.status_code == 201, visit.text
         delays.append(waited)
@@ -178,8 +178,8 @@ def test_outreach_records_a_visit_while_the_registry_is_down(
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{registry}/healthz")
         visit = httpx.post(
-            f"{platform.url('outreach')}/visits",
-            json={"person_id": person_ids[0], "method": "phone", "date": "2026-08-02", "notes": "电话回访"},
+            f"{platform.url('outreach')}/contacts",
+            json={"person_id": person_ids[0], "method": "phone", "date": "2026-08-02", "findings": "电话回访"},
             headers=headers(),
         )
         assert visit.status_code == 201, visit.text

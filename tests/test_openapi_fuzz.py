@@ -340,7 +340,7 @@ def outreach_service(started: Callable[[str, str], Service]) -> Service:
     for person_id in people:  # what outreach's worker learns from the registry's topic
         people_replica.process(service.application, feed.registered(person_id, VILLAGE))
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    visit = service.call("POST", "/visits", json={"person_id": people[0], "method": "home_visit", "date": yesterday})
+    visit = service.call("POST", "/contacts", json={"person_id": people[0], "method": "home_visit", "date": yesterday})
     KNOWN["outreach"] = {"visit_id": [visit["id"]], "person_id": people}
     return service
 

@@ -4,6 +4,7 @@ and publishes only event types of the contracts package, each with a JSON Schema
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from types import ModuleType
 
 import jsonschema
@@ -21,10 +22,14 @@ SERVICES = [registry, outreach, assistance, reporting]
 
 
 def domain_event_classes(module: ModuleType) -> set[type]:
-    """Every event class of every aggregate the module defines, those @event("Name") makes included, and of the
-    shared aggregates from vet_common it names in `__all__` (the people replica a consumer keeps)."""
+    """Every event class of every aggregate the module (or, for a package, any of its modules) defines, those
+    @event("Name") makes included, and of the shared aggregates from vet_common it names in `__all__` (the people
+    replica a consumer keeps)."""
+    found: set[type] = set()
+    if hasattr(module, "__path__"):
+        for sub in pkgutil.iter_modules(module.__path__, module.__name__ + "."):
+            found |= domain_event_classes(importlib.import_module(sub.name))
     shared = set(getattr(module, "__all__", ()))
-    found = set()
     for name, aggregate in vars(module).items():
         if not (isinstance(aggregate, type) and issubclass(aggregate, Aggregate)) or aggregate is Aggregate:
             continue

@@ -53,7 +53,7 @@ def auth(settings: Settings, region: str = "350102001", role: str = "station_sta
 
 
 def visit(**overrides: object) -> dict[str, object]:
-    return {"person_id": PERSON, "method": "home_visit", "date": "2026-08-01", "notes": "生活稳定", **overrides}
+    return {"person_id": PERSON, "method": "home_visit", "date": "2026-08-01", "findings": "生活稳定", **overrides}
 
 
 def events_recorded(client: TestClient) -> int:
@@ -64,17 +64,17 @@ def test_a_visit_with_a_known_person_is_recorded_in_the_replicas_region(
     client: TestClient, settings: Settings, feed: RegistryFeed
 ) -> None:
     consume(client, feed.transferred(PERSON, "350102002003"))  # moved within the county since registering
-    created = client.post("/visits", json=visit(), headers=auth(settings, "350102"))
+    created = client.post("/contacts", json=visit(), headers=auth(settings, "350102"))
     assert created.status_code == 201, created.text
-    read = client.get(f"/visits/{created.json()['id']}", headers=auth(settings, "350102")).json()
+    read = client.get(f"/contacts/{created.json()['id']}", headers=auth(settings, "350102")).json()
     assert read["region"] == "350102002003"
     assert read["person_id"] == PERSON
     assert read["method"] == "home_visit"
-    assert client.get(f"/visits/{created.json()['id']}", headers=auth(settings, "350102001")).status_code == 404
+    assert client.get(f"/contacts/{created.json()['id']}", headers=auth(settings, "350102001")).status_code == 404
 
 
 def test_a_person_outreach_has_not_heard_of_is_409_and_records_nothing(client: TestClient, settings: Settings) -> None:
-    response = client.post("/visits", json=visit(), headers=auth(settings))
+    response = client.post("/contacts", json=visit(), headers=auth(settings))
     assert response.status_code == 409
     assert response.json()["detail"] == (
         "该人员的档案尚未同步到本系统，请稍后再试 (not yet known here: the registry's record has not reached "
@@ -87,7 +87,7 @@ def test_a_person_outside_the_jurisdiction_is_404_and_records_nothing(
     client: TestClient, settings: Settings, feed: RegistryFeed
 ) -> None:
     before = events_recorded(client)
-    response = client.post("/visits", json=visit(), headers=auth(settings, region="350103"))
+    response = client.post("/contacts", json=visit(), headers=auth(settings, region="350103"))
     assert response.status_code == 404
     assert "不在本辖区" in response.json()["detail"]
     assert events_recorded(client) == before
@@ -98,7 +98,7 @@ def test_a_deceased_person_is_409_and_records_nothing(
 ) -> None:
     consume(client, feed.died(PERSON))
     before = events_recorded(client)
-    response = client.post("/visits", json=visit(), headers=auth(settings))
+    response = client.post("/contacts", json=visit(), headers=auth(settings))
     assert response.status_code == 409
     assert "已去世" in response.json()["detail"]
     assert events_recorded(client) == before
@@ -117,7 +117,7 @@ def test_bad_input_is_422_and_records_nothing(
     client: TestClient, settings: Settings, feed: RegistryFeed, overrides: dict[str, object], field: str
 ) -> None:
     before = events_recorded(client)
-    response = client.post("/visits", json=visit(**overrides), headers=auth(settings))
+    response = client.post("/contacts", json=visit(**overrides), headers=auth(settings))
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["detail"]]
     assert events_recorded(client) == before

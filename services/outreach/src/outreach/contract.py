@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outreach.domain import Visit
+from outreach.domain.contacts import Contact
 from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
@@ -12,14 +12,19 @@ SOURCE = "outreach"
 TRANSLATIONS = TranslationTable(
     source=SOURCE,
     published={
-        # Notes stay in outreach: they may hold personal details.
-        Visit.Recorded: Publish(
-            public.VisitRecorded,
+        # Findings stay in outreach: they may hold personal details.
+        Contact.Recorded: Publish(
+            public.ContactRecorded,
             lambda e, _: {
-                "visit_id": str(e.originator_id),
+                "contact_id": str(e.originator_id),
                 "person_id": e.person_id,
                 "method": e.method,
-                "visited_on": e.visited_on.isoformat(),
+                "contacted_on": e.contacted_on.isoformat(),
+                "staff": e.staff,
+                "needs_follow_up": e.needs_follow_up,
+                "occasion": e.occasion,
+                "campaign_id": e.campaign_id,
+                "group_id": e.group_id,
             },
         ),
     },

@@ -1,6 +1,6 @@
 """Composition root of outreach."""
 
-from outreach import api
+from outreach.api import routers
 from outreach.application import OutreachApplication
 from outreach.contract import TRANSLATIONS
 from outreach.projections import OutreachProjection
@@ -14,7 +14,7 @@ definition = ServiceDefinition(
     application_class=OutreachApplication,
     projection_factory=lambda _application: OutreachProjection(),
     translations=TRANSLATIONS,
-    routers=[api.router],
+    routers=routers,
     # The people replica (vet_common.people): who is registered, where, alive or not.
     consumes=["registry"],
     handler_factory=people_replica.handler,

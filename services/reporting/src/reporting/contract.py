@@ -10,7 +10,7 @@ CONSUMES = ["registry", "outreach", "assistance"]
 # Which kind of record an upstream event describes, for the counts by region.
 KIND_BY_TYPE = {
     registry.PersonRegistered.event_type(): "person",
-    outreach.VisitRecorded.event_type(): "visit",
+    outreach.ContactRecorded.event_type(): "visit",
     assistance.FundCreated.event_type(): "fund",
 }
 

@@ -51,13 +51,13 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 def visit_when_known(
     platform: Platform, person_id: str, timeout: float = 60, poll_seconds: float = 0.02
 ) -> tuple[httpx.Response, float]:
-    """Record a visit as soon as outreach knows the person: POST /visits until it stops answering 409 (the
+    """Record a visit as soon as outreach knows the person: POST /contacts until it stops answering 409 (the
     registration has not reached outreach's replica yet). The answer, and the seconds it took."""
-    body = {"person_id": person_id, "method": "home_visit", "date": "2026-08-01", "notes": "身体健康"}
+    body = {"person_id": person_id, "method": "home_visit", "date": "2026-08-01", "findings": "身体健康"}
     started = time.monotonic()
     with httpx.Client(base_url=platform.url("outreach"), headers=headers(), timeout=10) as client:
         while True:
-            response = client.post("/visits", json=body)
+            response = client.post("/contacts", json=body)
             waited = time.monotonic() - started
             if response.status_code != 409 or "已去世" in response.text or waited > timeout:
                 return response, waited

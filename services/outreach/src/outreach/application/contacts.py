@@ -1,29 +1,33 @@
-"""Outreach commands over the event store."""
+"""Commands about contacts and visits."""
 
 from __future__ import annotations
 
 from datetime import date
 from uuid import UUID
 
-from outreach.domain import Visit
+from outreach.domain.contacts import Contact
 from vet_common.auth import Principal
 from vet_common.domain import Actor
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import known_person
 
 
-class OutreachApplication(ServiceApplication):
-    def record_visit(
+class ContactCommands(ServiceApplication):
+    def record_contact(
         self,
         *,
         person_id: UUID,
         method: str,
-        visited_on: date,
-        notes: str,
+        contacted_on: date,
+        staff: str,
+        findings: str,
+        needs_follow_up: bool = False,
+        occasion: str | None = None,
+        campaign_id: str | None = None,
         principal: Principal,
         actor: Actor,
     ) -> UUID:
-        """Record a visit with a living person the caller may see, in the person's region.
+        """Record a contact with a living person the caller may see, in the person's region.
 
         Who the person is comes from outreach's own replica of the registry's events, never from a call to
         the registry: NotYetKnown (409) until their registration has reached outreach, NotFound (404) outside
@@ -31,16 +35,21 @@ class OutreachApplication(ServiceApplication):
         """
         person = known_person(self, person_id, principal)
         person.ensure_living()
-        visit = Visit(
+        contact = Contact(
             person_id=person.person_id,
             region=person.region,
             method=method,
-            visited_on=visited_on,
-            notes=notes,
+            contacted_on=contacted_on,
+            staff=staff,
+            findings=findings,
+            needs_follow_up=needs_follow_up,
+            occasion=occasion,
+            campaign_id=campaign_id,
+            group_id=None,
             actor=actor,
         )
-        self.save(visit)
-        return visit.id
+        self.save(contact)
+        return contact.id
 
-    def get_visit(self, visit_id: UUID) -> Visit | None:
-        return self.get_or_none(visit_id)  # type: ignore[no-any-return]
+    def get_contact(self, contact_id: UUID) -> Contact | None:
+        return self.get_or_none(contact_id)  # type: ignore[no-any-return]

@@ -1,4 +1,4 @@
-"""Outreach read models in MongoDB: visits by person and region."""
+"""Read model of contacts: each contact by person and region."""
 
 from __future__ import annotations
 
@@ -6,28 +6,30 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach.domain import Visit
+from outreach.domain.contacts import Contact
 from vet_common.domain import actor_from
 from vet_common.projector import ReadModelBatch
 
 
-class OutreachProjection:
+class ContactsProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.visits.create_index([("region", 1), ("visited_on", -1)])
-        await db.visits.create_index([("person_id", 1)])
+        await db.contacts.create_index([("region", 1), ("contacted_on", -1)])
+        await db.contacts.create_index([("person_id", 1)])
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
-        if isinstance(event, Visit.Recorded):
+        if isinstance(event, Contact.Recorded):
             batch.put(
-                "visits",
+                "contacts",
                 str(event.originator_id),
                 event.originator_version,
                 {
                     "person_id": event.person_id,
                     "region": event.region,
                     "method": event.method,
-                    "visited_on": event.visited_on.isoformat(),
-                    "notes": event.notes,
+                    "contacted_on": event.contacted_on.isoformat(),
+                    "staff": event.staff,
+                    "findings": event.findings,
+                    "campaign_id": event.campaign_id,
                     "recorded_by": actor_from(event.actor).sub,
                 },
             )

@@ -1,0 +1,11 @@
+"""Outreach's application: one class made of the commands of each part (contacts, pairings, rules, campaigns,
+requests), each in its own module, over one event store."""
+
+from outreach.application.contacts import ContactCommands
+
+
+class OutreachApplication(ContactCommands):
+    pass
+
+
+__all__ = ["OutreachApplication"]

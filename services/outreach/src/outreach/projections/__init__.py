@@ -1,0 +1,23 @@
+"""Outreach read models in MongoDB: each part's projection, fed every event in one batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from outreach.projections.contacts import ContactsProjection
+from vet_common.projector import ReadModelBatch
+
+
+class OutreachProjection:
+    def __init__(self) -> None:
+        self.parts = [ContactsProjection()]
+
+    async def setup(self, db: AsyncDatabase[Any]) -> None:
+        for part in self.parts:
+            await part.setup(db)
+
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
+        for part in self.parts:
+            await part.apply(batch, event, position)
