@@ -7,12 +7,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.projections.contacts import ContactsProjection
+from outreach.projections.people import PeopleProjection
 from vet_common.projector import ReadModelBatch
 
 
 class OutreachProjection:
     def __init__(self) -> None:
-        self.parts = [ContactsProjection()]
+        self.parts = [PeopleProjection(), ContactsProjection()]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         for part in self.parts:
