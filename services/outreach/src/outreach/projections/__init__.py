@@ -8,12 +8,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.projections.contacts import ContactsProjection
 from outreach.projections.people import PeopleProjection
-from vet_common.projector import ReadModelBatch
+from vet_common.projector import Projection, ReadModelBatch
 
 
 class OutreachProjection:
     def __init__(self) -> None:
-        self.parts = [PeopleProjection(), ContactsProjection()]
+        self.parts: list[Projection] = [PeopleProjection(), ContactsProjection()]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         for part in self.parts:
