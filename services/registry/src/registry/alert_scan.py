@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,18 @@ def subject_of(doc: dict[str, Any]) -> AlertSubject:
     )
 
 
+async def active_people(db: AsyncDatabase[Any], region_prefix: str) -> AsyncIterator[dict[str, Any]]:
+    """Everyone active (the daily run), or everyone active in a jurisdiction, walked village by village: the
+    persons read model keeps no index on jurisdiction keys (projections.py), only on each person's region."""
+    if not region_prefix:
+        async for doc in db.persons.find({"status": "active"}):
+            yield doc
+        return
+    async for village in db.villages.find({"jurisdictions": region_prefix}, {"_id": 1}, sort=[("_id", 1)]):
+        async for doc in db.persons.find({"region": village["_id"], "status": "active"}):
+            yield doc
+
+
 async def raise_due_alerts(
     registry: RegistryApplication,
     db: AsyncDatabase[Any],
@@ -39,9 +52,7 @@ async def raise_due_alerts(
     rules = rules or AlertRules()
     raised = 0
     batch: list[dict[str, Any]] = []
-    # Jurisdiction keys by equality (vet_common.jurisdiction); the daily run over everyone has no prefix.
-    query: dict[str, Any] = {"status": "active", **({"jurisdictions": region_prefix} if region_prefix else {})}
-    async for doc in db.persons.find(query):
+    async for doc in active_people(db, region_prefix):
         for alert in alerts_for(subject_of(doc), today, rules):
             batch.append(
                 {

@@ -74,16 +74,16 @@ class RegistryProjection:
         self.states = AggregateStates(application)
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING)])
-        await db.persons.create_index([("jurisdictions", ASCENDING), ("region", ASCENDING), ("name", ASCENDING)])
+        # Only the indexes a query of queries.py, alert_scan.py or jobs.py starts with: each costs every write
+        # (the multikey ones an entry per element), and the read models are rebuilt from the whole log.
+        # A query's first field picks the index, and the jurisdiction key never comes first (it would match
+        # a whole county): a jurisdiction is walked village by village instead.
         await db.persons.create_index([("name_prefixes", ASCENDING)])
         await db.persons.create_index([("id_hash", ASCENDING)])
-        await db.persons.create_index([("categories", ASCENDING)])
         await db.persons.create_index([("facets", ASCENDING), ("region", ASCENDING), ("name", ASCENDING)])
         await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING), ("_id", ASCENDING)])
-        await db.villages.create_index([("jurisdictions", ASCENDING)])
         await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])
-        await db.persons.create_index([("registered_at", ASCENDING)])
+        await db.villages.create_index([("jurisdictions", ASCENDING)])
         await db.transfers.create_index([("to_jurisdictions", ASCENDING), ("status", ASCENDING)])
         await db.transfers.create_index([("from_jurisdictions", ASCENDING), ("status", ASCENDING)])
         await db.duplicates.create_index([("jurisdictions", ASCENDING), ("status", ASCENDING)])
