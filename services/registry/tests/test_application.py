@@ -63,6 +63,15 @@ def register(harness: Harness, n: int = 1, **overrides: Any) -> UUID:
     return harness.app.register_person(registration(n, **overrides), STAFF)
 
 
+VETERAN = 99  # registration(VETERAN): the veteran a survivor is linked to, registered by the tests that need one
+
+
+def veteran(app: RegistryApplication) -> UUID:
+    found = app.find_by_id_number(registration(VETERAN).id_number)
+    assert found is not None, "register(harness, VETERAN) first"
+    return found
+
+
 @contextmanager
 def nothing_recorded(harness: Harness, error: type[DomainError], field: str | None = None) -> Iterator[None]:
     """The block raises `error` (about `field`, for Invalid), and the event store holds no new event."""
@@ -221,7 +230,7 @@ CHANGES: list[Any] = [
         id="annual confirmation",
     ),
     pytest.param(
-        lambda app, p, **seen: app.link_survivor(p, uuid4(), "spouse", "martyr_survivor", STAFF, **seen),
+        lambda app, p, **seen: app.link_survivor(p, veteran(app), "spouse", "martyr_survivor", STAFF, **seen),
         "SurvivorLinked",
         id="survivor",
     ),
@@ -233,6 +242,7 @@ CHANGES: list[Any] = [
 def test_each_change_command_records_its_one_event_and_returns_the_record(
     harness: Harness, command: Callable[[RegistryApplication, UUID], Any], event_name: str
 ) -> None:
+    register(harness, VETERAN)
     person_id = register(harness)
     before = harness.recorded_count()
     person = command(harness.app, person_id)
@@ -246,6 +256,7 @@ def test_each_change_from_a_stale_screen_is_refused_and_records_nothing(
     harness: Harness, command: Callable[..., Any], event_name: str
 ) -> None:
     """If-Match: the caller saw version 1, someone else made it version 2 meanwhile."""
+    register(harness, VETERAN)
     person_id = register(harness)
     harness.app.change_contact(person_id, None, "他人刚改的地址", OFFICER, None)
     with nothing_recorded(harness, PreconditionFailed):
@@ -272,7 +283,7 @@ UNKNOWN_PERSON: list[Any] = [
 def test_each_command_about_an_unknown_person_is_not_found_and_records_nothing(
     harness: Harness, command: Callable[[RegistryApplication, UUID], Any], event_name: str | None
 ) -> None:
-    register(harness)
+    register(harness, VETERAN)
     with nothing_recorded(harness, NotFound):
         command(harness.app, uuid4())
     assert harness.app.get_person(uuid4()) is None
@@ -325,11 +336,20 @@ def test_a_removed_designation_and_a_replaced_certificate_record_their_events(ha
         ),
         pytest.param(lambda app, p: app.issue_preferential_card(p, "YD", None, STAFF), Invalid, "action", id="no card"),
         pytest.param(
+            lambda app, p: app.issue_preferential_card(p, "YD", date(2026, 6, 2), STAFF), Invalid, "date", id="future card"
+        ),
+        pytest.param(
             lambda app, p: app.replace_disability_certificate(p, "新证", STAFF), Invalid, "action", id="no disability"
         ),
         pytest.param(lambda app, p: app.link_survivor(p, p, "spouse", "martyr_survivor", STAFF), Invalid, "veteran_id"),
         pytest.param(
             lambda app, p: app.link_survivor(p, uuid4(), "spouse", "discharged_soldier", STAFF), Invalid, "category"
+        ),
+        pytest.param(
+            lambda app, p: app.link_survivor(p, uuid4(), "spouse", "martyr_survivor", STAFF),
+            NotFound,
+            None,
+            id="veteran not registered",
         ),
         pytest.param(lambda app, p: app.record_death(p, date(1950, 1, 1), STAFF), Invalid, "date", id="before birth"),
         pytest.param(lambda app, p: app.correct_death(p, None, REASON, OFFICER), Invalid, "date", id="not deceased"),
@@ -438,7 +458,7 @@ def test_a_deceased_record_refuses_what_only_an_active_record_takes(harness: Har
     with nothing_recorded(harness, PersonDeceased):
         harness.app.record_death(deceased, date(2024, 3, 1), STAFF)
     with nothing_recorded(harness, PersonDeceased):
-        harness.app.link_survivor(deceased, uuid4(), "child", "martyr_survivor", STAFF)
+        harness.app.link_survivor(deceased, uuid4(), "child", "martyr_survivor", STAFF)  # its death is checked first
 
 
 def test_a_death_recorded_in_error_is_revoked_and_the_record_is_active_again(harness: Harness, deceased: UUID) -> None:

@@ -37,7 +37,7 @@ from registry.domain import (
     age_on,
     born_on_or_before,
 )
-from vet_common.domain import Actor, Conflict, DomainError, Invalid
+from vet_common.domain import Actor, Conflict, DomainError, Invalid, NotFound
 from vet_common.idnumber import make_id_number
 
 VILLAGE_A = "350102001001"  # 鼓东街道
@@ -482,8 +482,8 @@ def test_an_annual_confirmation_is_recorded_once_per_year() -> None:
 def test_linking_a_survivor_records_the_link_and_adds_the_category_once(category: str) -> None:
     widow = registered(name="陈桂兰", sex="female", categories=["active_duty_family"])
     first, second = str(uuid4()), str(uuid4())
-    widow.link_survivor(first, "spouse", category, STAFF)
-    widow.link_survivor(second, "child", category, STAFF)
+    widow.link_survivor(first, "spouse", category, STAFF, veteran_registered=True)
+    widow.link_survivor(second, "child", category, STAFF, veteran_registered=True)
     assert widow.survivor_of == [
         {"veteran_id": first, "relation": "spouse", "category": category},
         {"veteran_id": second, "relation": "child", "category": category},
@@ -498,15 +498,17 @@ def test_linking_a_survivor_records_the_link_and_adds_the_category_once(category
         pytest.param(registered, "martyr_survivor", True, Invalid, "veteran_id", id="their own survivor"),
         pytest.param(deceased, "martyr_survivor", False, PersonDeceased, None, id="deceased"),
         pytest.param(merged, "martyr_survivor", False, NotActive, None, id="merged"),
+        pytest.param(registered, "martyr_survivor", None, NotFound, None, id="veteran not registered"),
     ],
 )
 def test_a_survivor_link_is_refused(
-    make: Callable[[], Person], category: str, own: bool, error: type[DomainError], field: str | None
+    make: Callable[[], Person], category: str, own: bool | None, error: type[DomainError], field: str | None
 ) -> None:
+    """`own` None: a veteran the registry does not have."""
     person = make()
     veteran_id = str(person.id) if own else str(uuid4())
     with refused(person, error, field):
-        person.link_survivor(veteran_id, "spouse", category, STAFF)
+        person.link_survivor(veteran_id, "spouse", category, STAFF, veteran_registered=own is not None)
 
 
 # Death and its correction -----------------------------------------------------------------------------------------

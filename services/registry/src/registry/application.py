@@ -242,6 +242,8 @@ class RegistryApplication(ServiceApplication):
     def issue_preferential_card(
         self, person_id: UUID, card_no: str, issued_on: date | None, actor: Actor, expected_version: int | None = None
     ) -> Person:
+        if issued_on is not None and issued_on > self.clock.today():
+            raise Invalid("date", "发证日期不能晚于今天 (the card cannot be issued on a future date)")
         person = self.person(person_id, expected_version)
         person.issue_preferential_card(card_no, issued_on or self.clock.today(), actor)
         return self._saved(person)
@@ -273,7 +275,8 @@ class RegistryApplication(ServiceApplication):
         expected_version: int | None = None,
     ) -> Person:
         person = self.person(person_id, expected_version)
-        person.link_survivor(str(veteran_id), relation, category, actor)
+        veteran_registered = self.get_person(veteran_id) is not None
+        person.link_survivor(str(veteran_id), relation, category, actor, veteran_registered=veteran_registered)
         return self._saved(person)
 
     def record_death(self, person_id: UUID, died_on: date, actor: Actor, expected_version: int | None = None) -> Person:

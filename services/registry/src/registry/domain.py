@@ -11,7 +11,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from vet_common.domain import Actor, Conflict, Invalid, actor_from, derived_id
+from vet_common.domain import Actor, Conflict, Invalid, NotFound, actor_from, derived_id
 
 
 class Category(StrEnum):
@@ -362,12 +362,16 @@ class Person(Aggregate):
             }
         )
 
-    def link_survivor(self, veteran_id: str, relation: str, category: str, actor: Actor) -> None:
+    def link_survivor(
+        self, veteran_id: str, relation: str, category: str, actor: Actor, *, veteran_registered: bool
+    ) -> None:
         self.check_can_change(None)
         if category not in SURVIVOR_CATEGORIES:
             raise Invalid("category", "遗属关联只适用于烈士、因公牺牲、病故军人遗属类别 (not a survivor category)")
         if veteran_id == str(self.id):
             raise Invalid("veteran_id", "不能关联本人 (a person cannot be their own survivor)")
+        if not veteran_registered:
+            raise NotFound("查无此军人档案 (no such veteran in the registry: register the veteran first)")
         self._link_survivor(veteran_id=veteran_id, relation=relation, category=category, actor=actor)
 
     @event("SurvivorLinked")
