@@ -336,7 +336,10 @@ def test_a_removed_designation_and_a_replaced_certificate_record_their_events(ha
         ),
         pytest.param(lambda app, p: app.issue_preferential_card(p, "YD", None, STAFF), Invalid, "action", id="no card"),
         pytest.param(
-            lambda app, p: app.issue_preferential_card(p, "YD", date(2026, 6, 2), STAFF), Invalid, "date", id="future card"
+            lambda app, p: app.issue_preferential_card(p, "YD", date(2026, 6, 2), STAFF),
+            Invalid,
+            "date",
+            id="future card",
         ),
         pytest.param(
             lambda app, p: app.replace_disability_certificate(p, "新证", STAFF), Invalid, "action", id="no disability"
