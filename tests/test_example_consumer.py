@@ -23,7 +23,8 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "registry_consumer.py"
 
 def example() -> ModuleType:
     spec = importlib.util.spec_from_file_location("registry_consumer", EXAMPLE)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -83,7 +84,8 @@ async def test_the_example_consumer_validates_applies_once_and_resumes(kafka_boo
     assert people(db) == {first: ("350103001001", "active"), second: ("350102001002", "deceased")}
     reasons = rejected(db)
     assert len(reasons) == 2
-    assert "does not fit the schema of PersonRegistered" in reasons[0] and "status" in reasons[0]
+    assert "does not fit the schema of PersonRegistered" in reasons[0]
+    assert "status" in reasons[0]
     assert reasons[1].startswith("not JSON")
 
     # Restarted with nothing new: the committed offsets hold, nothing is applied again.
@@ -98,4 +100,3 @@ def test_the_example_imports_no_platform_code() -> None:
 def test_check_names_an_unknown_type() -> None:
     with pytest.raises(ValueError, match="unknown event type 'Nonsense'"):
         example().check(json.dumps({"type": "Nonsense"}).encode(), {})
-
