@@ -10,12 +10,13 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api
+.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api federation-up federation-down
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
 	@echo "make down     stop what 'make up' started"
 	@echo "make status   show what runs"
+	@echo "make federation-up / federation-down  a city and the province side by side, joined by MirrorMaker 2"
 	@echo "make test     run every test against real servers (PYTEST_ARGS=... to pass options)"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
@@ -38,6 +39,12 @@ down: setup
 
 status: setup
 	@$(UV_RUN) vet status
+
+federation-up: setup  ## a city (3501) and the province (35), each a whole platform, joined by MirrorMaker 2
+	@$(UV_RUN) vet federation up
+
+federation-down: setup
+	@$(UV_RUN) vet federation down
 
 test: setup
 	$(UV_RUN) pytest $(PYTEST_ARGS)

@@ -39,8 +39,27 @@ def status() -> None:
 
 COMMANDS = (up, down, status)
 
+federation = typer.Typer(help="A city's deployment and the province's, joined by MirrorMaker 2 (one machine).")
+
+
+@federation.command("up")
+def federation_up() -> None:
+    """Start both deployments and the mirror between them; print their addresses."""
+    from vet_devtools.stack import federation as stack
+
+    raise typer.Exit(stack.up())
+
+
+@federation.command("down")
+def federation_down() -> None:
+    """Stop what `vet federation up` started."""
+    from vet_devtools.stack import federation as stack
+
+    raise typer.Exit(stack.down())
+
 
 def register(app: typer.Typer) -> None:
     """Add the local-stack commands to `app` (the `vet` app of vet_common.cli)."""
     for command in COMMANDS:
         app.command()(command)
+    app.add_typer(federation, name="federation")

@@ -26,12 +26,18 @@ def kafka_lib_dir(root: Path | None = None) -> Path:
 
 def ensure_kafka_jars(root: Path | None = None, log_path: Path | None = None) -> Path:
     """Copy Kafka's jars from Maven Central into .local/kafka/lib once (again only when the POM changes)."""
+    return ensure_jars("kafka", "kafka_2.13-*.jar", root, log_path)
+
+
+def ensure_jars(component: str, marker: str, root: Path | None = None, log_path: Path | None = None) -> Path:
+    """Copy the jars infra/<component>/pom.xml names into .local/<component>/lib once (again when the POM
+    changes); `marker` is a glob of a jar that must be there."""
     root = root or project_root()
-    pom = root / "infra" / "kafka" / "pom.xml"
-    lib = kafka_lib_dir(root)
+    pom = root / "infra" / component / "pom.xml"
+    lib = root / ".local" / component / "lib"
     stamp = lib / ".pom.sha256"
     digest = hashlib.sha256(pom.read_bytes()).hexdigest()
-    if stamp.is_file() and stamp.read_text().strip() == digest and any(lib.glob("kafka_2.13-*.jar")):
+    if stamp.is_file() and stamp.read_text().strip() == digest and any(lib.glob(marker)):
         return lib
     log_path = log_path or root / ".local" / "log" / "maven.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +49,7 @@ def ensure_kafka_jars(root: Path | None = None, log_path: Path | None = None) ->
         mvn = shutil.which("mvn")
         if mvn is None:
             raise StackError(
-                "Maven is needed once to fetch the Kafka jars: install it (apt-get install -y maven), retry",
+                f"Maven is needed once to fetch the {component} jars: install it (apt-get install -y maven), retry",
                 log_path,
             )
         for old in lib.glob("*.jar"):  # no stale versions on the class path
@@ -56,9 +62,9 @@ def ensure_kafka_jars(root: Path | None = None, log_path: Path | None = None) ->
                 cwd=root,
                 check=False,
             )
-        if proc.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
+        if proc.returncode != 0 or not any(lib.glob(marker)):
             raise StackError(
-                "fetching the Kafka jars with Maven failed: check network access to Maven Central and retry",
+                f"fetching the {component} jars with Maven failed: check network access to Maven Central and retry",
                 log_path,
             )
         stamp.write_text(digest + "\n")
@@ -99,6 +105,26 @@ async def _kafka_metadata(bootstrap: str) -> int:
         return len(metadata.brokers())
     finally:
         await client.close()
+
+
+async def _topic_names(bootstrap: str) -> set[str]:
+    from aiokafka.client import AIOKafkaClient
+
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, metadata_max_age_ms=1000)
+    try:
+        await client.bootstrap()
+        metadata = await client.fetch_all_metadata()
+        return set(metadata.topics())
+    finally:
+        await client.close()
+
+
+def kafka_topics(bootstrap: str, timeout: float = 5.0) -> set[str]:
+    """The topics the broker at `bootstrap` has; empty if it does not answer."""
+    try:
+        return run_async(lambda: _topic_names(bootstrap), timeout)
+    except Exception:
+        return set()
 
 
 def kafka_ready(bootstrap: str, timeout: float = 5.0) -> bool:
@@ -252,11 +278,12 @@ def _mib(size: str) -> int:
 
 
 def main() -> int:
-    """`python -m vet_devtools.stack jars`: fetch the Kafka jars if needed (used by `make setup`)."""
+    """`python -m vet_devtools.stack jars`: fetch the Kafka and MirrorMaker 2 jars if needed (`make setup`)."""
     try:
         lib = ensure_kafka_jars()
+        mirror = ensure_jars("mirrormaker", "connect-mirror-*.jar")
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Kafka jars: {lib}")
+    print(f"Kafka jars: {lib}\nMirrorMaker 2 jars: {mirror}")
     return 0

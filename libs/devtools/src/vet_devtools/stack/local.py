@@ -41,6 +41,8 @@ class LocalStack:
     kafka: KafkaServer
     mongo: SecantusServer
     services: list[ServiceProcess]
+    # Where its files live: the repository's .local/ unless given (a federation runs two stacks side by side).
+    base_dir: Path | None = None
 
     @classmethod
     def from_env(cls, root: Path | None = None, services: Sequence[str] = SERVICES) -> LocalStack:
@@ -65,7 +67,7 @@ class LocalStack:
 
     @property
     def base(self) -> Path:
-        return self.root / ".local"
+        return self.base_dir or self.root / ".local"
 
     @property
     def infra(self) -> list[ManagedServer]:
@@ -148,24 +150,32 @@ def up(
             console.print("[green]the local stack is already running[/]: nothing to do")
             _print_urls(stack, console, with_services=with_services)
             return 0
-        if not stack.kafka.running() and not (kafka_lib_dir(stack.root) / ".pom.sha256").is_file():
-            with console.status("fetching the Kafka jars from Maven Central (once)..."):
-                ensure_kafka_jars(stack.root)
-        for c in components:  # fail before starting anything if a port is taken by someone else
-            if not c.running():
-                c.check_ports()
-        for c in stack.infra:
-            c.start()
-        _wait_all(stack.infra, console, "starting")
-        for s in stack.services:
-            s.start()
-        _wait_all(stack.services, console, "starting")
+        start(stack, console)
     except StackError as exc:
         console.print(f"[red]error:[/] {exc}", soft_wrap=True, highlight=False)
         return 1
     _print_urls(stack, console, with_services=with_services)
     console.print(f"[green]ready in {time.monotonic() - t0:.1f}s[/]")
     return 0
+
+
+def start(stack: LocalStack, console: Console) -> None:
+    """Start what of `stack` is not running: its servers, then its services, waiting until each is ready."""
+    start_in_tiers(console, stack.root, stack.infra, stack.services)
+
+
+def start_in_tiers(console: Console, root: Path, *tiers: Sequence[ManagedServer]) -> None:
+    """Start each tier's servers together once the tier before is ready (the servers, then what uses them)."""
+    if not (kafka_lib_dir(root) / ".pom.sha256").is_file():
+        with console.status("fetching the Kafka jars from Maven Central (once)..."):
+            ensure_kafka_jars(root)
+    for c in (c for tier in tiers for c in tier):  # fail before starting anything if a port is taken
+        if not c.running():
+            c.check_ports()
+    for tier in tiers:
+        for c in tier:
+            c.start()
+        _wait_all(tier, console, "starting")
 
 
 def _known_records(stack: LocalStack) -> list[tuple[str, Path, ManagedServer | None]]:
