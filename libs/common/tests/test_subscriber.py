@@ -63,3 +63,37 @@ async def test_a_handler_value_error_is_retried_and_contract_errors_are_dead_let
 
     assert attempts == [1, 1]  # failed once, then handled
     assert dead == [b"{not json", unknown]
+
+
+async def test_a_mirrored_citys_event_outside_that_city_is_dead_lettered_and_never_handled(tmp_path: Path) -> None:
+    """The province reads Fuzhou's (3501) topics as copied by MirrorMaker: an event there of Xiamen (3502) is
+    refused, so a city cannot write another city's figures; the province's own topics take any of its regions."""
+    settings = Settings.for_service("reporting", data_dir=tmp_path, jurisdiction="35", mirrored_sources="3501")
+    broker = make_broker(settings)
+    own, mirrored = settings.consumed_topics(["registry"])
+    assert (own, mirrored) == ("vet.registry.v1", "3501.vet.registry.v1")
+    handled: list[tuple[int, str]] = []
+
+    async def handle(event: IntegrationEvent) -> None:
+        handled.append((event.source_position, event.region))
+
+    subscribe(broker, settings, [own, mirrored], handle, retry_delay=0)
+    dead: list[tuple[str, str]] = []
+
+    @broker.subscriber(dlq_topic(mirrored), dlq_topic(own))
+    async def collect(message: KafkaMessage) -> None:
+        dead.append((message.headers["original_topic"], message.headers["error"]))
+
+    def event(position: int, region: str) -> bytes:
+        return person_registered(position).model_copy(update={"region": region}).to_bytes()
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(event(1, "350102001001"), topic=mirrored, key=b"p-1")
+        await test_broker.publish(event(2, "350203001001"), topic=mirrored, key=b"p-2")  # Xiamen via Fuzhou
+        await test_broker.publish(event(3, "350203001001"), topic=own, key=b"p-3")  # the province's own
+        await test_broker.publish(event(4, "440103001001"), topic=own, key=b"p-4")  # Guangdong: not ours
+
+    assert handled == [(1, "350102001001"), (3, "350203001001")]
+    assert [topic for topic, _ in dead] == [mirrored, own]
+    assert "outside 3501" in dead[0][1]
+    assert "outside this deployment's jurisdiction 35" in dead[1][1]

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     consumer_group_prefix: str = "vet."
     # A message that fails this many times goes to <topic>.dlq.
     max_delivery_attempts: int = 5
+    # The region this deployment answers for (a city "3501", a province "35"); empty: the whole country.
+    # Its consumers refuse (dead-letter) an event whose region lies outside it.
+    jurisdiction: str = ""
+    # Regions whose deployments' topics MirrorMaker 2 copies into this Kafka ("3501,3502"): their topics
+    # are "<region>.vet.<service>.v1", consumed beside this deployment's own, and an event on them must
+    # belong to that region.
+    mirrored_sources: str = ""
 
     mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     # Read-model database name; empty means f"vet_{service}".
@@ -107,6 +114,26 @@ class Settings(BaseSettings):
 
     def topic(self, service: str) -> str:
         return f"{self.topic_prefix}vet.{service}.v1"
+
+    @property
+    def mirrored(self) -> list[str]:
+        return [region.strip() for region in self.mirrored_sources.split(",") if region.strip()]
+
+    def consumed_topics(self, services: list[str]) -> list[str]:
+        """This deployment's topics of `services`, and the copies of each mirrored deployment's."""
+        own = [self.topic(service) for service in services]
+        return own + [f"{region}.{topic}" for region in self.mirrored for topic in own]
+
+    def region_allowed(self, topic: str, region: str) -> str | None:
+        """None if an event of `region` may arrive on `topic`; else why not (a city cannot write another's)."""
+        for source in self.mirrored:
+            if topic.startswith(f"{source}."):
+                if region.startswith(source):
+                    return None
+                return f"region {region} is outside {source}, the deployment {topic} is mirrored from"
+        if self.jurisdiction and not region.startswith(self.jurisdiction):
+            return f"region {region} is outside this deployment's jurisdiction {self.jurisdiction}"
+        return None
 
     @property
     def consumer_group(self) -> str:

@@ -23,6 +23,10 @@ consumed_total = Counter("vet_consumed_total", "Integration events handled", ["s
 dead_lettered_total = Counter("vet_dead_lettered_total", "Messages sent to a dead-letter topic", ["service", "topic"])
 
 
+class OutsideJurisdiction(ContractError):
+    """An event whose region its topic may not carry: dead-lettered at once, never applied."""
+
+
 def dlq_topic(topic: str) -> str:
     return f"{topic}.dlq"
 
@@ -43,7 +47,8 @@ def subscribe(
 
     The offset is committed only after this function returns (AckPolicy.ACK), so a crash mid-handler
     redelivers; the handler makes that harmless (Tracking). A message that fails max_delivery_attempts
-    times, or does not fit the contract (vet_contracts.ContractError), is published to <topic>.dlq with
+    times, or does not fit the contract (vet_contracts.ContractError), or carries a region its topic may not
+    (Settings.region_allowed: a mirrored city writing another's figures), is published to <topic>.dlq with
     the error and committed, so it never blocks its partition.
     """
 
@@ -61,6 +66,9 @@ def subscribe(
         for attempt in range(1, settings.max_delivery_attempts + 1):
             try:
                 event = IntegrationEvent.from_bytes(body)
+                refusal = settings.region_allowed(topic, event.region)
+                if refusal:
+                    raise OutsideJurisdiction(refusal)
                 await handle(event)
                 consumed_total.labels(settings.service, topic).inc()
                 return

@@ -85,7 +85,7 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
     broker = make_broker(settings)
     if definition.consumes and definition.handler_factory:
         handler = definition.handler_factory(application)
-        subscribe(broker, settings, [settings.topic(s) for s in definition.consumes], handler)
+        subscribe(broker, settings, settings.consumed_topics(definition.consumes), handler)
     await _until_connected("Kafka broker", stop, broker.start)
 
     async def lead() -> None:
