@@ -15,7 +15,7 @@ from vet_common.people import (
     known_person,
     people_replica,
 )
-from vet_contracts import PublicEvent, registry
+from vet_contracts import PublicEvent, event_id_for, registry
 from vet_devtools.testing.people import RegistryFeed, in_memory
 
 
@@ -76,6 +76,23 @@ def test_a_redelivered_event_has_no_second_effect_and_records_nothing(
     assert people_replica.process(app, registered) is False
     assert recorded(app) == before
     assert replica(app, "p-1").key_contact_reasons == ["serious_illness"]
+
+
+def test_two_deployments_events_at_the_same_position_are_both_followed(
+    app: ServiceApplication, feed: RegistryFeed
+) -> None:
+    """The province reads its own registry and a city's, mirrored: both count positions from 1, so what was
+    processed is tracked per deployment, and their event ids differ."""
+    own = feed.registered("p-1", "350203001001")
+    city = RegistryFeed().registered("p-2", "350102001001")
+    assert own.source_position == city.source_position == 1
+    city = city.model_copy(update={"deployment": "3501", "event_id": event_id_for("registry", 1, "3501")})
+    assert (own.upstream, city.upstream) == ("registry", "3501:registry")
+    assert own.event_id != city.event_id
+    assert people_replica.process(app, own) is True
+    assert people_replica.process(app, city) is True
+    assert people_replica.process(app, city) is False  # a redelivery of the city's is still recognised
+    assert replica(app, "p-2").region == "350102001001"
 
 
 def test_an_old_event_after_a_newer_one_changes_nothing(app: ServiceApplication, feed: RegistryFeed) -> None:

@@ -18,6 +18,7 @@ from vet_common import cli
 SOURCE = Path(vet_common.__file__).resolve().parent
 OPERATOR_COMMANDS = ["token", "rebuild", "verify", "import"]
 STACK_COMMANDS = ["up", "down", "status"]
+STACK_GROUPS = ["federation"]  # typer lists groups after the commands
 
 # Run in a fresh interpreter in which `import vet_devtools` fails as if vet-devtools were not installed;
 # import every module of vet_common and report what failed, whether anything of vet_devtools got loaded
@@ -89,4 +90,4 @@ def test_vet_common_refers_to_vet_devtools_only_in_the_cli_hook() -> None:
 
 
 def test_with_vet_devtools_the_vet_app_has_the_stack_commands_first() -> None:
-    assert list(typer.main.get_command(cli.app).commands) == STACK_COMMANDS + OPERATOR_COMMANDS
+    assert list(typer.main.get_command(cli.app).commands) == STACK_COMMANDS + OPERATOR_COMMANDS + STACK_GROUPS

@@ -9,7 +9,7 @@
     definition = ServiceDefinition(..., consumes=["registry"], handler_factory=people.handler)
 
 A handler changes aggregates and returns them; it saves nothing. The dispatcher saves what every handler of
-the event's type returned in one transaction with `Tracking(event.source, event.source_position)`, so a
+the event's type returned in one transaction with `Tracking(event.upstream, event.source_position)`, so a
 redelivered event has no second effect.
 """
 
@@ -80,7 +80,7 @@ class Policies:
         handlers = self.handlers_of(type(event))
         if not handlers:
             return False  # nothing here reacts to this type: nothing to save, nothing to remember
-        tracking = Tracking(event.source, event.source_position)
+        tracking = Tracking(event.upstream, event.source_position)
         for attempt in range(1, attempts + 1):
             if application.has_processed(tracking):
                 return False

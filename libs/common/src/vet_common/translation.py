@@ -65,6 +65,8 @@ class TranslationTable:
                 schema_version=rule.event.SCHEMA_VERSION,
                 source=self.source,
                 source_position=position,
+                # A federated deployment names itself, so its ids and positions stay apart from another's.
+                deployment=application.settings.jurisdiction,
                 aggregate_id=str(domain_event.originator_id),
                 aggregate_version=domain_event.originator_version,
                 occurred_at=domain_event.timestamp,

@@ -31,9 +31,11 @@ class UnknownEventType(ContractError):
         self.schema_version = schema_version
 
 
-def event_id_for(source: str, source_position: int) -> str:
-    """Deterministic: a republished event keeps its id, so consumers can deduplicate."""
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{source}:{source_position}"))
+def event_id_for(source: str, source_position: int, deployment: str = "") -> str:
+    """Deterministic: a republished event keeps its id, so consumers can deduplicate. Two deployments' services
+    count positions each from 1, so a named deployment is part of the id (a single one keeps the plain form)."""
+    name = f"{deployment}:{source}:{source_position}" if deployment else f"{source}:{source_position}"
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, name))
 
 
 class Actor(BaseModel):
@@ -63,6 +65,17 @@ class IntegrationEvent(BaseModel):
     region: str = Field(description="12-digit region code (or jurisdiction prefix) the event belongs to")
     correlation_id: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    deployment: str = Field(
+        default="",
+        description="Region of the deployment that published it (a city's '3501') when several are federated; "
+        "empty for a single deployment",
+    )
+
+    @property
+    def upstream(self) -> str:
+        """Whose positions `source_position` counts: the source service, of its deployment if named. A consumer
+        tracks what it processed by (upstream, source_position)."""
+        return f"{self.deployment}:{self.source}" if self.deployment else self.source
 
     @classmethod
     def build(
@@ -79,9 +92,11 @@ class IntegrationEvent(BaseModel):
         data: dict[str, Any],
         schema_version: int = 1,
         correlation_id: str | None = None,
+        deployment: str = "",
     ) -> IntegrationEvent:
         return cls(
-            event_id=event_id_for(source, source_position),
+            event_id=event_id_for(source, source_position, deployment),
+            deployment=deployment,
             type=type,
             schema_version=schema_version,
             source=source,

@@ -12,7 +12,7 @@ from vet_contracts import IntegrationEvent
 class ReportingApplication(ServiceApplication):
     def archive(self, event: IntegrationEvent, attempts: int = 3) -> bool:
         """Archive `event` with a Tracking record (source, source_position): False if it was already archived."""
-        tracking = Tracking(event.source, event.source_position)
+        tracking = Tracking(event.upstream, event.source_position)
         for attempt in range(attempts):
             if self.has_processed(tracking):
                 return False
