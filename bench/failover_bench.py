@@ -23,16 +23,17 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer
 
 from vet_common.auth import issue_token
+from vet_common.idnumber import make_id_number
 from vet_common.settings import Settings
 from vet_contracts import IntegrationEvent
 from vet_devtools.stack import KafkaServer, PostgresServer, SecantusServer, ServiceProcess, free_ports
-from vet_devtools.testing.scenarios import person
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
@@ -61,6 +62,17 @@ class Arrivals:
                         self.seen.append((now, event.aggregate_id, event.occurred_at.timestamp()))
         finally:
             await consumer.stop()
+
+
+def person(n: int) -> dict[str, object]:
+    """A valid registration, distinct for n below 500 * 20,000."""
+    birth = date(1940, 1, 1) + timedelta(days=n % 20_000)
+    return {
+        "id_number": make_id_number("350102", birth, n // 20_000 % 500, "male" if n % 2 else "female"),
+        "name": "基准" + "".join("零一二三四五六七八九"[int(digit)] for digit in str(n)),
+        "region": "350102001001",
+        "categories": ["discharged_soldier"],
+    }
 
 
 def leader(workers: list[ServiceProcess]) -> ServiceProcess:

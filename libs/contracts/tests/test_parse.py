@@ -122,3 +122,20 @@ def test_no_event_has_a_field_for_personal_data() -> None:
             for field in event.data_model().model_fields:
                 if (name, field) not in ALLOWED:
                     assert not any(word in field for word in PERSONAL), f"{name}.data.{field}"
+
+
+def test_a_single_deployments_message_is_what_consumers_before_federation_expect() -> None:
+    """`deployment` came later: left out while empty, so a consumer whose envelope model forbids unknown
+    fields (as this package's did) still reads every message a single deployment sends."""
+    single = envelope()
+    assert "deployment" not in json.loads(single.to_bytes())
+    assert "deployment" not in json.loads(single.canonical_json())
+    assert single.event_id == envelope().event_id  # the id of a single deployment's event did not change
+
+
+def test_a_federated_deployment_names_itself_in_the_message_and_the_id() -> None:
+    city, province = envelope(deployment="3501"), envelope(deployment="35")
+    assert json.loads(city.to_bytes())["deployment"] == "3501"
+    assert IntegrationEvent.from_bytes(city.to_bytes()) == city
+    assert len({city.event_id, province.event_id, envelope().event_id}) == 3
+    assert (city.upstream, province.upstream, envelope().upstream) == ("3501:registry", "35:registry", "registry")

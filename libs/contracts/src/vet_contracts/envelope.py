@@ -111,7 +111,12 @@ class IntegrationEvent(BaseModel):
         )
 
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode("utf-8")
+        return self.model_dump_json(exclude=self._unset_since_v1()).encode("utf-8")
+
+    def _unset_since_v1(self) -> set[str] | None:
+        """Fields added to the envelope later, left out while empty: a single deployment's messages (and their
+        archive hashes) stay byte for byte what consumers written before those fields expect."""
+        return None if self.deployment else {"deployment"}
 
     @classmethod
     def from_bytes(cls, raw: bytes | str) -> IntegrationEvent:
@@ -131,7 +136,8 @@ class IntegrationEvent(BaseModel):
 
     def canonical_json(self) -> str:
         """Stable serialisation for hashing in the audit archive."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        body = self.model_dump(mode="json", exclude=self._unset_since_v1())
+        return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class PublicEvent(IntegrationEvent):
