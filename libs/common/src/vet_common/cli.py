@@ -87,5 +87,48 @@ def import_roster(
     _run_service_command("registry", "import", *args)
 
 
+@app.command("backup")
+def backup_stores(
+    directory: Annotated[str, typer.Argument(help="An empty or new folder to write the backup into")],
+) -> None:
+    """Copy every service's event store into DIRECTORY (consistently, while the services run)."""
+    from pathlib import Path
+
+    from vet_common.backup import BackupError, backup
+
+    try:
+        manifest = backup({s: Settings.for_service(s) for s in SERVICES}, Path(directory))
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for service, entry in manifest["services"].items():
+        typer.echo(f"{service}: {entry['notifications']} notifications ({entry['store']}) -> {entry['file']}")
+
+
+@app.command("restore")
+def restore_stores(
+    directory: Annotated[str, typer.Argument(help="A folder `vet backup` wrote")],
+    rebuild_read_models: Annotated[
+        bool, typer.Option("--rebuild/--no-rebuild", help="Rebuild every read model from the restored stores")
+    ] = True,
+) -> None:
+    """Put the event stores of DIRECTORY in place (into empty stores only), then rebuild the read models."""
+    from pathlib import Path
+
+    from vet_common.backup import BackupError, restore
+
+    try:
+        restored = restore({s: Settings.for_service(s) for s in SERVICES}, Path(directory))
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for service, count in restored.items():
+        typer.echo(f"{service}: {count} notifications restored")
+        if rebuild_read_models:
+            proc = subprocess.run([sys.executable, "-m", service, "rebuild"], env=os.environ.copy(), check=False)
+            if proc.returncode != 0:
+                raise typer.Exit(proc.returncode)
+
+
 if __name__ == "__main__":
     app()
