@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import Any
 
 import jsonschema
 import pytest
@@ -80,3 +81,20 @@ def test_the_walk_finds_the_events_that_event_decorators_make() -> None:
     assert Person.Registered.__qualname__ == "Person.Registered"  # type: ignore[attr-defined]
     found = {c.__qualname__ for c in domain_event_classes(importlib.import_module("assistance.domain"))}
     assert found == {"Fund.Created", "PersonReplica.Seen", "PersonReplica.Updated"}
+
+
+@pytest.mark.parametrize("definition", SERVICES, ids=lambda d: d.name)
+def test_every_relay_passes_over_the_idempotency_claims_every_post_leaves(definition: ServiceDefinition) -> None:
+    """Any POST with an Idempotency-Key saves an IdempotencyClaim in the service's store: its relay must pass
+    over those events (publishing nothing), never stop at them."""
+    from vet_common.idempotency import IdempotencyClaim
+    from vet_devtools.testing import ServiceHarness
+
+    harness = ServiceHarness[Any](definition)
+    claim = IdempotencyClaim(service=definition.name, caller="s1", key="k-1", fingerprint="f")
+    claim.record_answer(201, "application/json", "{}")
+    claim.release()
+    claim.reserve_again("g")
+    harness.app.save(claim)
+    assert len(harness.events(claim.id)) == 4
+    assert harness.published() == []

@@ -12,6 +12,17 @@ from vet_common.relay import Translator, Untranslatable
 from vet_common.states import AggregateStates
 from vet_contracts import IntegrationEvent, PublicEvent
 
+
+def platform_internal() -> frozenset[type]:
+    """Events of the aggregates vet_common keeps in every service's store (the Idempotency-Key claims): never
+    published, whatever a service's table says, so no service can forget them and stall its relay."""
+    from vet_common.idempotency import IdempotencyClaim
+
+    return frozenset(
+        c for c in vars(IdempotencyClaim).values() if isinstance(c, type) and issubclass(c, IdempotencyClaim.Event)
+    )
+
+
 # (domain event, its aggregate's state after the event or None) -> the fields of the public event's data.
 Extract = Callable[[Any, Any], Mapping[str, Any]]
 
@@ -44,13 +55,14 @@ class TranslationTable:
 
     def translator(self, application: ServiceApplication) -> Translator:
         states = AggregateStates(application) if self.stateful else None
+        internal = {*self.internal, *platform_internal()}
 
         def translate(domain_event: Any, position: int) -> IntegrationEvent | None:
             state = None
             if states is not None and self.stateful and isinstance(domain_event, self.stateful):
                 state = states.after(domain_event)  # for internal events too: keeps the cache in step
             kind = type(domain_event)
-            if kind in self.internal:
+            if kind in internal:
                 return None
             rule = self.published.get(kind)
             if rule is None:
