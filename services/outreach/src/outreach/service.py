@@ -9,6 +9,10 @@ from outreach.projections import OutreachProjection
 from vet_common.people import people_replica
 from vet_common.service import ServiceDefinition
 
+# What outreach does on the registry's events: the people replica (who is registered, where, alive or not) and
+# each part's reactions to the same events, saved in one transaction with the replica's.
+reactions = people_replica | request_reactions
+
 definition = ServiceDefinition(
     name="outreach",
     title="Outreach 联系走访",
@@ -17,9 +21,7 @@ definition = ServiceDefinition(
     projection_factory=OutreachProjection,
     translations=TRANSLATIONS,
     routers=routers,
-    # The people replica (vet_common.people): who is registered, where, alive or not; and each part's
-    # reactions to the same events, saved in one transaction with the replica's.
     consumes=["registry"],
-    handler_factory=(people_replica | request_reactions).handler,
+    handler_factory=reactions.handler,
     leader_tasks=[daily_escalation],
 )
