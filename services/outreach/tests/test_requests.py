@@ -433,3 +433,44 @@ def test_a_transfer_moves_open_requests_to_the_receiving_side(
     with pytest.raises(NotFound):
         app.visible_request(open_one, STAFF)
     assert app.visible_request(closed_one, STAFF).region == VILLAGE  # closed: it stays where it was handled
+
+
+# Follow-up needed opens a request in one step ----------------------------------------------------------------------
+
+
+def one_step(app: OutreachApplication, **request: Any) -> tuple[UUID, UUID]:
+    contact = {
+        "person_id": PERSON, "method": "home_visit", "contacted_on": TODAY, "staff": "staff-1",
+        "findings": "住院押金无力支付", "occasion": "八一", "campaign_id": None,
+    }  # fmt: skip
+    wanted = {"category": RequestCategory.medical, "grade": RequestGrade.urgent, "summary": "住院押金"} | request
+    return app.record_contact_with_request(
+        contact=contact, request=wanted | {"department": None, "assignee": None}, principal=STAFF, actor=actor(STAFF)
+    )
+
+
+def test_a_contact_needing_follow_up_opens_a_request_in_one_transaction(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    before = harness.recorded_count()
+    contact_id, request_id = one_step(harness.app)
+    contact = harness.app.get_contact(contact_id)
+    request = harness.app.get_request(request_id)
+    assert contact is not None
+    assert request is not None
+    assert contact.needs_follow_up is True
+    assert (request.found_in_contact, request.occasion, request.visits) == (str(contact_id), "八一", [str(contact_id)])
+    assert request.deadline == TODAY + timedelta(days=3)
+    # The contact, the request and the person's list of requests: one notification each, saved together.
+    assert harness.recorded_count() == before + 3
+    assert [e.type for e in harness.published()][-2:] == ["ContactRecorded", "RequestRegistered"]
+
+
+def test_neither_is_recorded_when_the_person_has_died(
+    harness: ServiceHarness[OutreachApplication], feed: RegistryFeed
+) -> None:
+    harness.deliver(feed.died(PERSON))
+    before = harness.recorded_count()
+    with pytest.raises(PersonDeceased):
+        one_step(harness.app)
+    assert harness.recorded_count() == before

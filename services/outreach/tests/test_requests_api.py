@@ -160,6 +160,18 @@ def test_a_request_that_cannot_be_right_is_422_on_its_field_and_records_nothing(
     assert ledger.recorded() == before
 
 
+def test_a_one_step_contact_and_request_that_cannot_be_right_records_neither(ledger: Ledger) -> None:
+    before = ledger.recorded()
+    body = {
+        "contact": {"person_id": PETITIONER, "method": "phone", "date": "2020-03-02"},
+        "request": {"category": "medical", "grade": "soon", "summary": "住院"},
+    }
+    response = ledger.client.post("/requests/with-contact", json=body, headers=ledger.headers())
+    assert response.status_code == 422
+    assert [problem["field"] for problem in response.json()["detail"]] == ["request.grade"]
+    assert ledger.recorded() == before
+
+
 def test_a_step_out_of_order_is_409_saying_why_and_a_stale_one_412(ledger: Ledger) -> None:
     request_id = ledger.register()
     before = ledger.recorded()
@@ -273,8 +285,14 @@ def test_the_zhuhai_petitioner_visited_13_times_until_resolved_and_closed_by_the
     """Zhuhai 2020: a veteran who had petitioned higher levels since 2017 was made a key contact and visited 13
     times; policy was explained, work found for him and his wife; the petition was resolved (化解)."""
     station = ledger.headers()
-    first = ledger.visit(PETITIONER, date(2020, 3, 2), findings="多次上访，对身份认定政策不了解，再就业困难")
-    request_id = ledger.register(category="petition", grade="ordinary", found_in=first, summary="身份认定与就业诉求")
+    # The first visit finds what he needs: recorded with the request in one step.
+    opened = ledger.post("/requests/with-contact", {
+        "contact": {"person_id": PETITIONER, "method": "home_visit", "date": "2020-03-02",
+                    "findings": "多次上访，对身份认定政策不了解，再就业困难"},
+        "request": {"category": "petition", "grade": "ordinary", "summary": "身份认定与就业诉求"},
+    }, station, status=201)  # fmt: skip
+    first, request_id = opened["contact_id"], opened["request_id"]
+    assert ledger.get(f"/contacts/{first}")["needs_follow_up"] is True
     district = ledger.headers(DISTRICT, "officer", "officer-1")
     accepted = ledger.post(f"/requests/{request_id}/accept",
                            {"department": "香洲区退役军人事务局", "assignee": "officer-1", "note": "信访事项受理"},

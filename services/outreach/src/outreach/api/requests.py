@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from outreach.api.contacts import ContactIn
 from outreach.application import OutreachApplication
 from outreach.application.requests import Acting
 from outreach.domain.request_deadlines import DeadlineTable
@@ -38,19 +39,32 @@ Note = Annotated[str, Field(default="", max_length=2000)]
 Said = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class RequestIn(BaseModel):
-    person_id: UUID
+class RequestFound(BaseModel):
     category: RequestCategory = Field(
         description="医疗 medical, 住房 housing, 就业 employment, 子女教育 education, 生活困难 living_difficulty, "
         "政策咨询 policy_question, 信访 petition, 其他 other"
     )
     grade: RequestGrade = Field(description="一般 ordinary, 紧急 urgent, 重大 major: with the category, the deadline")
     summary: str = Field(min_length=1, max_length=2000, description="What the person needs (诉求内容)")
+    department: str | None = Field(default=None, max_length=100, description="Responsible department; yours if unset")
+    assignee: str | None = Field(default=None, max_length=100, description="Responsible staff member; you if unset")
+
+
+class RequestIn(RequestFound):
+    person_id: UUID
     found_in: str | None = Field(
         default=None, max_length=100, description="The id of the contact it was found in, or an occasion (八一走访)"
     )
-    department: str | None = Field(default=None, max_length=100, description="Responsible department; yours if unset")
-    assignee: str | None = Field(default=None, max_length=100, description="Responsible staff member; you if unset")
+
+
+class ContactWithRequestIn(BaseModel):
+    contact: ContactIn = Field(description="As for POST /contacts; it is recorded as needing follow-up")
+    request: RequestFound
+
+
+class ContactAndRequest(BaseModel):
+    contact_id: UUID
+    request_id: UUID
 
 
 class AcceptIn(BaseModel):
@@ -202,6 +216,37 @@ async def register_request(body: RequestIn, principal: CurrentPrincipal, outreac
         actor=actor_of(principal),
     )
     return Created(id=request_id)
+
+
+@router.post(
+    "/requests/with-contact",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ContactAndRequest,
+    responses=problem(409, "The person's registration has not reached outreach yet, or they are recorded as deceased"),
+    dependencies=[CAN_ACT],
+)
+async def record_contact_with_request(
+    body: ContactWithRequestIn, principal: CurrentPrincipal, outreach: Outreach
+) -> ContactAndRequest:
+    """Follow-up needed opens a request in one step: the contact and the request found in it are recorded
+    together, or neither is."""
+    contact = body.contact
+    contact_id, request_id = await run(
+        outreach.record_contact_with_request,
+        contact={
+            "person_id": str(contact.person_id),
+            "method": contact.method.value,
+            "contacted_on": contact.date,
+            "staff": contact.staff or principal.sub,
+            "findings": contact.findings.strip(),
+            "occasion": contact.occasion,
+            "campaign_id": str(contact.campaign_id) if contact.campaign_id else None,
+        },
+        request=body.request.model_dump(),
+        principal=principal,
+        actor=actor_of(principal),
+    )
+    return ContactAndRequest(contact_id=contact_id, request_id=request_id)
 
 
 @router.get("/requests", response_model=RequestPage, responses=problems(403))

@@ -142,6 +142,26 @@ class RequestCommands(ServiceApplication):
         self.save(request, listed)
         return request.id  # type: ignore[no-any-return]
 
+    def record_contact_with_request(
+        self, *, contact: dict[str, Any], request: dict[str, Any], principal: Principal, actor: Actor
+    ) -> tuple[UUID, UUID]:
+        """ "Follow-up needed" opens a request in one step: the contact (needing follow-up) and the request found
+        in it are saved in one transaction, or neither is. `contact` holds the contact's fields as for
+        `record_contact`, `request` the request's as for `register_request` (category, grade, summary ...)."""
+        person = known_person(self, contact["person_id"], principal)
+        person.ensure_living()
+        visit = Contact(
+            **contact | {"person_id": person.person_id, "needs_follow_up": True},
+            region=person.region,
+            group_id=None,
+            actor=actor,
+        )
+        opened = self.new_request(
+            **request, person_id=person.person_id, found_in=None, principal=principal, actor=actor, contact=visit
+        )
+        self.save(visit, *opened)
+        return visit.id, opened[0].id
+
     def _found_in(self, person_id: str, found_in: str | None, contact: Contact | None) -> tuple[str | None, str | None]:
         """Where it was found: a contact with this person (its id), or an occasion (八一, 信访接待 ...)."""
         if contact is not None:
