@@ -80,6 +80,7 @@ def step(app: OutreachApplication, name: str, request_id: UUID, who: Principal =
     """One step of the loop by `who`, with what each step needs besides."""
     defaults: dict[str, dict[str, Any]] = {
         "accept": {"department": None, "assignee": None, "note": "受理"},
+        "assign": {"department": None, "assignee": "staff-9", "note": "改由接收地负责"},
         "start": {"note": "开始办理"},
         "progress": {"note": "上门走访，了解情况", "contact_id": None},
         "resolve": {"what_was_done": "协调企业安排就业"},
@@ -88,6 +89,7 @@ def step(app: OutreachApplication, name: str, request_id: UUID, who: Principal =
     }
     command = {
         "accept": app.accept_request,
+        "assign": app.assign_request,
         "start": app.start_request,
         "progress": app.note_request_progress,
         "resolve": app.resolve_request,
@@ -433,6 +435,10 @@ def test_a_transfer_moves_open_requests_to_the_receiving_side(
     with pytest.raises(NotFound):
         app.visible_request(open_one, STAFF)
     assert app.visible_request(closed_one, STAFF).region == VILLAGE  # closed: it stays where it was handled
+    # The receiving side names who is responsible now; a closed request has nobody to assign.
+    assert step(app, "assign", open_one, who=receiving).assignee == "staff-9"
+    with pytest.raises(StepOutOfOrder, match="才能指定责任人"):
+        step(app, "assign", closed_one)
 
 
 # Follow-up needed opens a request in one step ----------------------------------------------------------------------

@@ -249,6 +249,8 @@ def test_a_transfer_takes_open_requests_to_the_receiving_side(ledger: Ledger) ->
     assert [step["step"] for step in read["history"]] == ["registered", "moved"]
     assert [row["id"] for row in ledger.get("/requests", receiving)["items"]] == [request_id]
     assert ledger.get("/requests")["items"] == []
+    assigned = ledger.post(f"/requests/{request_id}/assign", {"assignee": "lin"}, receiving)
+    assert assigned["assignee"] == "lin"
 
 
 def test_a_death_keeps_open_requests_listed_marked(ledger: Ledger) -> None:

@@ -82,6 +82,6 @@ TRANSLATIONS = TranslationTable(
     },
     internal=REPLICA_EVENTS  # the replica mirrors the registry's events: republishing it would echo them
     # Steps only this service acts on (progress notes, the person's moves and death), and its bookkeeping.
-    | {Request.Started, Request.ProgressNoted, Request.Moved, Request.PersonDeceasedNoted}
+    | {Request.Assigned, Request.Started, Request.ProgressNoted, Request.Moved, Request.PersonDeceasedNoted}
     | {PersonRequests.Started, PersonRequests.Added, DeadlineRules.Set, DeadlineRules.Changed},
 )

@@ -73,6 +73,12 @@ class AcceptIn(BaseModel):
     note: Note
 
 
+class AssignIn(BaseModel):
+    department: str | None = Field(default=None, max_length=100, description="The same department if unset")
+    assignee: str = Field(min_length=1, max_length=100, description="The responsible staff member (sub)")
+    note: Note
+
+
 class NoteIn(BaseModel):
     note: Note
 
@@ -335,6 +341,14 @@ STEP_RESPONSES = {200: ETAG, **problem(409, "The request is not at the step befo
 async def accept_request(request_id: UUID, body: AcceptIn, taking: Taking) -> RequestOut:
     """Accept it (受理), naming the responsible department and staff member if they change."""
     return await taking.step(taking.outreach.accept_request, request_id, body)
+
+
+@router.post(
+    "/requests/{request_id}/assign", response_model=RequestOut, responses=STEP_RESPONSES, dependencies=[CAN_ACT]
+)
+async def assign_request(request_id: UUID, body: AssignIn, taking: Taking) -> RequestOut:
+    """Make another staff member (and department) responsible while it is open (e.g. after a transfer)."""
+    return await taking.step(taking.outreach.assign_request, request_id, body)
 
 
 @router.post(

@@ -211,6 +211,14 @@ class RequestCommands(ServiceApplication):
         request.accept(self.clock.today(), department, assignee, note, by.actor)
         return self._saved(request)
 
+    def assign_request(
+        self, request_id: UUID, by: Acting, *, department: str | None, assignee: str, note: str
+    ) -> Request:
+        """Make another staff member (and department) responsible for an open request."""
+        request = self.visible_request(request_id, by.principal, by.expected_version)
+        request.assign(self.clock.today(), department, assignee, note, by.actor)
+        return self._saved(request)
+
     def start_request(self, request_id: UUID, by: Acting, *, note: str) -> Request:
         request = self.visible_request(request_id, by.principal, by.expected_version)
         request.start(self.clock.today(), note, by.actor)

@@ -178,6 +178,11 @@ class Request(Aggregate):
             request.department = self.department
             request.assignee = self.assignee
 
+    class Assigned(Accepted):
+        """Another department or staff member made responsible (after a transfer, the receiving side's)."""
+
+        STEP = "assigned"
+
     class Started(RequestStep):
         STEP = "started"
 
@@ -320,6 +325,10 @@ class Request(Aggregate):
             department=department or self.department,
             assignee=assignee or self.assignee,
         )
+
+    def assign(self, on: date, department: str | None, assignee: str, note: str, actor: Actor) -> None:
+        self._expect(OPEN_STATUSES, "指定责任人", "assigned")
+        self._step(Request.Assigned, on, note, actor, department=department or self.department, assignee=assignee)
 
     def start(self, on: date, note: str, actor: Actor) -> None:
         self._expect({RequestStatus.accepted}, "开始办理", "started")
