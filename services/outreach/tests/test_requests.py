@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from outreach.application import OutreachApplication
 from outreach.application.requests import Acting
@@ -27,6 +28,7 @@ from vet_common.auth import Principal, Role
 from vet_common.domain import Actor, Invalid, NotFound, PreconditionFailed, Refused
 from vet_common.people import NotYetKnown, PersonDeceased
 from vet_devtools.testing import ServiceHarness
+from vet_devtools.testing.concurrency import run_threads
 from vet_devtools.testing.people import RegistryFeed
 
 PERSON = "7d0c1f7a-2b7e-4c55-9a53-1f0e2d3c4b5a"
@@ -480,3 +482,15 @@ def test_neither_is_recorded_when_the_person_has_died(
     with pytest.raises(PersonDeceased):
         one_step(harness.app)
     assert harness.recorded_count() == before
+
+
+def test_two_people_accepting_at_once_record_one_acceptance(harness: ServiceHarness[OutreachApplication]) -> None:
+    request_id = register(harness.app)
+    officers = [principal("440402", Role.officer, f"officer-{n}") for n in (1, 2)]
+    results = run_threads([lambda who=who: step(harness.app, "accept", request_id, who) for who in officers])
+    losers = [result for result in results if isinstance(result, Exception)]
+    # The loser either lost the save (the event store's version check) or loaded after the winner had saved.
+    assert len(losers) == 1
+    assert isinstance(losers[0], IntegrityError | StepOutOfOrder)
+    steps = [s["step"] for s in harness.app.visible_request(request_id, STAFF).history]
+    assert steps == ["registered", "accepted"]
