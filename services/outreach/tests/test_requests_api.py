@@ -218,6 +218,7 @@ def test_the_lists_filter_by_status_category_assignee_and_overdue_a_page_at_a_ti
     assert ids(category="petition") == [petition]
     assert ids(assignee="staff-2") == [housing]
     assert ids(overdue="true") == [medical]
+    assert [row["overdue"] for row in ledger.get("/requests")["items"]] == [True, False, False]
     assert ids(overdue="false") == [housing, petition]
     assert ids(status="closed") == []
     first = ledger.get("/requests", page_size=2)

@@ -147,6 +147,7 @@ class RequestRow(BaseModel):
     grade: RequestGrade
     status: RequestStatus
     deadline: dt.date
+    overdue: bool
     registered_on: dt.date
     department: str
     assignee: str | None
@@ -298,12 +299,14 @@ async def get_request(
 
 @router.get("/persons/{person_id}/requests", response_model=list[RequestRow])
 async def person_requests(
-    person_id: UUID, principal: CurrentPrincipal, outreach: Outreach, db: ReadModels
+    person_id: UUID, principal: CurrentPrincipal, outreach: Outreach, db: ReadModels, clock: AppClock
 ) -> list[RequestRow]:
     """A person's requests (404 for a person outside your jurisdiction, as for an unknown one)."""
     replica: PersonReplica | None = await run(outreach.get_or_none, PersonReplica.create_id(str(person_id)))
     ensure_visible(principal, replica.region if replica else None, "人")
-    return [RequestRow.model_validate(doc) for doc in await requests_of_person(db, principal, str(person_id))]
+    return [
+        RequestRow.model_validate(doc) for doc in await requests_of_person(db, principal, str(person_id), clock.today())
+    ]
 
 
 # The closed loop -------------------------------------------------------------------------------------------------

@@ -133,14 +133,19 @@ async def find_requests(
     docs = await db.requests.find(query, sort=[("sort_key", 1)], limit=search.page_size + 1).to_list()
     more = len(docs) > search.page_size
     page = docs[: search.page_size]
-    return [shown(doc) for doc in page], page[-1]["sort_key"] if more else None
+    return [shown(doc, today) for doc in page], page[-1]["sort_key"] if more else None
 
 
-async def requests_of_person(db: AsyncDatabase[Any], principal: Principal, person_id: str) -> list[dict[str, Any]]:
+async def requests_of_person(
+    db: AsyncDatabase[Any], principal: Principal, person_id: str, today: date
+) -> list[dict[str, Any]]:
     """A person's requests in the caller's jurisdiction (a person has a handful), soonest deadline first."""
     query = {"person_id": person_id, **within(principal)}
-    return [shown(doc) for doc in await db.requests.find(query, sort=[("sort_key", 1)], limit=MAX_PAGE).to_list()]
+    found = await db.requests.find(query, sort=[("sort_key", 1)], limit=MAX_PAGE).to_list()
+    return [shown(doc, today) for doc in found]
 
 
-def shown(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc["_id"], **{key: value for key, value in doc.items() if key not in HIDDEN}}
+def shown(doc: dict[str, Any], today: date) -> dict[str, Any]:
+    """A document as the API lists it: `id`, without the lookup keys, and whether it is overdue today."""
+    overdue = doc[OPEN_DEADLINE] is not None and doc[OPEN_DEADLINE] < today.isoformat()
+    return {"id": doc["_id"], **{key: value for key, value in doc.items() if key not in HIDDEN}, "overdue": overdue}
