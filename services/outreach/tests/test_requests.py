@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import jsonschema
 import pytest
 from eventsourcing.persistence import IntegrityError
 
@@ -24,6 +25,7 @@ from outreach.domain.requests import (
     escalation_due,
 )
 from outreach.service import definition
+from vet_common.asyncapi import event_json_schemas
 from vet_common.auth import Principal, Role
 from vet_common.domain import Actor, Invalid, NotFound, PreconditionFailed, Refused
 from vet_common.people import NotYetKnown, PersonDeceased
@@ -494,3 +496,21 @@ def test_two_people_accepting_at_once_record_one_acceptance(harness: ServiceHarn
     assert isinstance(losers[0], IntegrityError | StepOutOfOrder)
     steps = [s["step"] for s in harness.app.visible_request(request_id, STAFF).history]
     assert steps == ["registered", "accepted"]
+
+
+def test_every_request_event_published_validates_against_its_schema(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    request_id = register(harness.app)
+    step(harness.app, "escalate", request_id, who=OFFICER)
+    taken_to(harness.app, request_id, "resolve")
+    step(harness.app, "follow_up", request_id, satisfaction=Satisfaction.dissatisfied)
+    step(harness.app, "resolve", request_id)
+    step(harness.app, "follow_up", request_id)
+    published = [event for event in harness.published() if event.type.startswith("Request")]
+    schemas = event_json_schemas(definition)
+    assert {event.type for event in published} == {name for name in schemas if name.startswith("Request")}
+    for event in published:
+        jsonschema.validate(event.model_dump(mode="json"), schemas[event.type])
+        assert event.region == VILLAGE
+        assert "妻子患病" not in event.to_bytes().decode()
