@@ -232,9 +232,10 @@ def test_the_lists_filter_by_status_category_assignee_and_overdue_a_page_at_a_ti
     assert ledger.client.get("/requests", params={"region": DISTRICT}, headers=other).status_code == 403
     assert ledger.client.get(f"/requests/{medical}", headers=other).status_code == 404
     assert ledger.client.get(f"/persons/{NEIGHBOUR}/requests", headers=other).status_code == 404
-    bad = ledger.client.get("/requests", params={"after": "garbage"}, headers=ledger.headers())
-    assert bad.status_code == 422
-    assert bad.json()["detail"][0]["field"] == "after"
+    for field, value in (("after", "garbage"), ("closed_in", "2020-13")):
+        bad = ledger.client.get("/requests", params={field: value}, headers=ledger.headers())
+        assert bad.status_code == 422
+        assert bad.json()["detail"][0]["field"] == field
 
 
 def test_a_transfer_takes_open_requests_to_the_receiving_side(ledger: Ledger) -> None:
@@ -324,6 +325,9 @@ def test_the_zhuhai_petitioner_visited_13_times_until_resolved_and_closed_by_the
     (row,) = ledger.get(f"/persons/{PETITIONER}/requests")
     assert (row["status"], row["visits"], row["category"]) == ("closed", 14, "petition")
     assert [r["id"] for r in ledger.get("/requests", status="closed", category="petition")["items"]] == [request_id]
+    ledger.clock.set(date(2020, 6, 1))  # closed lists are by the month of closing: this month's by default
+    assert ledger.get("/requests", status="closed")["items"] == []
+    assert [r["id"] for r in ledger.get("/requests", status="closed", closed_in="2020-05")["items"]] == [request_id]
     assert ledger.get("/requests")["items"] == []
     published = [event for event in ledger.published() if event.type.startswith("Request")]
     assert [event.type for event in published] == [

@@ -270,6 +270,10 @@ async def list_requests(
     category: RequestCategory | None = None,
     assignee: Annotated[str | None, Query(max_length=100, description="The responsible staff member (sub)")] = None,
     escalated: Annotated[bool, Query(description="true: only those this region's levels supervise (督办)")] = False,
+    closed_in: Annotated[
+        str | None,
+        Query(max_length=7, description="For status=closed: the month closed, e.g. 2020-05; this month if unset"),
+    ] = None,
     after: Annotated[str | None, Query(max_length=100, description="`next` of the page before")] = None,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
 ) -> RequestPage:
@@ -281,6 +285,7 @@ async def list_requests(
         category=category.value if category else None,
         assignee=assignee,
         escalated=escalated,
+        closed_in=closed_in,
         after=after,
         page_size=page_size,
     )

@@ -10,7 +10,6 @@ from uuid import UUID
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application.requests import RequestCommands
-from outreach.projections.requests import OPEN_DEADLINE
 from vet_common.eventstore import ServiceApplication
 from vet_common.polling import daily
 from vet_common.settings import Settings
@@ -19,11 +18,11 @@ from vet_common.settings import Settings
 async def escalate_overdue(application: RequestCommands, db: AsyncDatabase[Any], today: date) -> int:
     """Escalate every open request whose time ran out by `today`; returns how many were escalated.
 
-    The read model names the candidates (open, deadline passed: a range on an index holding open requests
-    only); each is decided on the stored request, so a read model that lags cannot escalate one twice, and a
+    The read model names the candidates (equality on `open`, then the deadline passed); each is decided on the
+    stored request, so a read model that lags cannot escalate one twice, and a
     second run on the same day escalates nothing.
     """
-    candidates = db.requests.find({OPEN_DEADLINE: {"$lt": today.isoformat()}}, {"_id": 1})
+    candidates = db.requests.find({"open": True, "deadline": {"$lt": today.isoformat()}}, {"_id": 1})
     escalated = 0
     async for doc in candidates:
         if await asyncio.to_thread(application.escalate_if_due, UUID(doc["_id"]), today):
