@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -128,8 +128,9 @@ def ledger(tmp_path: Path, mongo_url: str) -> Iterator[Ledger]:
     clock = FixedClock(date(2020, 3, 2))
     with TestClient(create_api(definition, settings, clock=clock)) as client:
         ledger = Ledger(client, settings, mongo_url, clock)
-        ledger.consume(ledger.feed.registered(PETITIONER, VILLAGE))
-        ledger.consume(ledger.feed.registered(NEIGHBOUR, VILLAGE))
+        for person_id in (PETITIONER, NEIGHBOUR):  # registered well before the visits of 2020
+            registered = ledger.feed.registered(person_id, VILLAGE)
+            ledger.consume(registered.model_copy(update={"occurred_at": datetime(2019, 1, 1, tzinfo=UTC)}))
         try:
             yield ledger
         finally:

@@ -240,8 +240,8 @@ async def record_contact_with_request(
     contact = body.contact
     contact_id, request_id = await run(
         outreach.record_contact_with_request,
+        person_id=contact.person_id,
         contact={
-            "person_id": str(contact.person_id),
             "method": contact.method.value,
             "contacted_on": contact.date,
             "staff": contact.staff or principal.sub,

@@ -143,16 +143,25 @@ class RequestCommands(ServiceApplication):
         return request.id  # type: ignore[no-any-return]
 
     def record_contact_with_request(
-        self, *, contact: dict[str, Any], request: dict[str, Any], principal: Principal, actor: Actor
+        self,
+        *,
+        person_id: UUID | str,
+        contact: dict[str, Any],
+        request: dict[str, Any],
+        principal: Principal,
+        actor: Actor,
     ) -> tuple[UUID, UUID]:
         """ "Follow-up needed" opens a request in one step: the contact (needing follow-up) and the request found
-        in it are saved in one transaction, or neither is. `contact` holds the contact's fields as for
-        `record_contact`, `request` the request's as for `register_request` (category, grade, summary ...)."""
-        person = known_person(self, contact["person_id"], principal)
+        in it are saved in one transaction, or neither is. `contact` holds what a staff member enters about a
+        contact (method, contacted_on, staff, findings, occasion, campaign_id), `request` the request's fields as
+        for `register_request` (category, grade, summary, department, assignee)."""
+        person = known_person(self, person_id, principal)
         person.ensure_living()
         visit = Contact(
-            **contact | {"person_id": person.person_id, "needs_follow_up": True},
+            **contact,
+            person_id=person.person_id,
             region=person.region,
+            needs_follow_up=True,
             group_id=None,
             actor=actor,
         )
