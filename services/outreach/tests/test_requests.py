@@ -18,6 +18,7 @@ from outreach.domain.contacts import Contact
 from outreach.domain.request_deadlines import DEFAULT_DEADLINE_DAYS, DEFAULT_SUPERVISION_DAYS
 from outreach.domain.requests import (
     NoLevelAbove,
+    NotDeceased,
     RequestCategory,
     RequestGrade,
     Satisfaction,
@@ -426,6 +427,24 @@ def test_a_death_marks_open_requests_once_and_keeps_them_visible(
     assert request.status == "registered"
     assert [s["step"] for s in request.history] == ["registered", "person_deceased"]
     assert harness.app.get_request(closed_one).person_deceased is False  # type: ignore[union-attr]
+    # The station closes it without the follow-up visit, saying why; a living person's request cannot be.
+    by = Acting(STAFF, actor(STAFF))
+    closed = harness.app.close_request_of_deceased(open_one, by, reason="家属表示无其他诉求")
+    assert (closed.status, closed.history[-1]["step"], closed.history[-1]["note"]) == (
+        "closed",
+        "closed",
+        "家属表示无其他诉求",
+    )
+
+
+def test_only_a_deceased_persons_request_is_closed_without_a_follow_up(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    request_id = register(harness.app)
+    before = harness.recorded_count()
+    with pytest.raises(NotDeceased, match="只有当事人已去世的诉求才能不经回访办结"):
+        harness.app.close_request_of_deceased(request_id, Acting(STAFF, actor(STAFF)), reason="无法联系")
+    assert harness.recorded_count() == before
 
 
 def test_a_transfer_moves_open_requests_to_the_receiving_side(

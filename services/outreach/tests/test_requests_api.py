@@ -264,6 +264,9 @@ def test_a_death_keeps_open_requests_listed_marked(ledger: Ledger) -> None:
     ledger.project()
     (row,) = ledger.get("/requests")["items"]
     assert (row["id"], row["person_deceased"]) == (request_id, True)
+    closed = ledger.post(f"/requests/{request_id}/close", {"reason": "家属表示无其他诉求"})
+    assert (closed["status"], closed["person_deceased"]) == ("closed", True)
+    assert [e.type for e in ledger.published()][-1] == "RequestClosed"
 
 
 def test_a_provincial_officer_changes_the_deadline_table(ledger: Ledger) -> None:

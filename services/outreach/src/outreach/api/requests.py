@@ -98,6 +98,10 @@ class FollowUpIn(BaseModel):
     note: Note
 
 
+class CloseIn(BaseModel):
+    reason: Said = Field(description="Why it is closed without the follow-up visit (the person died)")
+
+
 class EscalateIn(BaseModel):
     reason: Said = Field(description="Why the level above must supervise it (督办事由)")
 
@@ -389,6 +393,14 @@ async def resolve_request(request_id: UUID, body: ResolveIn, taking: Taking) -> 
 async def follow_up_request(request_id: UUID, body: FollowUpIn, taking: Taking) -> RequestOut:
     """The follow-up visit (回访) with the person's satisfaction: satisfied closes it, dissatisfied reopens it."""
     return await taking.step(taking.outreach.follow_up_request, request_id, body)
+
+
+@router.post(
+    "/requests/{request_id}/close", response_model=RequestOut, responses=STEP_RESPONSES, dependencies=[CAN_ACT]
+)
+async def close_request(request_id: UUID, body: CloseIn, taking: Taking) -> RequestOut:
+    """Close a deceased person's request without the follow-up visit, saying why (409 for anyone else's)."""
+    return await taking.step(taking.outreach.close_request_of_deceased, request_id, body)
 
 
 @router.post(

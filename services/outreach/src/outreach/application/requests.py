@@ -257,6 +257,11 @@ class RequestCommands(ServiceApplication):
         request.follow_up(today, satisfaction, contact, note, deadline, by.actor)
         return self._saved(request)
 
+    def close_request_of_deceased(self, request_id: UUID, by: Acting, *, reason: str) -> Request:
+        request = self.visible_request(request_id, by.principal, by.expected_version)
+        request.close_for_deceased(self.clock.today(), reason, by.actor)
+        return self._saved(request)
+
     def escalate_request(self, request_id: UUID, by: Acting, *, reason: str) -> Request:
         """An officer escalates by hand (督办), before or after the deadline, saying why."""
         if not by.principal.has_role(*CAN_ESCALATE):

@@ -79,6 +79,14 @@ class StepOutOfOrder(Conflict):
         )
 
 
+class NotDeceased(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "只有当事人已去世的诉求才能不经回访办结，请先回访 (only a deceased person's request is closed without the "
+            "follow-up visit: follow it up instead)"
+        )
+
+
 class NoLevelAbove(Conflict):
     def __init__(self) -> None:
         super().__init__(
@@ -361,6 +369,14 @@ class Request(Aggregate):
             self._step(Request.Reopened, on, note, actor, RequestStatus.in_progress, deadline=deadline)
         else:
             self._step(Request.Closed, on, note, actor, RequestStatus.closed)
+
+    def close_for_deceased(self, on: date, reason: str, actor: Actor) -> None:
+        """A deceased person's request is closed without the follow-up visit, saying why (e.g. the family needs
+        nothing further, or what remains goes to the survivors' own requests)."""
+        if not self.person_deceased:
+            raise NotDeceased()
+        self._expect(OPEN_STATUSES | {RequestStatus.resolved}, "办结", "closed")
+        self._step(Request.Closed, on, reason, actor, RequestStatus.closed)
 
     def escalate(self, on: date, reason: str, actor: Actor, automatic: bool = False) -> None:
         self._expect(OPEN_STATUSES, "督办", "escalated")
