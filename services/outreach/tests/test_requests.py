@@ -385,9 +385,9 @@ def test_an_officer_escalates_by_hand_and_a_station_worker_cannot(
     assert harness.recorded_count() == before
     request = step(harness.app, "escalate", request_id, who=OFFICER, reason="群众多次反映")
     assert request.supervised_by == "440402"
-    assert request.history[-1] | {"on": None} == {
-        "step": "escalated", "on": None, "by": "officer-1", "note": "群众多次反映", "supervised_by": "440402",
-        "level": 1, "automatic": False,
+    assert request.history[-1] | {"on": None, "at": None} == {
+        "step": "escalated", "on": None, "at": None, "by": "officer-1", "note": "群众多次反映",
+        "supervised_by": "440402", "level": 1, "automatic": False,
     }  # fmt: skip
 
 

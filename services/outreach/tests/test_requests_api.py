@@ -351,9 +351,10 @@ def test_an_overdue_request_is_escalated_by_the_daily_run_once_a_day(ledger: Led
     ledger.project()
     read = ledger.get(f"/requests/{request_id}")
     assert (read["supervised_by"], read["escalation_level"], read["overdue"]) == (DISTRICT, 1, True)
-    assert read["history"][-1] | {"on": None} == {
-        "step": "escalated", "on": None, "by": "system", "note": "逾期自动督办 (overdue: escalated by the daily run)",
-        "supervised_by": DISTRICT, "level": 1, "automatic": True,
+    assert read["history"][-1] | {"on": None, "at": None} == {
+        "step": "escalated", "on": None, "at": None, "by": "system",
+        "note": "逾期自动督办 (overdue: escalated by the daily run)", "supervised_by": DISTRICT, "level": 1,
+        "automatic": True,
     }  # fmt: skip
     assert ledger.get(f"/requests/{on_time}")["escalation_level"] == 0
     district = ledger.headers(DISTRICT, "officer", "officer-1")

@@ -110,7 +110,8 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="allow")  # what the step adds: satisfaction, supervised_by, contact_id ...
 
     step: str
-    on: dt.date
+    on: dt.date = Field(description="The day it was taken (China)")
+    at: dt.datetime = Field(description="When it was recorded (UTC)")
     by: str
     note: str
 

@@ -150,7 +150,8 @@ class RequestStep(Aggregate.Event):
         request.status = self.status
         details = {name: _plain(getattr(self, name)) for name in self.DETAILS}
         request.history.append(
-            {"step": self.STEP, "on": self.on.isoformat(), "by": actor_from(self.actor).sub, "note": self.note}
+            {"step": self.STEP, "on": self.on.isoformat(), "at": self.timestamp.isoformat()}
+            | {"by": actor_from(self.actor).sub, "note": self.note}
             | details
         )
 
@@ -317,7 +318,8 @@ class Request(Aggregate):
         self.person_deceased = False
         self.visits: list[str] = [found_in_contact] if found_in_contact else []
         self.history: list[dict[str, Any]] = [
-            {"step": "registered", "on": registered_on.isoformat(), "by": actor.sub, "note": summary}
+            {"step": "registered", "on": registered_on.isoformat(), "at": self.created_on.isoformat()}
+            | {"by": actor.sub, "note": summary}
         ]
 
     # The closed loop ----------------------------------------------------------------------------------------------
