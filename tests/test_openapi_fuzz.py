@@ -341,7 +341,15 @@ def outreach_service(started: Callable[[str, str], Service]) -> Service:
         people_replica.process(service.application, feed.registered(person_id, VILLAGE))
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     visit = service.call("POST", "/contacts", json={"person_id": people[0], "method": "home_visit", "date": yesterday})
-    KNOWN["outreach"] = {"visit_id": [visit["id"]], "person_id": people}
+    request = service.call(
+        "POST", "/requests", json={"person_id": people[0], "category": "medical", "grade": "urgent", "summary": "住院"}
+    )
+    KNOWN["outreach"] = {
+        "visit_id": [visit["id"]],
+        "contact_id": [visit["id"]],
+        "person_id": people,
+        "request_id": [request["id"]],
+    }
     return service
 
 

@@ -52,6 +52,8 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert '"registered":2' in out
     assert '"rejected":1' in out
     assert '"status":"accepted"' in out
+    assert '"supervised_by":"3501"' in out  # the request, escalated by hand from 台江区 to the city
+    assert '"status":"closed"' in out
     assert (tmp_path / "未导入.xlsx").stat().st_size > 0
     assert "350102198103150015" in out  # revealed with a purpose, and only there
     assert out.count("350102198103150015") == 1

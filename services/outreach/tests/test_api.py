@@ -121,4 +121,3 @@ def test_bad_input_is_422_and_records_nothing(
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["detail"]]
     assert events_recorded(client) == before
-

@@ -33,7 +33,7 @@ from vet_common.projector import Projector
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.settings import Settings
 from vet_contracts import IntegrationEvent
-from vet_devtools.testing import ServiceHarness
+from vet_devtools.testing import OneRound, ServiceHarness
 
 TOWNSHIP_A = "350102001"  # 鼓东街道
 VILLAGE_A = "350102001001"
@@ -160,19 +160,6 @@ class RegistryHarness:
 
     def run_leader_task_once(self, task: Any) -> None:
         """One round of a worker's leader task (e.g. registry.jobs.process_imports) against the read models."""
-
-        class OneRound:
-            """A stop event that lets `poll` run its step once."""
-
-            def __init__(self) -> None:
-                self.checks = 0
-
-            def is_set(self) -> bool:
-                self.checks += 1
-                return self.checks > 1
-
-            async def wait(self) -> bool:
-                return True
 
         async def once() -> None:
             client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)

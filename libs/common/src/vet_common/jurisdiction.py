@@ -49,4 +49,11 @@ def ensure_visible(principal: Principal, region: str | None, what: str) -> None:
         raise NotFound(f"查无此{what}或不在本辖区 (no such {_ENGLISH.get(what, 'record')} in your jurisdiction)")
 
 
-_ENGLISH = {"人": "person", "记录": "record", "迁移申请": "transfer", "导入任务": "import", "疑似重复记录": "case"}
+_ENGLISH = {
+    "人": "person",
+    "记录": "record",
+    "迁移申请": "transfer",
+    "导入任务": "import",
+    "疑似重复记录": "case",
+    "诉求": "request",
+}

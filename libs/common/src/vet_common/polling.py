@@ -28,3 +28,17 @@ async def poll(
             continue
         if not done:
             await sleep_or_stop(stop, idle_seconds)
+
+
+async def daily(name: str, run: Callable[[], Awaitable[int]], stop: asyncio.Event, retry_seconds: float = 3600) -> None:
+    """A daily run (alerts, escalations): at start and then once a day until `stop`; a failed run is tried again
+    in an hour. `run` returns how much it did, for the log; it must be harmless to run twice a day."""
+    while not stop.is_set():
+        try:
+            done = await run()
+            log.info("%s: %s", name, done)
+        except Exception:
+            log.exception("%s failed; trying again in %.0fs", name, retry_seconds)
+            await sleep_or_stop(stop, retry_seconds)
+            continue
+        await sleep_or_stop(stop, 24 * 3600)

@@ -30,4 +30,129 @@ class ContactRecorded(PublicEvent):
     data: ContactRecordedData
 
 
-EVENTS: tuple[type[PublicEvent], ...] = (ContactRecorded,)
+# The request ledger (诉求台账). What was asked, done or said stays in outreach: only codes, ids and dates leave.
+
+
+class RequestFacts(BaseModel):
+    """What every request event says about the request after it, so a consumer needs no history."""
+
+    request_id: str
+    person_id: str
+    category: str  # medical, housing, employment, education, living_difficulty, policy_question, petition, other
+    grade: str  # ordinary, urgent, major
+    status: str  # registered, accepted, in_progress, resolved, closed
+
+
+class RequestRegisteredData(RequestFacts):
+    """data of RequestRegistered (schema_version 1)."""
+
+    registered_on: str
+    deadline: str
+    responsible_region: str  # the unit responsible (its region code), e.g. a township's station
+    found_in_contact_id: str | None  # the contact it was found in, if any
+    rules_version: int  # the version of the deadline table the deadline comes from (0: the defaults)
+
+
+class RequestAcceptedData(RequestFacts):
+    """data of RequestAccepted (schema_version 1)."""
+
+    accepted_on: str
+    assignee: str | None  # the responsible staff member's account (sub)
+
+
+class RequestResolvedData(RequestFacts):
+    """data of RequestResolved (schema_version 1): what was done stays in outreach."""
+
+    resolved_on: str
+
+
+class RequestFollowedUpData(RequestFacts):
+    """data of RequestFollowedUp (schema_version 1): the follow-up visit (回访) and the person's satisfaction."""
+
+    followed_up_on: str
+    satisfaction: str  # satisfied, basically_satisfied, dissatisfied (which reopens the request)
+    contact_id: str | None
+
+
+class RequestClosedData(RequestFacts):
+    """data of RequestClosed (schema_version 1)."""
+
+    closed_on: str
+
+
+class RequestReopenedData(RequestFacts):
+    """data of RequestReopened (schema_version 1): the person was dissatisfied; a new deadline runs."""
+
+    reopened_on: str
+    deadline: str
+
+
+class RequestEscalatedData(RequestFacts):
+    """data of RequestEscalated (schema_version 1): the level above supervises it (督办)."""
+
+    escalated_on: str
+    supervised_by: str  # the region code of the supervising level
+    level: int  # how many levels above the responsible unit
+    automatic: bool  # by the daily run (overdue), or by an officer
+
+
+class RequestRegistered(PublicEvent):
+    """A difficulty or request of a person was registered in the ledger."""
+
+    type: Literal["RequestRegistered"]
+    data: RequestRegisteredData
+
+
+class RequestAccepted(PublicEvent):
+    """The responsible unit accepted the request (受理)."""
+
+    type: Literal["RequestAccepted"]
+    data: RequestAcceptedData
+
+
+class RequestResolved(PublicEvent):
+    """The request was resolved (化解); the follow-up visit is next."""
+
+    type: Literal["RequestResolved"]
+    data: RequestResolvedData
+
+
+class RequestFollowedUp(PublicEvent):
+    """The person was visited again about the resolved request (回访) and said how satisfied they are."""
+
+    type: Literal["RequestFollowedUp"]
+    data: RequestFollowedUpData
+
+
+class RequestClosed(PublicEvent):
+    """The request is closed (办结): the person was satisfied at the follow-up visit."""
+
+    type: Literal["RequestClosed"]
+    data: RequestClosedData
+
+
+class RequestReopened(PublicEvent):
+    """The person was dissatisfied at the follow-up visit: the request is dealt with again."""
+
+    type: Literal["RequestReopened"]
+    data: RequestReopenedData
+
+
+class RequestEscalated(PublicEvent):
+    """The request was escalated to the level above (督办), overdue or by an officer."""
+
+    type: Literal["RequestEscalated"]
+    data: RequestEscalatedData
+
+
+REQUEST_EVENTS: tuple[type[PublicEvent], ...] = (
+    RequestRegistered,
+    RequestAccepted,
+    RequestResolved,
+    RequestFollowedUp,
+    RequestClosed,
+    RequestReopened,
+    RequestEscalated,
+)
+
+EVENTS: tuple[type[PublicEvent], ...] = (ContactRecorded, *REQUEST_EVENTS)

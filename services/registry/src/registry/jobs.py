@@ -15,7 +15,7 @@ from registry.domain import Person
 from registry.importing import forget_upload, import_files, run_import, uploaded
 from vet_common.eventstore import ServiceApplication
 from vet_common.follower import LogBatch, LogConsumer
-from vet_common.polling import poll, sleep_or_stop
+from vet_common.polling import daily, poll
 from vet_common.projector import CHECKPOINTS
 from vet_common.regions import common_jurisdiction
 from vet_common.settings import Settings
@@ -56,15 +56,9 @@ async def daily_alerts(
 ) -> None:
     """Raise due policy alerts at start and then once a day (each alert is raised only once)."""
     assert isinstance(application, RegistryApplication)
-    while not stop.is_set():
-        try:
-            raised = await raise_due_alerts(application, db, application.clock.today())
-            log.info("daily alert run raised %s alerts", raised)
-        except Exception:
-            log.exception("daily alert run failed; trying again in an hour")
-            await sleep_or_stop(stop, 3600)
-            continue
-        await sleep_or_stop(stop, 24 * 3600)
+    await daily(
+        "daily alert run: alerts raised", lambda: raise_due_alerts(application, db, application.clock.today()), stop
+    )
 
 
 def flag_duplicates(application: ServiceApplication, db: AsyncDatabase[Any], settings: Settings) -> LogConsumer:

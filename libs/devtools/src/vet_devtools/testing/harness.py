@@ -34,7 +34,7 @@ from vet_common.settings import Settings
 from vet_common.subscriber import Handler
 from vet_contracts import IntegrationEvent
 
-__all__ = ["DEFAULT_TODAY", "InMemoryFactory", "InMemoryProcessRecorder", "ServiceHarness"]
+__all__ = ["DEFAULT_TODAY", "InMemoryFactory", "InMemoryProcessRecorder", "OneRound", "ServiceHarness"]
 
 AppT = TypeVar("AppT", bound=ServiceApplication)
 T = TypeVar("T")
@@ -180,3 +180,18 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(work)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
+
+
+class OneRound:
+    """A stop event that lets a leader task's loop (`poll`, `daily`) run its step once: a test runs a worker's
+    task for one round, e.g. `await daily_escalation(app, db, settings, OneRound())`."""
+
+    def __init__(self) -> None:
+        self.checks = 0
+
+    def is_set(self) -> bool:
+        self.checks += 1
+        return self.checks > 1
+
+    async def wait(self) -> bool:
+        return True

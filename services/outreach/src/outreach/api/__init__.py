@@ -1,5 +1,5 @@
 """Outreach HTTP API: one router per resource."""
 
-from outreach.api import contacts
+from outreach.api import contacts, requests
 
-routers = [contacts.router]
+routers = [contacts.router, requests.router]

@@ -2,9 +2,10 @@
 requests), each in its own module, over one event store."""
 
 from outreach.application.contacts import ContactCommands
+from outreach.application.requests import RequestCommands
 
 
-class OutreachApplication(ContactCommands):
+class OutreachApplication(ContactCommands, RequestCommands):
     pass
 
 

@@ -8,12 +8,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.projections.contacts import ContactsProjection
 from outreach.projections.people import PeopleProjection
+from outreach.projections.requests import RequestsProjection
+from vet_common.eventstore import ServiceApplication
 from vet_common.projector import Projection, ReadModelBatch
 
 
 class OutreachProjection:
-    def __init__(self) -> None:
-        self.parts: list[Projection] = [PeopleProjection(), ContactsProjection()]
+    def __init__(self, application: ServiceApplication) -> None:
+        self.parts: list[Projection] = [PeopleProjection(), ContactsProjection(), RequestsProjection(application)]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         for part in self.parts:
