@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api bench-failover federation-up federation-down
+.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
@@ -63,6 +63,10 @@ bench-api: setup  ## POST /persons under 16 clients, whole registry on free port
 bench-failover: setup  ## two registry workers, the leader killed with SIGKILL under load: takeover time, nothing lost
 	$(UV_RUN) python bench/failover_bench.py $(BENCH_ARGS)
 	$(UV_RUN) python bench/failover_bench.py --postgres $(BENCH_ARGS)
+
+MINUTES ?= 10
+chaos: setup  ## the platform under load while its parts are killed; checks nothing lost or doubled (MINUTES=10)
+	$(UV_RUN) python bench/chaos.py --minutes $(MINUTES) $(BENCH_ARGS)
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py
