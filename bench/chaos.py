@@ -72,11 +72,14 @@ def send(client: httpx.Client, path: str, body: dict[str, Any], stop: threading.
             continue
         if response.status_code in (201, 202, 200):
             return response.json()
-        if response.status_code in (409, 503, 500, 502) and "尚未同步" not in response.text:
-            time.sleep(0.5)  # a key still being answered after a crash (409), or a server restarting
-            continue
-        if response.status_code == 409:  # outreach does not know the person yet: try again shortly
+        if response.status_code == 409 and "尚未同步" in response.text:
+            # Outreach does not know the person yet: a refusal, recorded as the key's answer. Nothing was done,
+            # so ask again shortly as a new request (the same key would replay the refusal).
+            key = str(uuid.uuid4())
             time.sleep(0.5)
+            continue
+        if response.status_code in (409, 500, 502, 503):
+            time.sleep(0.5)  # a key still being answered after a crash (409), or a server restarting
             continue
         raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:300]}")
     return None
