@@ -32,7 +32,7 @@ def headers(role: str = "station_staff", region: str = CITY) -> dict[str, str]:
 def person(n: int) -> dict[str, object]:
     birth = date(1950 + n % 50, 1 + n % 12, 1 + n % 28)
     return {
-        "id_number": make_id_number("350102", birth, n % 999 + 1, "male" if n % 2 else "female"),
+        "id_number": make_id_number("350102", birth, n % 499 + 1, "male" if n % 2 else "female"),
         "name": "测试" + "".join("零一二三四五六七八九"[int(digit)] for digit in f"{n:04d}"),
         "region": VILLAGES[n % len(VILLAGES)],
         "categories": ["discharged_soldier"],
