@@ -1,4 +1,5 @@
-# One image for every service; the command picks it: `python -m <service> api|worker|rebuild`.
+# One image for every service; the command picks it: `python -m <service> api|worker|rebuild`, or the staff
+# console: `python -m console web`.
 FROM python:3.11-slim
 
 # Pinned so builds are reproducible; the same uv the lock file was written with.
@@ -21,6 +22,7 @@ COPY services/registry/pyproject.toml services/registry/
 COPY services/outreach/pyproject.toml services/outreach/
 COPY services/assistance/pyproject.toml services/assistance/
 COPY services/reporting/pyproject.toml services/reporting/
+COPY services/console/pyproject.toml services/console/
 RUN uv sync --frozen --no-dev --no-install-workspace
 
 COPY libs/ libs/
@@ -33,5 +35,5 @@ ENV PATH=/app/.venv/bin:$PATH
 RUN useradd --system --uid 10001 --home-dir /app vet && mkdir -p /app/.local && chown vet /app/.local
 USER vet
 
-EXPOSE 8101 8102 8103 8104 8111 8112 8113 8114
+EXPOSE 8100 8101 8102 8103 8104 8111 8112 8113 8114
 CMD ["python", "-m", "registry", "api"]

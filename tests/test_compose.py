@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from console.settings import CONSOLE_PORT, ConsoleSettings
 from vet_common.settings import DEFAULT_API_PORTS, SERVICES, WORKER_PORT_OFFSET, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,13 +32,14 @@ def platform_processes(compose: dict[str, Any]) -> dict[str, tuple[str, str]]:
     found = {}
     for name, definition in compose["services"].items():
         command = command_of(definition)
-        if command[:2] == ["python", "-m"]:
+        if command[:2] == ["python", "-m"] and command[2] != "console":
             found[name] = (command[2], command[3])
     return found
 
 
 def settings_fields() -> set[str]:
-    return {name.upper() for name in Settings.model_fields}
+    console = {f"CONSOLE_{name.upper()}" for name in ConsoleSettings.model_fields}
+    return {name.upper() for name in Settings.model_fields} | console
 
 
 def test_every_module_it_runs_is_a_service_with_an_entry_point(compose: dict[str, Any]) -> None:
@@ -135,3 +137,29 @@ def test_one_dockerfile_builds_every_process(compose: dict[str, Any]) -> None:
     for member in ["libs/contracts", "libs/common", "libs/devtools", *(f"services/{service}" for service in SERVICES)]:
         assert f"COPY {member}/pyproject.toml" in text, member
     assert (ROOT / ".dockerignore").is_file()
+
+
+def test_the_console_runs_on_its_port_after_the_apis_with_sign_in_through_the_provider(compose: dict[str, Any]) -> None:
+    console = compose["services"]["console"]
+    assert command_of(console) == ["python", "-m", "console", "web"]
+    assert (ROOT / "services" / "console" / "src" / "console" / "__main__.py").is_file()
+    assert f"{CONSOLE_PORT}:{CONSOLE_PORT}" in console["ports"]
+    assert f":{CONSOLE_PORT}/healthz" in " ".join(console["healthcheck"]["test"])
+    assert {key: value["condition"] for key, value in console["depends_on"].items()} == {
+        f"{service}-api": "service_healthy" for service in SERVICES
+    }
+    environment = console["environment"]
+    assert environment["VET_ENV"] == "production"
+    assert environment["VET_CONSOLE_HOST"] == "0.0.0.0"
+    for service in SERVICES:
+        assert environment[f"VET_CONSOLE_{service.upper()}_URL"] == f"http://{service}-api:{DEFAULT_API_PORTS[service]}"
+    # Production signs in through the department's provider: compose fails when it is not configured.
+    for secret in (
+        "VET_JWT_SECRET",
+        "VET_CONSOLE_OIDC_ISSUER",
+        "VET_CONSOLE_OIDC_CLIENT_ID",
+        "VET_CONSOLE_OIDC_CLIENT_SECRET",
+    ):
+        assert re.fullmatch(r"\$\{" + secret + r":\?[^}]+\}", environment[secret]), secret
+    assert "VET_CIPHER_KEY" not in environment  # the console stores no events
+    assert "COPY services/console/pyproject.toml" in (ROOT / "Dockerfile").read_text(encoding="utf-8")

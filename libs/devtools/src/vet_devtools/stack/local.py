@@ -1,5 +1,5 @@
 """The whole platform on this machine (`vet up | down | status`): Kafka, SecantusDB, every service's
-api and worker.
+api and worker, and the staff console (工作台) in front of them.
 
 Everything lives under the repository's git-ignored `.local/`: `kafka/data`, `secantus/`, `data/` (the
 services' SQLite event stores), `log/<name>.log`, `run/<name>.pid`.
@@ -24,6 +24,18 @@ from vet_devtools.stack.kafka import KafkaServer, ensure_kafka_jars, kafka_lib_d
 from vet_devtools.stack.mongo import SecantusServer
 from vet_devtools.stack.proc import PidRecord, StackError, stop_pid
 from vet_devtools.stack.services import ServiceProcess
+
+CONSOLE_PORT = 8100  # console.settings.CONSOLE_PORT (the console is not a dependency of the devtools)
+
+
+def console_process(base: Path, root: Path, env: dict[str, str]) -> ServiceProcess:
+    """`python -m console web` on VET_CONSOLE_PORT (8100), talking to the services at their API ports."""
+    port = _env_int("VET_CONSOLE_PORT", CONSOLE_PORT)
+    urls = {
+        f"VET_CONSOLE_{service.upper()}_URL": f"http://127.0.0.1:{Settings.for_service(service).effective_api_port}"
+        for service in SERVICES
+    }
+    return ServiceProcess(base, "console", "web", port, env={**env, **urls, "VET_CONSOLE_PORT": str(port)}, cwd=root)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -63,6 +75,8 @@ class LocalStack:
             port = Settings.for_service(service).effective_api_port
             for role, p in (("api", port), ("worker", port + WORKER_PORT_OFFSET)):
                 stack.services.append(ServiceProcess(base, service, role, p, env=env, cwd=root))
+        if services:
+            stack.services.append(console_process(base, root, env))
         return stack
 
     @property
@@ -129,6 +143,8 @@ def _print_urls(stack: LocalStack, console: Console, *, with_services: bool) -> 
             table.add_row(name, f"{api.url}/docs", worker.health_url if worker else "")
     if with_services:
         console.print(table)
+        for web in (s for s in stack.services if s.service == "console"):
+            console.print(f"[bold]staff console (工作台): {web.url}/[/]  sign in at {web.url}/login", highlight=False)
     console.print(f"Kafka: {stack.kafka.bootstrap}", highlight=False)
     console.print(f"MongoDB wire (SecantusDB): {stack.mongo.url}", highlight=False, soft_wrap=True)
     console.print(f"logs: {stack.base / 'log'}/   stop with: make down")

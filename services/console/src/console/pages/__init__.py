@@ -1,0 +1,49 @@
+"""Each service's pages are one module: a router, the menu entries it offers, what it adds to the to-do page.
+
+A service whose API lands later is one more module in `MODULES`; the console's machinery does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter
+
+from console.web import Session
+from vet_common.auth import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A menu entry, offered only to the roles that may use the page behind it (None: everyone signed in)."""
+
+    label: str
+    href: str
+    roles: tuple[Role, ...] | None = None
+
+    def allowed(self, session: Session) -> bool:
+        return self.roles is None or session.has_role(*self.roles)
+
+
+@dataclass
+class TodoSection:
+    """One box of the to-do page (工作台): a title, rows (each a text and a link), what to show when empty."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    empty: str = "暂无待办事项"
+    more_href: str | None = None
+    # Set when the service could not be asked: the box says so instead of failing the whole page.
+    unavailable: str | None = None
+
+
+TodoProvider = Callable[[Session], Awaitable[TodoSection | None]]
+
+
+@dataclass
+class PageModule:
+    name: str
+    router: APIRouter
+    nav: list[NavItem] = field(default_factory=list)
+    todo: list[TodoProvider] = field(default_factory=list)

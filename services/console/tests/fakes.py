@@ -1,0 +1,165 @@
+"""A small in-process registry that really behaves like the real one for what the console asks of it: tokens,
+jurisdiction (404 outside), roles (403), 422 with [{field, message}], If-Match; and services that are down."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from console.settings import ConsoleSettings
+from vet_common.auth import AuthError, Principal, Role, decode_token
+from vet_common.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
+from vet_common.settings import SERVICES, Settings
+
+EDITORS = {Role.station_staff, Role.officer, Role.admin}
+
+
+def fake_registry(settings: Settings) -> FastAPI:
+    app = FastAPI()
+    people: dict[str, dict[str, Any]] = {}
+    app.state.people = people
+
+    def caller(authorization: str | None) -> Principal:
+        try:
+            return decode_token(settings, (authorization or "").removeprefix("Bearer "))
+        except AuthError as error:
+            raise HTTPException(401, str(error)) from None
+
+    def visible(principal: Principal, person_id: str) -> dict[str, Any]:
+        person = people.get(person_id)
+        if person is None or not principal.can_see(person["region"]):
+            raise HTTPException(404, "未找到该人员 (no such person in your jurisdiction)")
+        return person
+
+    @app.post("/persons", status_code=201)
+    async def register(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = caller(authorization)
+        if principal.roles.isdisjoint(EDITORS):
+            raise HTTPException(403, "您的账号没有此操作的权限 (requires one of the roles)")
+        body = await request.json()
+        errors = []
+        try:
+            parse_id_number(str(body.get("id_number", "")))
+        except InvalidIdNumber as error:
+            errors.append({"field": "id_number", "message": str(error)})
+        if not body.get("name"):
+            errors.append({"field": "name", "message": "请填写姓名 (name is required)"})
+        if not body.get("categories"):
+            errors.append({"field": "categories", "message": "必填项，请填写 (required)"})
+        if errors:
+            return JSONResponse({"detail": errors}, status_code=422)
+        person_id = str(uuid.uuid4())
+        people[person_id] = {**body, "id": person_id, "version": 1, "status": "active"}
+        return {"id": person_id}
+
+    @app.get("/persons/{person_id}")
+    async def get_person(
+        person_id: str,
+        reveal: str | None = None,
+        authorization: str | None = Header(None),
+        x_purpose: str | None = Header(None),
+    ) -> Any:
+        person = visible(caller(authorization), person_id)
+        if reveal and not x_purpose:
+            return JSONResponse({"detail": [{"field": "X-Purpose", "message": "请说明查看用途"}]}, status_code=422)
+        shown = "id_number" in (reveal or "")
+        return view(person, shown)
+
+    @app.post("/persons/{person_id}/contact")
+    async def contact(
+        person_id: str, request: Request, authorization: str | None = Header(None), if_match: str | None = Header(None)
+    ) -> Any:
+        person = visible(caller(authorization), person_id)
+        if if_match and if_match.strip('"') != str(person["version"]):
+            raise HTTPException(412, "档案已被他人修改 (the record moved on)")
+        body = await request.json()
+        phone = body.get("phone")
+        if phone and not (phone.isdigit() and len(phone) == 11):
+            return JSONResponse({"detail": [{"field": "phone", "message": "电话号码应为11位手机号 (phone)"}]}, 422)
+        person.update(phone=phone, address=body.get("address"), version=person["version"] + 1)
+        return view(person, False)
+
+    @app.post("/persons/search")
+    async def search(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = caller(authorization)
+        body = await request.json()
+        region = body.get("region")
+        if region and not region.startswith(principal.region):
+            raise HTTPException(403, "只能查询本辖区 (outside your jurisdiction)")
+        q = body.get("q") or ""
+        found = [
+            p
+            for p in people.values()
+            if principal.can_see(p["region"]) and (not q or p["name"].startswith(q) or p["id_number"] == q)
+        ]
+        items = [{**view(p, False), "birth_date": "1960-01-01", "disability_level": None} for p in found]
+        return {"items": items, "total": len(items), "total_exact": True, "page_size": 20, "next": None}
+
+    @app.get("/alerts")
+    async def alerts(authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        return []
+
+    @app.get("/transfers")
+    async def transfers(authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        return []
+
+    return app
+
+
+def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    return {
+        "id": person["id"],
+        "name": person["name"],
+        "id_number": person["id_number"] if reveal else mask_id_number(person["id_number"]),
+        "sex": "male",
+        "birth_date": "1960-01-01",
+        "age": 66,
+        "ethnicity": None,
+        "phone": person.get("phone"),
+        "address": person.get("address"),
+        "region": person["region"],
+        "region_name": None,
+        "household": None,
+        "categories": person["categories"],
+        "category_names": ["退役士兵"],
+        "survivor_of": [],
+        "service": None,
+        "honours": [],
+        "disability": None,
+        "profile": {},
+        "key_contact": False,
+        "key_contact_reasons": [],
+        "preferential_card": {},
+        "annual_confirmations": [],
+        "status": person["status"],
+        "died_on": None,
+        "merged_into": None,
+        "pending_transfer": None,
+        "version": person["version"],
+        "registered_at": "2026-12-01T04:00:00Z",
+        "updated_at": "2026-12-01T04:00:00Z",
+        "revealed": ["id_number"] if reveal else [],
+    }
+
+
+class Services(httpx.AsyncBaseTransport):
+    """The network to the services: each base URL answered by its in-process app, or refused when it is down.
+    `apps` is by service name, or by base URL for anything else (an identity provider)."""
+
+    def __init__(self, settings: ConsoleSettings, apps: dict[str, FastAPI]) -> None:
+        urls = {name: settings.service_url(name) if name in SERVICES else name for name in apps}
+        self.hosts = {httpx.URL(url).netloc: name for name, url in urls.items()}
+        self.apps = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
+        self.down: set[str] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        name = self.hosts.get(request.url.netloc)
+        if name is None or name in self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.apps[name].handle_async_request(request)
