@@ -10,10 +10,10 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down
 
 help:
-	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker)"
+	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
 	@echo "make down     stop what 'make up' started"
 	@echo "make status   show what runs"
 	@echo "make federation-up / federation-down  a city and the province side by side, joined by MirrorMaker 2"
@@ -31,6 +31,19 @@ setup:
 	@uv sync --frozen --quiet
 	@$(UV_RUN) python -m vet_devtools.stack jars >/dev/null
 
+# The console's browser tests (pytest -m browser) drive Debian's chromium; Playwright's own download cannot work
+# on these networks. Installed with apt-get as .ci/run does; without it those tests skip and say so.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! (fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"); then \
+		SUDO=""; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi; \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium and a Chinese font for the browser tests (apt-get)"; \
+			($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+				--no-install-recommends chromium fonts-wqy-microhei >/dev/null) \
+				|| echo "could not install chromium: the browser tests will skip"; \
+		else echo "no apt-get: install chromium yourself, or the browser tests skip"; fi; \
+	fi
+
 up: setup
 	@$(UV_RUN) vet up
 
@@ -46,7 +59,7 @@ federation-up: setup  ## a city (3501) and the province (35), each a whole platf
 federation-down: setup
 	@$(UV_RUN) vet federation down
 
-test: setup
+test: setup browser
 	$(UV_RUN) pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -166,7 +166,7 @@ def values_of(form: FormData, inputs: tuple[Input, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for item in inputs:
         if item.kind == "checkboxes":
-            values[item.name] = [str(value) for value in form.getlist(item.name)]
+            values[item.name] = [str(value) for value in form.getlist(item.name) if str(value).strip()]
         else:
             values[item.name] = str(form.get(item.name) or "").strip()
     return values

@@ -24,7 +24,7 @@ async def new_import(request: Request, session: CurrentSession) -> Response:
 
 @router.get("/imports/template.xlsx")
 async def template(session: CurrentSession) -> Response:
-    answer = await session.api("registry").request("GET", "/imports/template")
+    answer = await session.api("registry").request("GET", "/imports/template.xlsx")
     return download(answer.content, answer.headers.get("Content-Disposition"))
 
 

@@ -4,13 +4,19 @@ jurisdiction (404 outside), roles (403), 422 with [{field, message}], If-Match; 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
 
+from console.app import create_app
 from console.settings import ConsoleSettings
+from console.web import CSRF_COOKIE
 from vet_common.auth import AuthError, Principal, Role, decode_token
 from vet_common.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from vet_common.settings import SERVICES, Settings
@@ -163,3 +169,67 @@ class Services(httpx.AsyncBaseTransport):
         if name is None or name in self.down:
             raise httpx.ConnectError("connection refused", request=request)
         return await self.apps[name].handle_async_request(request)
+
+
+# ------------------------------------------------------------------------------------------------ fixtures
+
+IDP = "http://idp.test"
+
+
+def fake_provider() -> FastAPI:
+    """An OpenID Connect provider: discovery, and a token endpoint that trades the code `good` for a token."""
+    app = FastAPI()
+    app.state.exchanged = []
+
+    @app.get("/.well-known/openid-configuration")
+    async def discovery() -> Any:
+        return {"authorization_endpoint": f"{IDP}/authorize", "token_endpoint": f"{IDP}/token", "issuer": IDP}
+
+    @app.post("/token")
+    async def token(request: Request) -> Any:
+        form = await request.form()
+        app.state.exchanged.append(dict(form))
+        if form.get("code") != "good":
+            raise HTTPException(400, "invalid_grant")
+        return {"access_token": app.state.token, "token_type": "Bearer"}
+
+    return app
+
+
+@dataclass
+class Console:
+    """The console app over fake services; `sign_in` gives a browser-like client with its cookies."""
+
+    app: FastAPI
+    services: Services
+    registry: FastAPI
+    provider: FastAPI
+    platform: Settings
+
+    def client(self) -> TestClient:
+        return TestClient(self.app, follow_redirects=False)
+
+    def sign_in(self, role: str = "station_staff", region: str = "350102001") -> TestClient:
+        client = self.client()
+        client.get("/login")
+        answer = client.post(
+            "/login/dev",
+            data={"csrf_token": csrf_of(client), "sub": f"u-{role}", "name": "测试", "role": role, "region": region},
+        )
+        assert answer.status_code == 303, answer.text
+        return client
+
+
+def csrf_of(client: TestClient) -> str:
+    return str(client.cookies.get(CSRF_COOKIE))
+
+
+@pytest.fixture
+def console() -> Iterator[Console]:
+    settings = ConsoleSettings(oidc_issuer=IDP, oidc_client_id="vet-console", oidc_client_secret="s3cret")
+    platform = Settings()
+    registry, provider = fake_registry(platform), fake_provider()
+    services = Services(settings, {"registry": registry, IDP: provider})
+    app = create_app(settings, platform, services)
+    with TestClient(app):  # the lifespan opens the HTTP client every request shares
+        yield Console(app, services, registry, provider, platform)

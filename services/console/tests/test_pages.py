@@ -1,0 +1,264 @@
+"""The console's pages over a fake registry: the API's words beside the field, 404/403 in Chinese, a service
+that is down, CSRF, the session cookie, roles that are not offered what they may not do."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from console.formatting import as_date, as_datetime, yuan
+from console.signin import safe_next
+from console.web import CSRF_COOKIE
+
+IDP = "http://idp.test"  # the fake provider's address (conftest)
+
+VALID_ID = "350102196008010031"
+WRONG_ID = "350102196008010032"  # the check digit should be 1
+
+
+def csrf_of(client: Any) -> str:
+    return str(client.cookies.get(CSRF_COOKIE))
+
+
+def register(client, **fields):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": csrf_of(client), "name": "张三", "region": "350102001001", "categories": "discharged_soldier"}
+    return client.post("/persons/new", data={**data, **fields})
+
+
+def error_beside(html: str, field: str) -> str | None:
+    """The message shown beside the input `field` (its id f-<field>-error), or None."""
+    found = re.search(rf'id="f-{re.escape(field)}-error"[^>]*>([^<]*)<', html)
+    return found.group(1) if found else None
+
+
+def test_a_wrong_id_number_is_refused_with_the_registrys_words_beside_the_field(console: Any) -> None:
+    client = console.sign_in()
+    answer = register(client, id_number=WRONG_ID)
+    assert answer.status_code == 422
+    assert error_beside(answer.text, "id_number") == (
+        "身份证号码校验位不正确，应为 1，请核对 (check digit should be 1; a digit is probably mistyped)"
+    )
+    assert error_beside(answer.text, "name") is None
+    assert f'value="{WRONG_ID}"' in answer.text  # what was typed stays in the form
+    assert console.registry.state.people == {}
+
+
+def test_every_field_the_api_names_gets_its_message_and_the_rest_at_the_top(console: Any) -> None:
+    client = console.sign_in()
+    answer = register(client, id_number=VALID_ID, name="", categories="")
+    assert answer.status_code == 422
+    assert error_beside(answer.text, "name") == "请填写姓名 (name is required)"
+    assert error_beside(answer.text, "categories") == "必填项，请填写 (required)"
+    assert error_beside(answer.text, "id_number") is None
+
+
+def test_a_registered_person_opens_on_their_page_with_the_id_number_masked(console: Any) -> None:
+    client = console.sign_in()
+    answer = register(client, id_number=VALID_ID)
+    assert answer.status_code == 303
+    page = client.get(answer.headers["location"])
+    assert page.status_code == 200
+    assert "已登记建档" in page.text
+    assert "张三" in page.text
+    assert "350102********0031" in page.text
+    assert VALID_ID not in page.text
+
+
+def test_reveal_needs_a_purpose_and_then_shows_the_number(console: Any) -> None:
+    client = console.sign_in()
+    person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    refused = client.post(f"{person}/reveal", data={"csrf_token": csrf_of(client), "fields": "id_number"})
+    assert refused.status_code == 422
+    assert "请说明查看用途" in refused.text
+    assert VALID_ID not in refused.text
+    shown = client.post(
+        f"{person}/reveal", data={"csrf_token": csrf_of(client), "fields": "id_number", "purpose": "办理优待证"}
+    )
+    assert shown.status_code == 200
+    assert VALID_ID in shown.text
+
+
+def test_a_person_of_another_township_is_not_found_in_chinese(console: Any) -> None:
+    gulou = console.sign_in(region="350102001")
+    person = register(gulou, id_number=VALID_ID).headers["location"].split("?")[0]
+    other = console.sign_in(region="350103001")
+    answer = other.get(person)
+    assert answer.status_code == 404
+    assert "未找到该页面或记录，或它不在您的辖区内" in answer.text
+    assert "张三" not in answer.text
+    assert "Traceback" not in answer.text
+    assert "张三" not in other.post("/persons/search", data={"csrf_token": csrf_of(other), "q": "张"}).text
+
+
+def test_a_role_that_may_not_register_is_not_offered_it_and_gets_403_in_chinese(console: Any) -> None:
+    auditor = console.sign_in(role="auditor", region="35")
+    home = auditor.get("/")
+    assert home.status_code == 200
+    assert 'href="/persons/new"' not in home.text
+    assert 'href="/imports/new"' not in home.text
+    answer = auditor.get("/persons/new")
+    assert answer.status_code == 403
+    assert "您的账号没有此操作的权限" in answer.text
+    posted = register(auditor, id_number=VALID_ID)
+    assert posted.status_code == 403
+    assert console.registry.state.people == {}
+
+
+def test_a_service_that_is_down_is_named_with_try_again_and_the_to_do_page_still_opens(console: Any) -> None:
+    client = console.sign_in()
+    console.services.down.add("registry")
+    answer = client.get("/persons")
+    assert answer.status_code == 503
+    assert "人员档案服务暂时无法访问" in answer.text
+    assert "请稍后重试" in answer.text
+    assert "registry" in answer.text
+    assert "Traceback" not in answer.text
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "人员档案服务（registry）暂时无法访问，请稍后重试" in home.text
+
+
+def test_an_unknown_page_or_a_mistyped_id_is_a_chinese_404(console: Any) -> None:
+    client = console.sign_in()
+    for path in ("/nowhere", "/persons/not-an-id"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "未找到" in answer.text, path
+
+
+def test_a_change_the_api_refuses_shows_its_message_beside_the_field_and_a_stale_form_says_reload(
+    console: Any,
+) -> None:
+    client = console.sign_in()
+    person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    form = client.get(f"{person}/edit/contact")
+    assert form.status_code == 200
+    assert 'name="version" value="1"' in form.text
+    bad = client.post(f"{person}/edit/contact", data={"csrf_token": csrf_of(client), "phone": "12", "version": "1"})
+    assert bad.status_code == 422
+    assert error_beside(bad.text, "phone") == "电话号码应为11位手机号 (phone)"
+    saved = client.post(
+        f"{person}/edit/contact", data={"csrf_token": csrf_of(client), "phone": "13812345678", "version": "1"}
+    )
+    assert saved.status_code == 303
+    stale = client.post(
+        f"{person}/edit/contact", data={"csrf_token": csrf_of(client), "phone": "13900000000", "version": "1"}
+    )
+    assert stale.status_code == 412
+    assert "该档案刚被他人修改" in stale.text
+    assert next(iter(console.registry.state.people.values()))["phone"] == "13812345678"
+
+
+def test_every_form_needs_this_browsers_csrf_token(console: Any) -> None:
+    client = console.sign_in()
+    person_id = "00000000-0000-0000-0000-000000000001"
+    forms = [
+        "/persons/new",
+        "/persons/search",
+        f"/persons/{person_id}/reveal",
+        f"/persons/{person_id}/edit/contact",
+        f"/persons/{person_id}/transfer",
+        f"/transfers/{person_id}/accept",
+        "/imports",
+        "/logout",
+        "/login/dev",
+    ]
+    for path in forms:
+        for token in (None, "forged"):
+            data = {"name": "张三"} | ({"csrf_token": token} if token else {})
+            answer = client.post(path, data=data)
+            assert answer.status_code == 403, (path, token)
+            assert "表单已失效" in answer.text, path
+    assert console.registry.state.people == {}
+    # A route added without the check would be missed above: every POST route takes the checked form.
+    from console.web import checked_form
+
+    posts = [route for route in all_routes(console.app) if "POST" in getattr(route, "methods", ())]
+    assert posts
+    for route in posts:
+        calls = [dependency.call for dependency in route.dependant.dependencies]
+        assert checked_form in calls, route.path
+
+
+def all_routes(app):  # type: ignore[no-untyped-def]
+    """Every route, also those of included routers (FastAPI may keep them nested)."""
+    stack, found = list(app.routes), []
+    while stack:
+        route = stack.pop()
+        nested = getattr(getattr(route, "original_router", None), "routes", None) or getattr(route, "routes", None)
+        if nested and not hasattr(route, "dependant"):
+            stack.extend(nested)
+        elif hasattr(route, "dependant"):
+            found.append(route)
+    return found
+
+
+def test_the_session_cookie_is_http_only_same_site_and_sign_out_ends_it(console: Any) -> None:
+    client = console.client()
+    client.get("/login")
+    answer = client.post(
+        "/login/dev",
+        data={"csrf_token": csrf_of(client), "sub": "w1", "role": "station_staff", "region": "350102001"},
+    )
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("vet_session=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert client.get("/").status_code == 200
+    out = client.post("/logout", data={"csrf_token": csrf_of(client)})
+    assert out.status_code == 303
+    assert out.headers["location"] == "/login"
+    assert client.get("/").headers["location"] == "/login?next=/"
+
+
+def test_dev_sign_in_says_what_is_wrong_beside_the_field(console: Any) -> None:
+    client = console.client()
+    client.get("/login")
+    answer = client.post("/login/dev", data={"csrf_token": csrf_of(client), "sub": "", "role": "x", "region": "99"})
+    assert answer.status_code == 422
+    assert "请填写账号" in answer.text
+    assert "请选择角色" in answer.text
+    assert "vet_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_oidc_sends_the_browser_to_the_provider_and_trades_the_code_for_the_session(console: Any) -> None:
+    from vet_common.auth import issue_token
+
+    console.provider.state.token = issue_token(
+        console.platform, sub="officer-1", name="陈", roles=["officer"], region="3501"
+    )
+    client = console.client()
+    start = client.get("/login/oidc", params={"next": "/persons"})
+    assert start.status_code == 303
+    target = urlparse(start.headers["location"])
+    query = parse_qs(target.query)
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{IDP}/authorize"
+    assert query["client_id"] == ["vet-console"]
+    assert query["response_type"] == ["code"]
+    assert query["redirect_uri"] == ["http://testserver/login/callback"]
+    state = query["state"][0]
+    assert client.get("/login/callback", params={"code": "good", "state": "forged"}).status_code == 403
+    assert client.get("/login/callback", params={"code": "bad", "state": state}).status_code == 403
+    done = client.get("/login/callback", params={"code": "good", "state": state})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/persons"
+    assert console.provider.state.exchanged[-1]["redirect_uri"] == "http://testserver/login/callback"
+    assert "陈" in client.get("/").text
+
+
+def test_after_sign_in_only_this_consoles_paths_are_followed() -> None:
+    assert safe_next("/persons?x=1") == "/persons?x=1"
+    for evil in ("//evil.example", "https://evil.example", "/\\evil", "", None):
+        assert safe_next(evil) == "/"
+
+
+def test_dates_are_shown_in_shanghai_and_money_in_yuan() -> None:
+    assert as_datetime("2026-12-01T16:30:00Z") == "2026-12-02 00:30"
+    assert as_datetime("2026-12-01T16:30:00") == "2026-12-02 00:30"  # the APIs' naive times are UTC
+    assert as_date("2026-12-01T17:00:00+00:00") == "2026-12-02"
+    assert as_date("1960-08-01") == "1960-08-01"
+    assert yuan(123456) == "1,234.56 元"
+    assert yuan(5) == "0.05 元"
+    assert yuan(-100) == "-1.00 元"
+    assert yuan(None) == ""

@@ -1,0 +1,212 @@
+"""The staff console in a real browser (Debian's chromium through Playwright) against the whole platform.
+
+A station worker signs in, registers a person (first with a wrong ID number: the registry's message appears
+beside the field), imports a roster and downloads the rejected rows; a station worker of another township
+cannot reach the person; a phone-sized screen shows the pages without sideways scrolling. Every page visited is
+saved under .local/screenshots/ and checked with axe-core (labels, contrast, names; keyboard focus by hand).
+
+Select them with `-m browser`; they skip when /usr/bin/chromium is missing (.ci/run and `make test` install it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+
+from vet_common.idnumber import make_id_number
+from vet_common.settings import SERVICES
+from vet_devtools.stack.proc import free_port
+from vet_devtools.testing.platform import Platform
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.browser, pytest.mark.timeout(300)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / ".local" / "screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.11.0.min.js"
+PHONE = {"width": 390, "height": 844}
+
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's chromium: apt-get install -y chromium", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def console_url(platform: Platform) -> Iterator[str]:
+    """`python -m console web` on a free port, in front of the test platform's APIs."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "VET_CONSOLE_PORT": str(port),
+        **{f"VET_CONSOLE_{service.upper()}_URL": platform.url(service) for service in SERVICES},
+    }
+    log = (platform.workdir / "log" / "console.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", "console", "web"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the console did not start; see {platform.workdir / 'log' / 'console.log'}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def people() -> dict[str, str]:
+    """What one test leaves for the next (the person's page)."""
+    return {}
+
+
+def sign_in(browser: Browser, console_url: str, who: str, **context: Any) -> Page:
+    page = browser.new_context(base_url=console_url, locale="zh-CN", **context).new_page()
+    page.goto("/")
+    expect(page).to_have_url(f"{console_url}/login?next=/")
+    page.get_by_role("button", name=who).click()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
+    return page
+
+
+def visit(page: Page, name: str) -> None:
+    """Save a screenshot and check the page with axe-core: no violation of WCAG 2 A/AA rules."""
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    problems = [
+        (violation["id"], violation["help"], [node["target"] for node in violation["nodes"][:3]])
+        for violation in result["violations"]
+    ]
+    assert problems == [], f"{name}: {problems}"
+
+
+def test_a_station_worker_registers_a_person_after_fixing_the_id_number(
+    browser: Browser, console_url: str, people: dict[str, str]
+) -> None:
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）")
+    visit(page, "01-workbench")
+    # Keyboard users start at the skip link, and it is visible when focused.
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip")).to_be_focused()
+    expect(page.locator(".skip")).to_be_in_viewport()
+
+    page.get_by_role("link", name="登记建档").first.click()
+    right = make_id_number("350102", date(1958, 3, 15), 7, "male")
+    wrong = right[:-1] + ("0" if right[-1] != "0" else "1")
+    page.get_by_label("身份证号码").fill(wrong)
+    page.get_by_label("姓名").fill("赵建国")
+    page.get_by_label("所在村（社区）代码").fill("350102001001")
+    page.get_by_label("退役士兵").check()
+    page.get_by_role("button", name="保存").click()
+    beside = page.locator("#f-id_number-error")
+    expect(beside).to_contain_text("校验位")
+    expect(page.get_by_label("身份证号码")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("姓名")).to_have_value("赵建国")  # nothing typed is lost
+    visit(page, "02-register-wrong-id-number")
+
+    page.get_by_label("身份证号码").fill(right)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="赵建国")).to_be_visible()
+    expect(page.locator("#id-number")).to_have_text(f"{right[:6]}********{right[-4:]}")
+    people["page"] = page.url.split("?")[0]
+    visit(page, "03-person")
+    page.get_by_role("link", name="变更记录").click()
+    expect(page.get_by_role("cell", name="登记建档")).to_be_visible()
+    visit(page, "04-person-history")
+
+
+def test_a_station_worker_imports_a_roster_and_downloads_the_rejected_rows(
+    browser: Browser, console_url: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）")
+    page.get_by_role("link", name="花名册导入").first.click()
+    visit(page, "05-import")
+    with page.expect_download() as template:
+        page.get_by_role("link", name="下载花名册模板").click()
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(template.value.path()).read_bytes()))
+    sheet = workbook.active
+    assert sheet is not None
+    headers = [str(cell.value).rstrip("*") for cell in sheet[1]]
+    example = [cell.value for cell in sheet[2]]
+    good = dict(zip(headers, example, strict=True))
+    good.update(姓名="钱卫东", 公民身份号码=make_id_number("350102", date(1962, 5, 1), 9, "male"))
+    good.update(联系电话="13912345678", 性别="男", 出生日期="1962-05-01")
+    bad = {**good, "姓名": "孙有误", "公民身份号码": "350102196205010000"}
+    sheet.delete_rows(2)
+    for row in (good, bad):
+        sheet.append([row[header] for header in headers])
+    roster = tmp_path / "花名册.xlsx"
+    workbook.save(roster)
+
+    page.get_by_label("花名册文件").set_input_files(str(roster))
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.locator("#import-bar")).to_be_visible()
+    expect(page.locator("#import-status")).to_have_text("已完成", timeout=60_000)
+    expect(page.get_by_text("新登记：1 人")).to_be_visible()
+    expect(page.get_by_text("未导入：1 行")).to_be_visible()
+    visit(page, "06-import-finished")
+    with page.expect_download() as rejected:
+        page.locator("#rejected-download").click()
+    rows = list(openpyxl.load_workbook(io.BytesIO(Path(rejected.value.path()).read_bytes())).active.values)  # type: ignore[union-attr]
+    text = " ".join(str(value) for row in rows for value in row if value is not None)
+    assert "孙有误" in text
+    assert "钱卫东" not in text
+    assert "身份证" in text  # the reason says which field
+
+
+def test_a_station_worker_of_another_township_cannot_reach_the_person(
+    browser: Browser, console_url: str, people: dict[str, str]
+) -> None:
+    assert people.get("page"), "the registration test runs first"
+    page = sign_in(browser, console_url, "林站长（服务站工作人员，350103001）")
+    answer = page.goto(people["page"])
+    assert answer is not None
+    assert answer.status == 404
+    expect(page.get_by_role("heading", name="未找到")).to_be_visible()
+    expect(page.get_by_text("赵建国")).to_have_count(0)
+    visit(page, "07-other-township-not-found")
+    page.goto("/persons")
+    page.get_by_label("姓名或身份证号码").fill("赵")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_text("没有找到符合条件的人员")).to_be_visible()
+
+
+def test_the_pages_fit_a_phone(browser: Browser, console_url: str, people: dict[str, str]) -> None:
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）", viewport=PHONE, is_mobile=True)
+    visit(page, "08-phone-workbench")
+    for path, name in ((people["page"], "09-phone-person"), ("/persons/new", "10-phone-register")):
+        page.goto(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name}: the page is {width}px wide on a {PHONE['width']}px screen"
+        visit(page, name)
