@@ -2,8 +2,9 @@
 
 A station worker signs in, registers a person (first with a wrong ID number: the registry's message appears
 beside the field), imports a roster and downloads the rejected rows; a station worker of another township
-cannot reach the person; a phone-sized screen shows the pages without sideways scrolling. Every page visited is
-saved under .local/screenshots/ and checked with axe-core (labels, contrast, names; keyboard focus by hand).
+cannot reach the person; a phone-sized screen shows the pages without sideways scrolling, and a home visit is
+recorded on it. Every page visited is saved under .local/screenshots/ and checked with axe-core (labels,
+contrast, names); keyboard focus is checked by pressing Tab.
 
 Select them with `-m browser`; they skip when /usr/bin/chromium is missing (.ci/run and `make test` install it).
 """
@@ -210,3 +211,24 @@ def test_the_pages_fit_a_phone(browser: Browser, console_url: str, people: dict[
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{name}: the page is {width}px wide on a {PHONE['width']}px screen"
         visit(page, name)
+
+
+def test_a_home_visit_is_recorded_on_a_phone(browser: Browser, console_url: str, people: dict[str, str]) -> None:
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）", viewport=PHONE, is_mobile=True)
+    page.goto(people["page"])
+    page.get_by_role("link", name="记录走访或电话").click()
+    page.get_by_label("联系方式").select_option("home_visit")
+    page.get_by_label("走访情况").fill("身体尚可，希望了解优待证办理")
+    page.get_by_label("需要跟进").select_option("true")
+    visit(page, "11-phone-record-visit")
+    # Outreach knows the person once their registration reached it (its own replica): until then it says so.
+    deadline = time.monotonic() + 30
+    while True:
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_load_state()
+        if "/contacts/" in page.url or time.monotonic() > deadline:
+            break
+        expect(page.get_by_role("alert").first).to_contain_text("尚未同步")
+    expect(page.get_by_text("已保存联系记录")).to_be_visible()
+    expect(page.get_by_text("身体尚可，希望了解优待证办理")).to_be_visible()
+    visit(page, "12-phone-visit-recorded")

@@ -118,6 +118,48 @@ def fake_registry(settings: Settings) -> FastAPI:
     return app
 
 
+def fake_outreach(settings: Settings, registry: FastAPI) -> FastAPI:
+    """Outreach's contacts: it knows a person once their registration reached it (`known`), as the real one."""
+    app = FastAPI()
+    contacts: dict[str, dict[str, Any]] = {}
+    app.state.contacts = contacts
+    app.state.known = True
+
+    @app.post("/contacts", status_code=201)
+    async def record(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = decode_token(settings, (authorization or "").removeprefix("Bearer "))
+        body = await request.json()
+        person = registry.state.people.get(body["person_id"])
+        if person is None or not principal.can_see(person["region"]):
+            raise HTTPException(404, "未找到该人员 (no such person in your jurisdiction)")
+        if not app.state.known:
+            raise HTTPException(409, "该人员的登记信息尚未同步到联系走访服务，请稍后再试 (not known to outreach yet)")
+        if body.get("date", "") > "2026-12-31":
+            return JSONResponse({"detail": [{"field": "date", "message": "联系日期不能晚于今天"}]}, status_code=422)
+        contact_id = str(uuid.uuid4())
+        contacts[contact_id] = {
+            **body,
+            "id": contact_id,
+            "region": person["region"],
+            "staff": principal.sub,
+            "recorded_by": principal.sub,
+            "findings": body.get("findings", ""),
+            "occasion": body.get("occasion"),
+            "campaign_id": None,
+        }
+        return {"id": contact_id}
+
+    @app.get("/contacts/{contact_id}")
+    async def read(contact_id: str, authorization: str | None = Header(None)) -> Any:
+        principal = decode_token(settings, (authorization or "").removeprefix("Bearer "))
+        found = contacts.get(contact_id)
+        if found is None or not principal.can_see(found["region"]):
+            raise HTTPException(404, "查无此联系记录 (no such contact in your jurisdiction)")
+        return found
+
+    return app
+
+
 def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
     return {
         "id": person["id"],
@@ -203,6 +245,7 @@ class Console:
     app: FastAPI
     services: Services
     registry: FastAPI
+    outreach: FastAPI
     provider: FastAPI
     platform: Settings
 
@@ -229,7 +272,8 @@ def console() -> Iterator[Console]:
     settings = ConsoleSettings(oidc_issuer=IDP, oidc_client_id="vet-console", oidc_client_secret="s3cret")
     platform = Settings()
     registry, provider = fake_registry(platform), fake_provider()
-    services = Services(settings, {"registry": registry, IDP: provider})
+    outreach = fake_outreach(platform, registry)
+    services = Services(settings, {"registry": registry, "outreach": outreach, IDP: provider})
     app = create_app(settings, platform, services)
     with TestClient(app):  # the lifespan opens the HTTP client every request shares
-        yield Console(app, services, registry, provider, platform)
+        yield Console(app, services, registry, outreach, provider, platform)

@@ -262,3 +262,47 @@ def test_dates_are_shown_in_shanghai_and_money_in_yuan() -> None:
     assert yuan(5) == "0.05 元"
     assert yuan(-100) == "-1.00 元"
     assert yuan(None) == ""
+
+
+def test_a_visit_is_recorded_from_the_persons_page_and_outreach_s_refusals_are_shown(console: Any) -> None:
+    client = console.sign_in()
+    person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    page = client.get(person)
+    assert f'href="{person}/contacts/new"' in page.text  # outreach's module adds its action to the page
+    form = client.get(f"{person}/contacts/new")
+    assert form.status_code == 200
+    assert 'type="date" value="20' in form.text  # today, in Shanghai
+    data = {"csrf_token": csrf_of(client), "method": "home_visit", "findings": "身体尚可", "needs_follow_up": "true"}
+
+    console.outreach.state.known = False
+    waiting = client.post(f"{person}/contacts/new", data={**data, "date": "2026-11-30"})
+    assert waiting.status_code == 409
+    assert "尚未同步到联系走访服务" in waiting.text
+    assert "身体尚可" in waiting.text  # nothing typed is lost
+    console.outreach.state.known = True
+    future = client.post(f"{person}/contacts/new", data={**data, "date": "2027-01-02"})
+    assert future.status_code == 422
+    assert error_beside(future.text, "date") == "联系日期不能晚于今天"
+    assert console.outreach.state.contacts == {}
+
+    saved = client.post(f"{person}/contacts/new", data={**data, "date": "2026-11-30"})
+    assert saved.status_code == 303
+    shown = client.get(saved.headers["location"])
+    assert "上门走访" in shown.text
+    assert "身体尚可" in shown.text
+    [recorded] = console.outreach.state.contacts.values()
+    assert recorded["needs_follow_up"] is True
+    assert recorded["method"] == "home_visit"
+
+    console.services.down.add("outreach")
+    down = client.post(f"{person}/contacts/new", data={**data, "date": "2026-11-30"})
+    assert down.status_code == 503
+    assert "联系走访服务暂时无法访问" in down.text
+
+
+def test_an_auditor_is_not_offered_recording_a_visit(console: Any) -> None:
+    worker = console.sign_in()
+    person = register(worker, id_number=VALID_ID).headers["location"].split("?")[0]
+    auditor = console.sign_in(role="auditor", region="35")
+    assert "/contacts/new" not in auditor.get(person).text
+    assert auditor.get(f"{person}/contacts/new").status_code == 403

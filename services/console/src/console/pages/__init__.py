@@ -47,3 +47,5 @@ class PageModule:
     router: APIRouter
     nav: list[NavItem] = field(default_factory=list)
     todo: list[TodoProvider] = field(default_factory=list)
+    # Links this module adds to a person's page (href with {person_id}), e.g. outreach's "record a visit".
+    person_actions: list[NavItem] = field(default_factory=list)

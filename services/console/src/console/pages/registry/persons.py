@@ -141,6 +141,12 @@ async def person_page(
     params = {"reveal": reveal[0]} if reveal else None
     person = await api.get_json(f"/persons/{person_id}", params=params, purpose=reveal[1] if reveal else None)
     history = await api.get_json(f"/persons/{person_id}/history") if tab == "history" else []
+    actions = [
+        (item.label, item.href.format(person_id=person_id))
+        for module in request.app.state.modules
+        for item in module.person_actions
+        if item.allowed(session)
+    ]
     return render(
         request,
         "registry/person.html",
@@ -150,6 +156,7 @@ async def person_page(
         tabs=TABS,
         history=history,
         forms=EDIT_FORMS,
+        actions=actions,
         can_edit=session.has_role(*CAN_EDIT),
         can_reveal=session.has_role(*CAN_REVEAL),
         registered=request.query_params.get("registered") == "1",
