@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.testclient import TestClient
 
 from console.app import create_app
@@ -58,6 +58,15 @@ def fake_registry(settings: Settings) -> FastAPI:
             errors.append({"field": "categories", "message": "必填项，请填写 (required)"})
         if errors:
             return JSONResponse({"detail": errors}, status_code=422)
+        same = [p["id"] for p in people.values() if p["id_number"] == body["id_number"]]
+        if same:
+            return JSONResponse(
+                {
+                    "detail": "该身份证号码已有在册档案，请勿重复登记 (this ID number is already registered)",
+                    "existing_id": same[0],
+                },
+                status_code=409,
+            )
         person_id = str(uuid.uuid4())
         people[person_id] = {**body, "id": person_id, "version": 1, "status": "active"}
         return {"id": person_id}
@@ -104,6 +113,61 @@ def fake_registry(settings: Settings) -> FastAPI:
         ]
         items = [{**view(p, False), "birth_date": "1960-01-01", "disability_level": None} for p in found]
         return {"items": items, "total": len(items), "total_exact": True, "page_size": 20, "next": None}
+
+    jobs: dict[str, dict[str, Any]] = {}
+    app.state.jobs = jobs
+
+    @app.get("/imports/template.xlsx")
+    async def template(authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        return Response(
+            b"template",
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": "attachment; filename=roster.xlsx"},
+        )
+
+    @app.post("/imports", status_code=202)
+    async def start_import(request: Request, authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        form = await request.form()
+        upload = form["file"]
+        assert not isinstance(upload, str)
+        if not (upload.filename or "").endswith((".xlsx", ".csv")):
+            return JSONResponse(
+                {"detail": [{"field": "file", "message": "请上传 .xlsx 或 .csv 文件 (upload an .xlsx or .csv file)"}]},
+                status_code=422,
+            )
+        job_id = str(uuid.uuid4())
+        jobs[job_id] = {"content": await upload.read(), "polls": 0, "filename": upload.filename}
+        return {"job_id": job_id}
+
+    @app.get("/imports/{job_id}")
+    async def import_status(job_id: str, authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        job = jobs[job_id]
+        job["polls"] += 1  # the first answer is "running", the next ones "completed"
+        running = job["polls"] == 1
+        return {
+            "job_id": job_id,
+            "filename": job["filename"],
+            "status": "running" if running else "completed",
+            "message": "",
+            "rows": 2,
+            "registered": 0 if running else 1,
+            "already_registered": 0,
+            "rejected": 0 if running else 1,
+            "rejected_rows": []
+            if running
+            else [{"row": 3, "field": "id_number", "column": "公民身份号码", "reason": "身份证号码校验位不正确"}],
+            "rejected_rows_xlsx": f"/imports/{job_id}/rejected.xlsx",
+        }
+
+    @app.get("/imports/{job_id}/rejected.xlsx")
+    async def rejected(job_id: str, authorization: str | None = Header(None)) -> Any:
+        caller(authorization)
+        return Response(
+            b"rejected rows", headers={"Content-Disposition": f'attachment; filename="rejected-{job_id}.xlsx"'}
+        )
 
     @app.get("/alerts")
     async def alerts(authorization: str | None = Header(None)) -> Any:

@@ -306,3 +306,38 @@ def test_an_auditor_is_not_offered_recording_a_visit(console: Any) -> None:
     auditor = console.sign_in(role="auditor", region="35")
     assert "/contacts/new" not in auditor.get(person).text
     assert auditor.get(f"{person}/contacts/new").status_code == 403
+
+
+def test_the_same_id_number_again_says_so_at_the_top_and_links_the_record_that_has_it(console: Any) -> None:
+    client = console.sign_in()
+    first = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    again = register(client, id_number=VALID_ID, name="张三丰")
+    assert again.status_code == 409
+    assert "该身份证号码已有在册档案，请勿重复登记" in again.text
+    assert f'href="{first}"' in again.text
+    assert len(console.registry.state.people) == 1
+
+
+def test_a_roster_import_polls_its_progress_until_done_and_offers_the_rejected_rows(console: Any) -> None:
+    client = console.sign_in()
+    template = client.get("/imports/template.xlsx")
+    assert template.status_code == 200
+    assert template.content == b"template"
+    assert template.headers["content-disposition"] == "attachment; filename=roster.xlsx"
+    wrong = client.post("/imports", data={"csrf_token": csrf_of(client)}, files={"file": ("名单.doc", b"x")})
+    assert wrong.status_code == 422
+    assert "请上传 .xlsx 或 .csv 文件" in wrong.text
+    assert console.registry.state.jobs == {}
+    started = client.post("/imports", data={"csrf_token": csrf_of(client)}, files={"file": ("名单.csv", b"a,b\n")})
+    assert started.status_code == 303
+    job_page = client.get(started.headers["location"])
+    assert "导入中" in job_page.text
+    assert 'hx-trigger="every 1s"' in job_page.text  # htmx asks again while it runs
+    done = client.get(f"{started.headers['location']}/progress", headers={"HX-Request": "true"})
+    assert "已完成" in done.text
+    assert "hx-trigger" not in done.text  # and stops once it has finished
+    assert "<html" not in done.text  # only the box is swapped in
+    assert "身份证号码校验位不正确" in done.text
+    [job_id] = console.registry.state.jobs
+    assert f'href="/imports/{job_id}/rejected.xlsx"' in done.text
+    assert client.get(f"/imports/{job_id}/rejected.xlsx").content == b"rejected rows"
