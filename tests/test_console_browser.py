@@ -98,6 +98,17 @@ def sign_in(browser: Browser, console_url: str, who: str, **context: Any) -> Pag
     return page
 
 
+def reload_until(page: Page, path: str, text: str, timeout: float = 30) -> None:
+    """Open `path` again until it shows `text`: lists come from read models, a moment after the change."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(path)
+        if page.get_by_text(text).count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    expect(page.get_by_text(text).first).to_be_visible()
+
+
 def visit(page: Page, name: str) -> None:
     """Save a screenshot and check the page with axe-core: no violation of WCAG 2 A/AA rules."""
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -232,3 +243,44 @@ def test_a_home_visit_is_recorded_on_a_phone(browser: Browser, console_url: str,
     expect(page.get_by_text("已保存联系记录")).to_be_visible()
     expect(page.get_by_text("身体尚可，希望了解优待证办理")).to_be_visible()
     visit(page, "12-phone-visit-recorded")
+
+
+def test_a_record_is_changed_and_transferred_to_another_township_which_accepts_it(
+    browser: Browser, console_url: str, people: dict[str, str]
+) -> None:
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）")
+    page.goto(f"{people['page']}?tab=disability")
+    page.get_by_role("link", name="评定或调整伤残等级").click()
+    page.get_by_label("伤残等级").fill("11")
+    page.get_by_label("致残原因").fill("因战")
+    page.get_by_label("残疾军人证编号").fill("闽残000123")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#f-level-error")).to_contain_text("不能大于 10")
+    visit(page, "13-edit-disability-refused")
+    page.get_by_label("伤残等级").fill("5")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("link", name="伤残情况").click()
+    expect(page.get_by_text("5级")).to_be_visible()
+    page.get_by_role("link", name="重点联系", exact=True).click()
+    expect(page.get_by_text("伤残1至6级")).to_be_visible()  # the registry derives the reason
+
+    page.get_by_role("link", name="基本信息").click()
+    page.get_by_text("迁出", exact=True).click()
+    page.get_by_label("迁入地村（社区）代码").fill("350103001002")
+    page.get_by_label("迁移原因").fill("随子女居住")
+    page.get_by_role("button", name="申请迁出").click()
+    expect(page.get_by_text("已申请迁出，等待迁入地接收")).to_be_visible()
+    expect(page.get_by_text("迁移申请待迁入地接收")).to_be_visible()
+    visit(page, "14-transfer-requested")
+
+    other = sign_in(browser, console_url, "林站长（服务站工作人员，350103001）")
+    reload_until(other, "/", "随子女居住")  # the to-do page, from the registry's read model a moment later
+    visit(other, "15-workbench-incoming-transfer")
+    other.get_by_role("link", name="迁移").first.click()
+    visit(other, "16-transfers-incoming")
+    other.get_by_role("button", name="接收").click()
+    expect(other).to_have_url(f"{console_url}/transfers")
+    answer = other.goto(people["page"])
+    assert answer is not None
+    assert answer.status == 200
+    expect(other.get_by_role("heading", name="赵建国")).to_be_visible()

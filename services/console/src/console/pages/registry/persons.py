@@ -160,6 +160,7 @@ async def person_page(
         can_edit=session.has_role(*CAN_EDIT),
         can_reveal=session.has_role(*CAN_REVEAL),
         registered=request.query_params.get("registered") == "1",
+        transfer_requested=request.query_params.get("transfer") == "1",
         **context,
     )
 

@@ -34,7 +34,8 @@ async def transfer_out(request: Request, session: CurrentSession, person_id: UUI
             transfer_errors=errors,
             transfer_values=values,
         )
-    return RedirectResponse("/transfers?direction=outgoing", status_code=303)
+    # The person's page reads the record itself (the lists follow a moment later, from read models).
+    return RedirectResponse(f"/persons/{person_id}?transfer=1", status_code=303)
 
 
 @router.get("/transfers")
