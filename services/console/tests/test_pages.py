@@ -341,3 +341,19 @@ def test_a_roster_import_polls_its_progress_until_done_and_offers_the_rejected_r
     [job_id] = console.registry.state.jobs
     assert f'href="/imports/{job_id}/rejected.xlsx"' in done.text
     assert client.get(f"/imports/{job_id}/rejected.xlsx").content == b"rejected rows"
+
+
+def test_an_expired_session_is_sent_to_sign_in_again_and_told_why(console: Any) -> None:
+    import time
+
+    from vet_common.auth import issue_token
+
+    old = issue_token(
+        console.platform, sub="w", name="王", roles=["station_staff"], region="350102001", now=time.time() - 86400
+    )
+    client = console.client()
+    client.cookies.set("vet_session", old)
+    answer = client.get("/persons")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/persons&expired=1"
+    assert "登录已过期或无法验证，请重新登录" in client.get(answer.headers["location"]).text

@@ -85,7 +85,7 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, error: NotSignedIn) -> Response:
-        return sign_in_again(request)
+        return sign_in_again(request, expired=error.expired)
 
     @app.exception_handler(ConsoleRefused)
     async def refused(request: Request, error: ConsoleRefused) -> Response:
@@ -98,7 +98,7 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(ApiRefused)
     async def api_refused(request: Request, error: ApiRefused) -> Response:
         if error.status == 401:
-            return sign_in_again(request)
+            return sign_in_again(request, expired=True)
         if error.status == 404:
             return error_page(request, 404, NOT_FOUND, error.message())
         return error_page(request, error.status, error.message())
@@ -127,8 +127,8 @@ def install_error_pages(app: FastAPI) -> None:
         return error_page(request, 500, "系统出错了，请稍后重试；如果一直出错，请联系管理员")
 
 
-def sign_in_again(request: Request) -> Response:
-    target = f"/login?next={request.url.path}"
+def sign_in_again(request: Request, expired: bool = False) -> Response:
+    target = f"/login?next={request.url.path}" + ("&expired=1" if expired else "")
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=401, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

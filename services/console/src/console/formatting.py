@@ -98,6 +98,14 @@ STATUS_NAMES = {
 }
 SEX_NAMES = {"male": "男", "female": "女"}
 HOUSEHOLD_NAMES = {"rural": "农村", "urban": "城镇"}
+PROFILE_NAMES = {
+    "family_life": "家庭生活",
+    "medical_security": "医疗保障",
+    "housing": "住房",
+    "children_education": "子女教育",
+    "employment": "就业创业",
+    "difficulties": "困难诉求",
+}
 EVENT_NAMES = {
     "Registered": "登记建档",
     "ProfileUpdated": "更新家庭情况",
@@ -138,6 +146,7 @@ def install(env: Environment) -> None:
         sex=lambda v: named(v, SEX_NAMES),
         household=lambda v: named(v, HOUSEHOLD_NAMES),
         event=lambda v: named(v, EVENT_NAMES),
+        profile=lambda v: named(v, PROFILE_NAMES),
     )
     env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,

@@ -49,10 +49,11 @@ def dev_sign_in_allowed(request: Request) -> bool:
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str = "/") -> Response:
+async def login_page(request: Request, next: str = "/", expired: str = "") -> Response:
     return render(
         request,
         "login.html",
+        expired=expired == "1",
         next=safe_next(next),
         dev=dev_sign_in_allowed(request),
         oidc=console_settings(request).oidc_configured,

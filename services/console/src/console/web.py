@@ -39,9 +39,9 @@ formatting.install(templates.env)
 class NotSignedIn(Exception):
     """No session, or its token expired: the user signs in again (and comes back to `next`)."""
 
-    def __init__(self, reason: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "not signed in")
+        self.expired = expired
 
 
 class ConsoleRefused(Exception):
@@ -105,7 +105,7 @@ def optional_session(request: Request) -> Session | None:
 async def current_session(request: Request) -> Session:
     session = optional_session(request)
     if session is None:
-        raise NotSignedIn("请先登录" if SESSION_COOKIE not in request.cookies else "登录已过期，请重新登录")
+        raise NotSignedIn(expired=SESSION_COOKIE in request.cookies)
     request.state.session = session
     return session
 

@@ -79,6 +79,12 @@ async def persons(request: Request, session: CurrentSession) -> Response:
     return await results(request, session, values)
 
 
+@router.get("/persons/search")
+async def search_again() -> Response:
+    """ "Try again" after a failed search reloads this address: start from the list."""
+    return RedirectResponse("/persons", status_code=303)
+
+
 @router.post("/persons/search")
 async def search(request: Request, session: CurrentSession, form: CheckedForm) -> Response:
     values = {key: str(form.get(key) or "") for key in ("q", "after", *FILTERS)}
