@@ -213,6 +213,22 @@ def fake_outreach(settings: Settings, registry: FastAPI) -> FastAPI:
         }
         return {"id": contact_id}
 
+    app.state.requests = []
+
+    @app.get("/requests")
+    async def requests(
+        overdue: bool | None = None, escalated: bool = False, authorization: str | None = Header(None)
+    ) -> Any:
+        principal = decode_token(settings, (authorization or "").removeprefix("Bearer "))
+        rows = [
+            row
+            for row in app.state.requests
+            if principal.can_see(row["region"])
+            and (overdue is None or row["overdue"] == overdue)
+            and (not escalated or row["escalation_level"] > 0)
+        ]
+        return {"items": rows, "next": None}
+
     @app.get("/contacts/{contact_id}")
     async def read(contact_id: str, authorization: str | None = Header(None)) -> Any:
         principal = decode_token(settings, (authorization or "").removeprefix("Bearer "))

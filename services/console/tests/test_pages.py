@@ -357,3 +357,32 @@ def test_an_expired_session_is_sent_to_sign_in_again_and_told_why(console: Any) 
     assert answer.status_code == 303
     assert answer.headers["location"] == "/login?next=/persons&expired=1"
     assert "登录已过期或无法验证，请重新登录" in client.get(answer.headers["location"]).text
+
+
+def test_the_to_do_page_lists_overdue_and_escalated_requests_of_my_jurisdiction(console: Any) -> None:
+    def row(person: str, region: str, *, overdue: bool, level: int) -> dict[str, Any]:
+        return {
+            "id": "r-" + person,
+            "person_id": person,
+            "region": region,
+            "category": "medical",
+            "overdue": overdue,
+            "deadline": "2026-11-20",
+            "department": "鼓东街道服务站",
+            "escalation_level": level,
+        }
+
+    console.outreach.state.requests = [
+        row("p-late", "350102001001", overdue=True, level=0),
+        row("p-escalated", "350102001002", overdue=False, level=1),
+        row("p-elsewhere", "350103001001", overdue=True, level=1),
+    ]
+    home = console.sign_in().get("/")
+    overdue, escalated = home.text.split("逾期未办结的诉求")[1].split("上级督办的诉求")
+    assert 'href="/persons/p-late"' in overdue
+    assert "2026-11-20 到期 · 医疗 · 鼓东街道服务站" in overdue
+    assert "p-escalated" not in overdue
+    assert 'href="/persons/p-escalated"' in escalated
+    assert "p-elsewhere" not in home.text
+    console.services.down.add("outreach")
+    assert "联系走访服务（outreach）暂时无法访问，请稍后重试" in console.sign_in().get("/").text

@@ -1,6 +1,8 @@
-"""联系走访 (outreach): record a visit or a call from the person's page, on a phone in under a minute.
+"""联系走访 (outreach): record a visit or a call from the person's page, on a phone in under a minute; the
+requests (诉求) past their deadline or escalated to this level on the to-do page.
 
-Waiting for outreach's APIs: my pairings, due and overdue lists, campaigns (each a route and a TodoProvider here).
+Waiting for outreach's APIs: my pairings, due and overdue lists, campaigns; the request ledger's own pages
+(each a route and a TodoProvider here).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from console.clients import ApiRefused
-from console.pages import NavItem, PageModule
+from console.clients import ApiRefused, ServiceUnavailable
+from console.pages import NavItem, PageModule, TodoSection
+from console.pages.registry import unavailable_text
 from console.pages.registry.forms import CAN_EDIT, TOP, Input, body_of, place_errors, values_of
-from console.web import CheckedForm, CurrentSession, render
+from console.web import CheckedForm, CurrentSession, Session, render
 from vet_common.domain import CHINA
 
 router = APIRouter()
@@ -85,8 +88,45 @@ async def contact(request: Request, session: CurrentSession, contact_id: UUID) -
     )
 
 
+REQUEST_CATEGORY_NAMES = {
+    "medical": "医疗",
+    "housing": "住房",
+    "employment": "就业",
+    "education": "子女教育",
+    "living_difficulty": "生活困难",
+    "policy_question": "政策咨询",
+    "petition": "信访",
+    "other": "其他",
+}
+
+
+async def requests_section(session: Session, title: str, params: dict[str, str], empty: str) -> TodoSection:
+    section = TodoSection(title, [], empty=empty)
+    try:
+        page = await session.api("outreach").get_json("/requests", params={**params, "page_size": "20"})
+    except (ServiceUnavailable, ApiRefused) as error:
+        section.unavailable = unavailable_text(error)
+        return section
+    for row in page["items"]:
+        category = REQUEST_CATEGORY_NAMES.get(row["category"], row["category"])
+        text = f"{row['deadline']} 到期 · {category} · {row.get('department') or ''}"
+        section.rows.append((text.rstrip(" ·"), f"/persons/{row['person_id']}"))
+    return section
+
+
+async def overdue_requests(session: Session) -> TodoSection:
+    """诉求逾期: open requests past their deadline in my jurisdiction."""
+    return await requests_section(session, "逾期未办结的诉求", {"overdue": "true"}, "没有逾期的诉求")
+
+
+async def escalated_requests(session: Session) -> TodoSection:
+    """督办: requests escalated to my level."""
+    return await requests_section(session, "上级督办的诉求", {"escalated": "true"}, "没有督办中的诉求")
+
+
 module = PageModule(
     name="outreach",
     router=router,
+    todo=[overdue_requests, escalated_requests],
     person_actions=[NavItem("记录走访或电话", "/persons/{person_id}/contacts/new", CAN_EDIT)],
 )
