@@ -47,6 +47,8 @@ class ReadModelBatch:
         self.denormalised: list[tuple[Any, ...]] = []
         # collection -> member -> (the group it is in now, the groups it left, the group's fields)
         self.memberships: dict[str, dict[str, tuple[str, set[str], dict[str, Any]]]] = {}
+        # collection -> counter document -> (its fields, position -> increments of the event at that position)
+        self.counters: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
@@ -61,6 +63,20 @@ class ReadModelBatch:
             departed.add(left)
         departed.discard(group)
         members[member] = (group, departed, fields)
+
+    def count(
+        self, collection: str, doc_id: Any, position: int, increments: Mapping[str, int], fields: Mapping[str, Any]
+    ) -> None:
+        """Add `increments` to a counter document (created with `fields` if new) for the event at `position`.
+
+        A counter keeps the last position it counted, and the flush skips events at or before it, so a batch
+        applied again (a replay, a checkpoint lost after the write) does not count twice. Counts kept this way
+        make progress figures a lookup of one document, not a count over a collection.
+        """
+        _, by_position = self.counters.setdefault(collection, {}).setdefault(doc_id, (dict(fields), {}))
+        counted = by_position.setdefault(position, {})
+        for name, amount in increments.items():
+            counted[name] = counted.get(name, 0) + amount
 
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
@@ -80,7 +96,10 @@ class ReadModelBatch:
             await self.db[collection].update_many(query, update)
         for collection, members in self.memberships.items():
             await self.db[collection].bulk_write(_membership_writes(members), ordered=True)
+        for collection, counters in self.counters.items():
+            await _count(self.db[collection], counters)
         self.pending.clear()
+        self.counters.clear()
         self.denormalised.clear()
         self.memberships.clear()
 
@@ -103,6 +122,29 @@ class ReadModelBatch:
         if not complete:  # a replay, or a batch cut differently last time: settle document by document
             for doc_id, first, last, fields in writes:
                 await settle(collection, doc_id, first, last, fields)
+
+
+async def _count(
+    collection: AsyncCollection[Any], counters: dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]
+) -> None:
+    counted = {
+        doc["_id"]: doc.get("position", 0)
+        async for doc in collection.find({"_id": {"$in": list(counters)}}, {"position": 1})
+    }
+    operations: list[Any] = []
+    for doc_id, (fields, by_position) in counters.items():
+        after = counted.get(doc_id, 0)
+        increments: dict[str, int] = {}
+        for position, amounts in by_position.items():
+            if position > after:
+                for name, amount in amounts.items():
+                    increments[name] = increments.get(name, 0) + amount
+        if increments:
+            last = max(by_position)
+            update = {"$inc": increments, "$set": {**fields, "position": last}}
+            operations.append(UpdateOne({"_id": doc_id}, update, upsert=True))
+    if operations:
+        await collection.bulk_write(operations, ordered=False)
 
 
 def _membership_writes(members: dict[str, tuple[str, set[str], dict[str, Any]]]) -> list[Any]:

@@ -45,8 +45,9 @@ class TranslationTable:
     published: Mapping[type, Publish]
     # Domain events that stay inside the service. A class in neither stops the relay (Untranslatable).
     internal: Collection[type] = field(default_factory=frozenset)
-    # Events of this class (e.g. Person.Event) get their aggregate's state after the event, for `extract`.
-    stateful: type | None = None
+    # Events of this class (e.g. Person.Event), or of these classes, get their aggregate's state after the
+    # event, for `extract`.
+    stateful: type | tuple[type, ...] | None = None
 
     def __post_init__(self) -> None:
         both = set(self.published) & set(self.internal)

@@ -155,4 +155,96 @@ REQUEST_EVENTS: tuple[type[PublicEvent], ...] = (
     RequestEscalated,
 )
 
-EVENTS: tuple[type[PublicEvent], ...] = (ContactRecorded, *REQUEST_EVENTS)
+
+# Campaigns (走访慰问活动) and their county summary tables (情况汇总表).
+
+
+class CampaignLaunchedData(BaseModel):
+    """data of CampaignLaunched (schema_version 1): a visit drive (走访慰问活动) of the envelope's region started."""
+
+    campaign_id: str
+    occasion: str  # e.g. 八一, 春节
+    launched_on: str
+    plan_due: str
+    visits_due: str
+    report_due: str
+    target_groups: list[str]  # the codes of the target rule's groups
+
+
+class CampaignLaunched(PublicEvent):
+    """A campaign was launched: its target list is being frozen."""
+
+    type: Literal["CampaignLaunched"]
+    data: CampaignLaunchedData
+
+
+class TargetListFrozenData(BaseModel):
+    """data of TargetListFrozen (schema_version 1): counts only, never who."""
+
+    campaign_id: str
+    targets: int
+    by_group: dict[str, int]  # a person in two groups counts in both
+    by_county: dict[str, int]  # county code -> targets living there
+
+
+class TargetListFrozen(PublicEvent):
+    """A launched campaign's target list is complete; later registrations do not join it."""
+
+    type: Literal["TargetListFrozen"]
+    data: TargetListFrozenData
+
+
+class CampaignSummarySubmittedData(BaseModel):
+    """data of CampaignSummarySubmitted (schema_version 1): a county's summary table (情况汇总表)."""
+
+    campaign_id: str
+    county: str
+    visited_by_group: dict[str, int]
+    money_fen: int  # money handed out, in fen
+    goods_fen: int  # the value of goods handed out, in fen
+    problems_found: int
+    problems_solved: int
+    submitted_on: str
+    late: bool  # after the report deadline
+    resubmission: bool  # after the level above returned it
+
+
+class CampaignSummarySubmitted(PublicEvent):
+    """A county submitted (or, after it was returned, resubmitted) its summary table."""
+
+    type: Literal["CampaignSummarySubmitted"]
+    data: CampaignSummarySubmittedData
+
+
+class CampaignSummaryReviewedData(BaseModel):
+    """data of CampaignSummaryApproved and CampaignSummaryReturned (schema_version 1). A return's reason stays
+    in outreach: it may name people."""
+
+    campaign_id: str
+    county: str
+    reviewed_on: str
+
+
+class CampaignSummaryApproved(PublicEvent):
+    """The level above approved a county's summary table."""
+
+    type: Literal["CampaignSummaryApproved"]
+    data: CampaignSummaryReviewedData
+
+
+class CampaignSummaryReturned(PublicEvent):
+    """The level above returned a county's summary table for correction."""
+
+    type: Literal["CampaignSummaryReturned"]
+    data: CampaignSummaryReviewedData
+
+
+CAMPAIGN_EVENTS: tuple[type[PublicEvent], ...] = (
+    CampaignLaunched,
+    TargetListFrozen,
+    CampaignSummarySubmitted,
+    CampaignSummaryApproved,
+    CampaignSummaryReturned,
+)
+
+EVENTS: tuple[type[PublicEvent], ...] = (ContactRecorded, *REQUEST_EVENTS, *CAMPAIGN_EVENTS)

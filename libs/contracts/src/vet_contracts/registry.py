@@ -12,6 +12,35 @@ from pydantic import BaseModel
 
 from vet_contracts.envelope import PublicEvent
 
+# The vocabularies of PersonFacts' lists, as the registry spells them (its Category and KeyContactReason enums;
+# tests/test_contract.py keeps them equal), so a consumer can check a rule that names them.
+CATEGORIES: tuple[str, ...] = (
+    "transferred_officer",
+    "discharged_soldier",
+    "retired_cadre",
+    "civilian_retiree",
+    "demobilized_soldier",
+    "red_army_veteran",
+    "disabled_soldier",
+    "disabled_militia",
+    "martyr_survivor",
+    "duty_death_survivor",
+    "illness_death_survivor",
+    "active_duty_family",
+)
+KEY_CONTACT_REASONS: tuple[str, ...] = (
+    "aged_80_or_over",
+    "severely_disabled",
+    "martyr_survivor",
+    "meritorious",
+    "meritorious_model",
+    "extremely_poor",
+    "unemployed",
+    "living_in_difficulty",
+    "widowed_orphaned_alone",
+    "other",
+)
+
 
 class PersonFacts(BaseModel):
     """What every person event says about the person after the change, so a consumer needs no history."""

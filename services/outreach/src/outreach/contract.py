@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from outreach.domain.campaigns import Campaign, CampaignCalendar, CampaignTarget
 from outreach.domain.contacts import Contact
 from outreach.domain.request_deadlines import DeadlineRules
 from outreach.domain.requests import PersonRequests, Request, RequestStep
+from outreach.domain.summaries import CountySummary
 from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
@@ -23,6 +28,25 @@ def request_facts(e: RequestStep | Request.Registered, step_on: str) -> dict[str
         "status": getattr(e, "status", "registered"),
         step_on: (e.on if isinstance(e, RequestStep) else e.registered_on).isoformat(),
     }
+
+
+def _county(_: Any, summary: Any) -> str:
+    return str(summary.county)
+
+
+def _submitted(e: Any, campaign_id: str, county: str, resubmission: bool) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign_id,
+        "county": county,
+        **e.figures,
+        "submitted_on": e.submitted_on.isoformat(),
+        "late": e.late,
+        "resubmission": resubmission,
+    }
+
+
+def _reviewed(summary: Any, on: date) -> dict[str, Any]:
+    return {"campaign_id": summary.campaign_id, "county": summary.county, "reviewed_on": on.isoformat()}
 
 
 TRANSLATIONS = TranslationTable(
@@ -79,9 +103,52 @@ TRANSLATIONS = TranslationTable(
                 "automatic": e.automatic,
             },
         ),
+        Campaign.Launched: Publish(
+            public.CampaignLaunched,
+            lambda e, campaign: {
+                "campaign_id": str(e.originator_id),
+                "occasion": campaign.occasion,
+                "launched_on": e.launched_on.isoformat(),
+                "plan_due": campaign.plan_due.isoformat(),
+                "visits_due": campaign.visits_due.isoformat(),
+                "report_due": campaign.report_due.isoformat(),
+                "target_groups": campaign.rule.codes,
+            },
+            region=lambda _, campaign: campaign.region,
+        ),
+        Campaign.TargetListFrozen: Publish(
+            public.TargetListFrozen,
+            lambda e, _: {
+                "campaign_id": str(e.originator_id),
+                "targets": e.targets,
+                "by_group": e.by_group,
+                "by_county": e.by_county,
+            },
+            region=lambda _, campaign: campaign.region,
+        ),
+        CountySummary.Submitted: Publish(
+            public.CampaignSummarySubmitted, lambda e, _: _submitted(e, e.campaign_id, e.county, False), _county
+        ),
+        CountySummary.Resubmitted: Publish(
+            public.CampaignSummarySubmitted,
+            lambda e, summary: _submitted(e, summary.campaign_id, summary.county, True),
+            _county,
+        ),
+        CountySummary.Approved: Publish(
+            public.CampaignSummaryApproved, lambda e, summary: _reviewed(summary, e.approved_on), _county
+        ),
+        # The reason stays here: it may name people.
+        CountySummary.Returned: Publish(
+            public.CampaignSummaryReturned, lambda e, summary: _reviewed(summary, e.returned_on), _county
+        ),
     },
     internal=REPLICA_EVENTS  # the replica mirrors the registry's events: republishing it would echo them
     # Steps only this service acts on (progress notes, the person's moves and death), and its bookkeeping.
     | {Request.Assigned, Request.Started, Request.ProgressNoted, Request.Moved, Request.PersonDeceasedNoted}
-    | {PersonRequests.Started, PersonRequests.Added, DeadlineRules.Set, DeadlineRules.Changed},
+    | {PersonRequests.Started, PersonRequests.Added, DeadlineRules.Set, DeadlineRules.Changed}
+    | {Campaign.Planned, CampaignCalendar.Opened, CampaignCalendar.Listed}
+    # 40,000 per launch, one per person: the public counts are TargetListFrozen's.
+    | {CampaignTarget.Frozen, CampaignTarget.Counted, CampaignTarget.Reached, CampaignTarget.Released}
+    | {CampaignTarget.Moved},
+    stateful=(Campaign.Event, CountySummary.Event),
 )

@@ -2,6 +2,7 @@
 
 from outreach.api import routers
 from outreach.application import OutreachApplication
+from outreach.application.campaigns import campaign_policies
 from outreach.application.requests import request_reactions
 from outreach.contract import TRANSLATIONS
 from outreach.jobs.requests import daily_escalation
@@ -10,8 +11,9 @@ from vet_common.people import people_replica
 from vet_common.service import ServiceDefinition
 
 # What outreach does on the registry's events: the people replica (who is registered, where, alive or not) and
-# each part's reactions to the same events, saved in one transaction with the replica's.
-reactions = people_replica | request_reactions
+# each part's reactions to the same events (requests', campaigns' targets moving with a transferred person),
+# saved in one transaction with the replica's.
+reactions = people_replica | request_reactions | campaign_policies
 
 definition = ServiceDefinition(
     name="outreach",

@@ -1,5 +1,5 @@
 """Outreach HTTP API: one router per resource."""
 
-from outreach.api import contacts, requests
+from outreach.api import campaigns, contacts, requests
 
-routers = [contacts.router, requests.router]
+routers = [contacts.router, requests.router, campaigns.router]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from outreach.application.campaigns import reached_targets
 from outreach.domain.contacts import Contact
 from vet_common.auth import Principal
 from vet_common.domain import Actor
@@ -48,7 +49,8 @@ class ContactCommands(ServiceApplication):
             group_id=None,
             actor=actor,
         )
-        self.save(contact)
+        # A contact naming a campaign reaches its target (422 if the person is not one of them).
+        self.save(contact, *reached_targets(self, contact))
         return contact.id
 
     def get_contact(self, contact_id: UUID) -> Contact | None:

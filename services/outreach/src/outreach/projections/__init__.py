@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from outreach.projections.campaigns import CampaignsProjection
 from outreach.projections.contacts import ContactsProjection
 from outreach.projections.people import PeopleProjection
 from outreach.projections.requests import RequestsProjection
@@ -15,7 +16,12 @@ from vet_common.projector import Projection, ReadModelBatch
 
 class OutreachProjection:
     def __init__(self, application: ServiceApplication) -> None:
-        self.parts: list[Projection] = [PeopleProjection(), ContactsProjection(), RequestsProjection(application)]
+        self.parts: list[Projection] = [
+            PeopleProjection(),
+            ContactsProjection(),
+            RequestsProjection(application),
+            CampaignsProjection(),
+        ]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         for part in self.parts:

@@ -1,0 +1,199 @@
+"""Read models of campaigns: each campaign, its frozen targets, progress counters per region, county tables.
+
+Progress is counted by the projector into one document per campaign and region prefix (province, city, county,
+township, village), so a region's progress is one lookup and its sub-regions' an equality on `parent`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from outreach.domain.campaigns import NOT_REACHED, Campaign, CampaignTarget, Target
+from outreach.domain.summaries import APPROVED, MISSING, RETURNED, SUBMITTED, CountySummary
+from vet_common.jurisdiction import JURISDICTIONS, region_keys
+from vet_common.projector import ReadModelBatch
+from vet_common.regions import level_of, parent_of
+
+PROGRESS = "campaign_progress"
+FIGURES = ("money_fen", "goods_fen", "problems_found", "problems_solved")
+# The people read model's fields a target rule looks at.
+RULE_FIELDS = (
+    "person_id",
+    "region",
+    "categories",
+    "key_contact_reasons",
+    "disability_level",
+    "household",
+    "birth_year",
+)
+
+
+class CampaignsProjection:
+    async def setup(self, db: AsyncDatabase[Any]) -> None:
+        await db.campaigns.create_index([(JURISDICTIONS, 1), ("visits_due", -1)])
+        await db.campaign_targets.create_index([("campaign_id", 1), (JURISDICTIONS, 1), ("reach", 1), ("person_id", 1)])
+        await db[PROGRESS].create_index([("campaign_id", 1), ("parent", 1)])
+        await db[PROGRESS].create_index([("campaign_id", 1), ("level", 1), (JURISDICTIONS, 1)])
+        await db.campaign_summaries.create_index([("campaign_id", 1), (JURISDICTIONS, 1)])
+
+    async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
+        if isinstance(event, Campaign.Planned | Campaign.Launched | Campaign.TargetListFrozen):
+            batch.put("campaigns", str(event.originator_id), event.originator_version, _campaign_fields(event))
+        elif isinstance(event, CampaignTarget.Frozen):
+            fields = {"campaign_id": event.campaign_id, "person_id": event.person_id, "groups": event.groups}
+            batch.put(
+                "campaign_targets",
+                str(event.originator_id),
+                1,
+                {**fields, "reach": NOT_REACHED, **_where(event.region)},
+            )
+            _count(batch, event.campaign_id, event.region, position, {"targets": 1, NOT_REACHED: 1})
+        elif isinstance(event, CampaignTarget.Reached | CampaignTarget.Released):
+            batch.put("campaign_targets", str(event.originator_id), event.originator_version, {"reach": event.reach})
+            _count(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
+        elif isinstance(event, CampaignTarget.Moved):
+            batch.put("campaign_targets", str(event.originator_id), event.originator_version, _where(event.region))
+            # Prefixes both regions share get -1 and +1: they stay as they were.
+            _count(batch, event.campaign_id, event.from_region, position, {"targets": -1, event.reach: -1})
+            _count(batch, event.campaign_id, event.region, position, {"targets": 1, event.reach: 1})
+        elif isinstance(event, CountySummary.Event):
+            batch.put("campaign_summaries", str(event.originator_id), event.originator_version, _summary_fields(event))
+
+
+def _where(region: str) -> dict[str, Any]:
+    return {"region": region, JURISDICTIONS: region_keys(region)}
+
+
+def _count(batch: ReadModelBatch, campaign_id: str, region: str, position: int, increments: dict[str, int]) -> None:
+    """Count at every level of `region`: its village, township, county, city and province."""
+    for prefix in region_keys(region):
+        fields = {
+            "campaign_id": campaign_id,
+            "level": level_of(prefix),
+            "parent": parent_of(prefix),
+            **_where(prefix),
+        }
+        batch.count(PROGRESS, f"{campaign_id}:{prefix}", position, increments, fields)
+
+
+def _campaign_fields(event: Any) -> dict[str, Any]:
+    if isinstance(event, Campaign.Planned):
+        return {
+            "name": event.name,
+            "occasion": event.occasion,
+            "status": "planned",
+            "plan_due": event.plan_due.isoformat(),
+            "visits_due": event.visits_due.isoformat(),
+            "report_due": event.report_due.isoformat(),
+            "groups": [group["code"] for group in event.rule["groups"]],
+            **_where(event.region),
+        }
+    if isinstance(event, Campaign.Launched):
+        return {"status": "launched", "launched_on": event.launched_on.isoformat()}
+    return {"frozen": True, "targets": event.targets, "by_group": event.by_group}
+
+
+def _summary_fields(event: Any) -> dict[str, Any]:
+    if isinstance(event, CountySummary.Submitted | CountySummary.Resubmitted):
+        fields = {
+            **event.figures,
+            "status": SUBMITTED,
+            "submitted_on": event.submitted_on.isoformat(),
+            "late": event.late,
+        }
+        if isinstance(event, CountySummary.Submitted):
+            fields |= {"campaign_id": event.campaign_id, "county": event.county, **_where(event.county)}
+        return fields | {"reason": None}
+    if isinstance(event, CountySummary.Approved):
+        return {"status": APPROVED, "reviewed_on": event.approved_on.isoformat()}
+    return {"status": RETURNED, "reason": event.reason, "reviewed_on": event.returned_on.isoformat()}
+
+
+# Reading them --------------------------------------------------------------------------------------------------
+
+
+async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Target]:
+    """Everyone living in the campaign's region, alive and on record, in any of its target groups.
+
+    The index narrows to the region's active people (an equality on a jurisdiction key); the rule's
+    conditions go to the server too, and each match is checked again here for the groups it is in.
+    """
+    rule = campaign.rule
+    query = {JURISDICTIONS: campaign.region, "status": "active", **rule.query()}
+    projection = {name: 1 for name in RULE_FIELDS} | {"_id": 0}
+    targets: list[Target] = []
+    async for person in db.people.find(query, projection, batch_size=5000):
+        groups = rule.groups_of(person)
+        if groups:
+            targets.append(Target(person["person_id"], person["region"], tuple(groups)))
+    return targets
+
+
+def _progress_row(doc: dict[str, Any] | None, region: str) -> dict[str, Any]:
+    doc = doc or {}
+    targets = int(doc.get("targets", 0))
+    in_person = int(doc.get("in_person", 0))
+    remote = int(doc.get("remote", 0))
+    return {
+        "region": region,
+        "targets": targets,
+        "reached_in_person": in_person,
+        "reached_remotely": remote,
+        "not_reached": int(doc.get(NOT_REACHED, 0)),
+    }
+
+
+async def progress(db: AsyncDatabase[Any], campaign_id: str, region: str) -> dict[str, Any]:
+    """A region's figures and each of its sub-regions' (one level down) that has targets."""
+    own = await db[PROGRESS].find_one({"_id": f"{campaign_id}:{region}"})
+    children = db[PROGRESS].find({"campaign_id": campaign_id, "parent": region}, sort=[("region", 1)])
+    return {
+        **_progress_row(own, region),
+        "regions": [_progress_row(doc, doc["region"]) async for doc in children],
+    }
+
+
+async def county_summaries(db: AsyncDatabase[Any], campaign: Campaign, region: str, today: date) -> dict[str, Any]:
+    """Each county of `region` with targets or a table: its table's status, and overdue once the report
+    deadline has passed without an accepted submission (returned and not resubmitted counts as not submitted).
+    The roll-up sums the tables submitted or approved; a province has about a hundred counties at most."""
+    campaign_id = str(campaign.id)
+    counties = {
+        doc["region"]
+        async for doc in db[PROGRESS].find(
+            {"campaign_id": campaign_id, "level": "county", JURISDICTIONS: region}, {"region": 1}
+        )
+    }
+    tables = {
+        doc["county"]: doc
+        async for doc in db.campaign_summaries.find({"campaign_id": campaign_id, JURISDICTIONS: region})
+    }
+    past_due = today > campaign.report_due
+    rows = []
+    roll_up: dict[str, Any] = {name: 0 for name in FIGURES} | {"visited_by_group": {}}
+    for county in sorted(counties | set(tables)):
+        table = tables.get(county)
+        status = table["status"] if table else MISSING
+        rows.append(
+            {
+                "county": county,
+                "status": status,
+                "overdue": past_due and status in (MISSING, RETURNED),
+                "late": bool(table and table.get("late")),
+                "submitted_on": table.get("submitted_on") if table else None,
+                "reason": table.get("reason") if table else None,
+                **{name: table[name] if table else None for name in (*FIGURES, "visited_by_group")},
+            }
+        )
+        if table and status in (SUBMITTED, APPROVED):
+            for name in FIGURES:
+                roll_up[name] += table[name]
+            for code, visited in table["visited_by_group"].items():
+                roll_up["visited_by_group"][code] = roll_up["visited_by_group"].get(code, 0) + visited
+    statuses = [row["status"] for row in rows]
+    roll_up["counties"] = {status: statuses.count(status) for status in (MISSING, SUBMITTED, APPROVED, RETURNED)}
+    roll_up["counties"]["overdue"] = sum(1 for row in rows if row["overdue"])
+    return {"region": region, "report_due": campaign.report_due.isoformat(), "counties": rows, "roll_up": roll_up}
