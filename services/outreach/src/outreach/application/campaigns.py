@@ -149,9 +149,9 @@ class CampaignCommands(ServiceApplication):
         """The level above the county reviews: a city (or province) office whose jurisdiction holds it."""
         campaign = self._frozen_campaign(campaign_id, principal)
         summary: CountySummary | None = self.get_or_none(CountySummary.create_id(campaign.id, county))
-        if summary is None or not (principal.can_see(county) or campaign.covers(county)):
-            raise NotFound(f"{county} 尚未报送汇总表 (no summary table from {county})")
-        if not principal.can_see(county) or len(principal.region) >= COUNTY_LENGTH:
+        if summary is None or not principal.can_see(county):
+            raise NotFound(f"{county} 尚未报送汇总表或不在本辖区 (no summary table from {county} in your jurisdiction)")
+        if len(principal.region) >= COUNTY_LENGTH:
             raise Refused("汇总表由上级（市、省）审核 (the level above the county reviews its table)")
         return summary
 

@@ -1,0 +1,119 @@
+"""Campaign read models: the launch selects from the people read model; progress is counted per region at every
+level by the projector, follows a transferred target, and does not count twice when a batch is replayed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from outreach.application import OutreachApplication
+from outreach.projections.campaigns import PROGRESS, progress, select_targets
+from outreach.service import definition
+from vet_common.projector import CHECKPOINTS
+from vet_devtools.testing import ServiceHarness
+from vet_devtools.testing.people import RegistryFeed
+
+from .test_campaigns import CITY, DEADLINES, LIANDU, LIANDU_VILLAGE, QINGTIAN, QINGTIAN_VILLAGE, RULE, actor, officer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def db(mongo_url: str) -> AsyncIterator[AsyncDatabase[Any]]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    database = client[f"outreach_{uuid.uuid4().hex[:8]}"]
+    try:
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+
+
+def person(n: int) -> str:
+    return f"b2c7a4f1-0000-4000-8000-{n:012d}"
+
+
+async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_every_level(
+    db: AsyncDatabase[Any],
+) -> None:
+    harness = ServiceHarness[OutreachApplication](definition, today=date(2022, 7, 15))
+    feed = RegistryFeed()
+    for event in (
+        feed.registered(person(1), LIANDU_VILLAGE, key_contact_reasons=["unemployed"]),
+        feed.registered(person(2), "331102002001", birth_year=1941),
+        feed.registered(person(3), QINGTIAN_VILLAGE, birth_year=1939, key_contact_reasons=["unemployed"]),
+        feed.registered(person(4), LIANDU_VILLAGE),  # in no group
+        feed.registered(person(5), "330102001001", key_contact_reasons=["unemployed"]),  # another city
+        feed.registered(person(6), LIANDU_VILLAGE, key_contact_reasons=["unemployed"]),
+    ):
+        harness.deliver(event)
+    harness.deliver(feed.died(person(6)))
+    await harness.run_projections(db)
+
+    city = officer()
+    campaign_id = harness.app.plan_campaign(
+        name="八一大走访",
+        occasion="八一",
+        region=CITY,
+        rule=RULE,
+        deadlines=DEADLINES,
+        principal=city,
+        actor=actor(city),
+    )
+    campaign = harness.app.launchable_campaign(campaign_id, city)
+    targets = await select_targets(db, campaign)
+    assert sorted((t.person_id, t.groups) for t in targets) == [
+        (person(1), ("unemployed",)),
+        (person(2), ("aged_80_plus",)),
+        (person(3), ("unemployed", "aged_80_plus")),
+    ]
+    harness.app.launch_campaign(campaign_id, targets, city, actor(city))
+    for who, method in ((1, "home_visit"), (3, "phone")):
+        staff = officer(LIANDU if who == 1 else QINGTIAN)
+        harness.app.record_contact(
+            person_id=uuid.UUID(person(who)),
+            method=method,
+            contacted_on=date(2022, 7, 28),
+            staff=staff.sub,
+            findings="",
+            campaign_id=str(campaign_id),
+            principal=staff,
+            actor=actor(staff),
+        )
+    await harness.run_projections(db)
+
+    figures = await progress(db, str(campaign_id), CITY)
+    assert {k: figures[k] for k in ("targets", "reached_in_person", "reached_remotely", "not_reached")} == {
+        "targets": 3,
+        "reached_in_person": 1,
+        "reached_remotely": 1,
+        "not_reached": 1,
+    }
+    assert [(row["region"], row["targets"], row["not_reached"]) for row in figures["regions"]] == [
+        (LIANDU, 2, 1),
+        (QINGTIAN, 1, 0),
+    ]
+    township = await progress(db, str(campaign_id), "331102002")
+    assert (township["targets"], township["regions"][0]["region"]) == (1, "331102002001")
+    assert (await progress(db, str(campaign_id), "33"))["targets"] == 3
+
+    # The person reached by phone moves to 莲都: the figures follow them, a redelivery changes nothing.
+    transfer = feed.transferred(person(3), LIANDU_VILLAGE)
+    harness.deliver(transfer)
+    harness.deliver(transfer)
+    await harness.run_projections(db)
+    rows = {row["region"]: row for row in (await progress(db, str(campaign_id), CITY))["regions"]}
+    assert (rows[LIANDU]["targets"], rows[LIANDU]["reached_remotely"]) == (3, 1)
+    assert (rows[QINGTIAN]["targets"], rows[QINGTIAN]["reached_remotely"]) == (0, 0)
+
+    # Replaying the whole log (a checkpoint lost after the writes) counts nothing twice.
+    before = await db[PROGRESS].find({}, {"position": 0}, sort=[("_id", 1)]).to_list()
+    await db[CHECKPOINTS].delete_many({})
+    assert await harness.run_projections(db) > 0
+    assert await db[PROGRESS].find({}, {"position": 0}, sort=[("_id", 1)]).to_list() == before
