@@ -8,8 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from outreach.application import OutreachApplication
-from outreach.application import campaigns
+from outreach.application import OutreachApplication, campaigns
 from outreach.domain.campaigns import CampaignTarget, Deadlines, Target, TargetGroup, TargetRule
 from outreach.domain.summaries import SummaryFigures
 from outreach.service import definition
@@ -108,7 +107,8 @@ def test_a_campaign_outside_the_callers_jurisdiction_is_refused(harness: Service
 def test_a_campaign_whose_report_deadline_has_passed_is_refused(harness: ServiceHarness[OutreachApplication]) -> None:
     past = Deadlines(plan=date(2022, 6, 1), visits=date(2022, 6, 10), report=date(2022, 6, 12))
     error = refused(harness, Invalid, lambda: plan(harness, deadlines=past))
-    assert isinstance(error, Invalid) and error.field == "deadlines.report"
+    assert isinstance(error, Invalid)
+    assert error.field == "deadlines.report"
 
 
 def test_launching_freezes_the_targets_and_publishes_counts_only(harness: ServiceHarness[OutreachApplication]) -> None:
@@ -189,7 +189,8 @@ def test_a_visit_naming_a_campaign_the_person_is_not_a_target_of_is_422(
 ) -> None:
     campaign_id = launched(harness)
     error = refused(harness, Invalid, lambda: visit(harness, NEIGHBOUR, campaign_id, "home_visit"))
-    assert isinstance(error, Invalid) and error.field == "campaign_id"
+    assert isinstance(error, Invalid)
+    assert error.field == "campaign_id"
     assert "不在此次活动的走访对象名单中" in error.message
 
 
@@ -301,7 +302,8 @@ def test_a_table_that_cannot_be_right_is_refused_on_its_field(
 ) -> None:
     campaign_id = launched(harness)
     error = refused(harness, Invalid, lambda: submit(harness, campaign_id, figures))
-    assert isinstance(error, Invalid) and error.field == field
+    assert isinstance(error, Invalid)
+    assert error.field == field
 
 
 def test_a_county_submits_only_its_own_table(harness: ServiceHarness[OutreachApplication]) -> None:
@@ -313,4 +315,5 @@ def test_a_county_submits_only_its_own_table(harness: ServiceHarness[OutreachApp
         Invalid,
         lambda: harness.app.submit_summary(campaign_id, "330102", FIGURES, officer(), actor(officer())),
     )
-    assert isinstance(error, Invalid) and error.field == "county"
+    assert isinstance(error, Invalid)
+    assert error.field == "county"
