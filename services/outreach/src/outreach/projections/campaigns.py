@@ -53,7 +53,8 @@ class CampaignsProjection:
             _count(batch, event.campaign_id, event.region, position, {"targets": 1, NOT_REACHED: 1})
         elif isinstance(event, CampaignTarget.Reached | CampaignTarget.Released):
             batch.put("campaign_targets", str(event.originator_id), event.originator_version, {"reach": event.reach})
-            _count(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
+            if event.previous != event.reach:
+                _count(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
         elif isinstance(event, CampaignTarget.Moved):
             batch.put("campaign_targets", str(event.originator_id), event.originator_version, _where(event.region))
             # Prefixes both regions share get -1 and +1: they stay as they were.
