@@ -63,3 +63,12 @@ async def test_what_the_registry_publishes_validates_and_carries_no_personal_dat
     assert id_number not in raw
     assert "林秀英" not in raw
     assert event.event_id == event_id_for("registry", event.source_position)
+
+
+def test_the_contracts_vocabularies_are_the_registrys() -> None:
+    """Consumers check target rules against vet_contracts' lists of categories and key-contact reasons."""
+    from registry.domain import Category, KeyContactReason
+    from vet_contracts.registry import CATEGORIES, KEY_CONTACT_REASONS
+
+    assert list(CATEGORIES) == [c.value for c in Category]
+    assert list(KEY_CONTACT_REASONS) == [r.value for r in KeyContactReason]

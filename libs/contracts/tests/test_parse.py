@@ -107,6 +107,14 @@ def test_every_event_type_has_a_schema_that_its_parsed_form_validates_against() 
 def test_each_service_publishes_its_own_types() -> None:
     assert len(events_of("registry")) == 12
     assert {"ContactRecorded", "RequestRegistered", "RequestClosed", "RequestEscalated"} <= set(events_of("outreach"))
+    campaigns = {
+        "CampaignLaunched",
+        "TargetListFrozen",
+        "CampaignSummarySubmitted",
+        "CampaignSummaryApproved",
+        "CampaignSummaryReturned",
+    }
+    assert campaigns <= set(events_of("outreach"))
     assert list(events_of("assistance")) == ["FundCreated"]
     assert events_of("reporting") == {}
 
