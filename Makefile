@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down bench-campaigns
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -80,6 +80,9 @@ bench-failover: setup  ## two registry workers, the leader killed with SIGKILL u
 MINUTES ?= 10
 chaos: setup  ## the platform under load while its parts are killed; checks nothing lost or doubled (MINUTES=10)
 	$(UV_RUN) python bench/chaos.py --minutes $(MINUTES) $(BENCH_ARGS)
+
+bench-campaigns: setup  ## launching a campaign that freezes 40,000 of 200,000 people (PostgreSQL, SecantusDB)
+	$(UV_RUN) python bench/campaign_bench.py $(BENCH_ARGS)
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py

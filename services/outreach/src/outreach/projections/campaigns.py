@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach.domain.campaigns import NOT_REACHED, Campaign, CampaignTarget, Target
+from outreach.domain.campaigns import NOT_REACHED, Campaign, CampaignTarget, Target, TargetGroup
 from outreach.domain.summaries import APPROVED, MISSING, RETURNED, SUBMITTED, CountySummary
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import ReadModelBatch
@@ -31,8 +31,21 @@ RULE_FIELDS = (
 )
 
 
+# The people read model's indexes a launch chooses targets by, most selective first: one per dimension of a
+# target group, each an equality or range on its leading field (at most one array field, MongoDB's rule).
+SELECTIVE = (
+    ("key_contact_reasons", "key_contact_reasons"),
+    ("disability_levels", "disability_level"),
+    ("min_age", "birth_year"),
+    ("categories", "categories"),
+)
+PEOPLE_BY_REGION = [(JURISDICTIONS, 1), ("status", 1), ("person_id", 1)]  # PeopleProjection's
+
+
 class CampaignsProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
+        for _, field in SELECTIVE:
+            await db.people.create_index([(field, 1), ("status", 1)])
         await db.campaigns.create_index([(JURISDICTIONS, 1), ("visits_due", -1)])
         await db.campaign_targets.create_index([("campaign_id", 1), (JURISDICTIONS, 1), ("reach", 1), ("person_id", 1)])
         await db[PROGRESS].create_index([("campaign_id", 1), ("parent", 1)])
@@ -119,18 +132,28 @@ def _summary_fields(event: Any) -> dict[str, Any]:
 async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Target]:
     """Everyone living in the campaign's region, alive and on record, in any of its target groups.
 
-    The index narrows to the region's active people (an equality on a jurisdiction key); the rule's
-    conditions go to the server too, and each match is checked again here for the groups it is in.
+    One query per group, each led by the index of the group's most selective dimension (a key-contact reason
+    or disability level names few people; a region names everyone), so the server reads the group's people,
+    not the region's. A person found by several groups is one target, in every group they match.
     """
     rule = campaign.rule
-    query = {JURISDICTIONS: campaign.region, "status": "active", **rule.query()}
     projection = {name: 1 for name in RULE_FIELDS} | {"_id": 0}
-    targets: list[Target] = []
-    async for person in db.people.find(query, projection, batch_size=5000):
-        groups = rule.groups_of(person)
-        if groups:
-            targets.append(Target(person["person_id"], person["region"], tuple(groups)))
-    return targets
+    found: dict[str, Target] = {}
+    for group in rule.groups:
+        query = {**group.query(), JURISDICTIONS: campaign.region, "status": "active"}
+        cursor = db.people.find(query, projection, batch_size=5000, hint=_selection_index(group))
+        async for person in cursor:
+            if person["person_id"] not in found:
+                groups = rule.groups_of(person)
+                found[person["person_id"]] = Target(person["person_id"], person["region"], tuple(groups))
+    return list(found.values())
+
+
+def _selection_index(group: TargetGroup) -> list[tuple[str, int]]:
+    for dimension, field in SELECTIVE:
+        if getattr(group, dimension):
+            return [(field, 1), ("status", 1)]
+    return PEOPLE_BY_REGION
 
 
 def _progress_row(doc: dict[str, Any] | None, region: str) -> dict[str, Any]:
