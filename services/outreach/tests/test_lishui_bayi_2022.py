@@ -105,8 +105,8 @@ class Drive:
     def post(self, path: str, body: dict[str, Any], region: str, role: str = "officer") -> Any:
         return self.client.post(path, json=body, headers=self.headers(region, role))
 
-    def get(self, path: str, region: str, **params: str) -> Any:
-        response = self.client.get(path, params=params, headers=self.headers(region))
+    def get(self, path: str, caller: str, **params: str) -> Any:
+        response = self.client.get(path, params=params, headers=self.headers(caller))
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -207,6 +207,19 @@ def test_the_lishui_bayi_drive_of_2022(drive: Drive) -> None:
         (QINGTIAN, 2, 1, 1, 0),
         (JINYUN, 1, 0, 0, 1),
     ]
+    # Who is still to be reached, township by township, a page at a time.
+    waiting = drive.get(f"/campaigns/{campaign}/targets", JINYUN, region="331122001", reach="not_reached")
+    assert [t["person_id"] for t in waiting["targets"]] == [IDS["jinyun_laid_off"]]
+    first = drive.get(f"/campaigns/{campaign}/targets", LIANDU, region="331102001", limit="1")
+    second = drive.get(f"/campaigns/{campaign}/targets", LIANDU, region="331102001", limit="1", after=first["next"])
+    assert {first["targets"][0]["person_id"], second["targets"][0]["person_id"]} == {IDS["laid_off"], IDS["elder_84"]}
+    assert second["next"] is None
+    coarse = drive.client.get(
+        f"/campaigns/{campaign}/targets", params={"region": LIANDU}, headers=drive.headers(LIANDU)
+    )
+    assert coarse.status_code == 422
+    assert coarse.json()["detail"][0]["field"] == "region"
+
     # A county sees its own figures (and its townships'), not the city's.
     liandu = drive.get(f"/campaigns/{campaign}/progress", LIANDU)
     assert (liandu["region"], liandu["targets"], len(liandu["regions"])) == (LIANDU, 3, 2)

@@ -12,11 +12,12 @@ from pydantic import BaseModel, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
-from outreach.domain.campaigns import Campaign, Deadlines, TargetGroup, TargetRule
+from outreach.domain.campaigns import IN_PERSON, NOT_REACHED, REMOTE, Campaign, Deadlines, TargetGroup, TargetRule
 from outreach.domain.summaries import SummaryFigures
-from outreach.projections.campaigns import county_summaries, progress, select_targets
+from outreach.projections.campaigns import county_summaries, list_targets, progress, select_targets
 from vet_common.api import AppClock, actor_of, get_application, get_db
 from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.domain import Invalid
 from vet_common.jurisdiction import scope
 from vet_common.openapi import problem
 
@@ -242,6 +243,47 @@ async def campaign_progress(
     campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
     prefix = scope(principal, region or _narrower(campaign.region, principal.region))
     return ProgressOut(**await progress(db, str(campaign.id), prefix))
+
+
+class TargetOut(BaseModel):
+    person_id: str
+    region: str
+    groups: list[str]
+    reach: str = Field(description="in_person, remote or not_reached")
+
+
+class TargetsPage(BaseModel):
+    targets: list[TargetOut]
+    next: str | None = Field(description="pass as `after` for the next page; null on the last")
+
+
+TOWNSHIP_LENGTH = 9
+
+
+@router.get("/campaigns/{campaign_id}/targets", response_model=TargetsPage)
+async def campaign_targets(
+    campaign_id: UUID,
+    principal: CurrentPrincipal,
+    outreach: Outreach,
+    db: ReadModels,
+    region: Annotated[str, Query(description="a township (9 digits) or village of your jurisdiction")],
+    reach: Annotated[str | None, Query(pattern=f"^({IN_PERSON}|{REMOTE}|{NOT_REACHED})$")] = None,
+    after: Annotated[str | None, Query(max_length=64, description="the `next` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TargetsPage:
+    """Who is on the frozen list in a township or village, e.g. who is not reached yet (reach=not_reached)."""
+    campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
+    prefix = scope(principal, region)
+    if len(prefix) < TOWNSHIP_LENGTH:
+        raise Invalid(
+            "region",
+            "名单按乡镇（街道）或村（社区）查询，请给出 9 位或 12 位代码；县以上请看进度 (list a township or village; "
+            "for a county or above see /progress)",
+        )
+    rows = await list_targets(db, str(campaign.id), prefix, reach, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return TargetsPage(targets=[TargetOut(**row) for row in rows], next=rows[-1]["person_id"] if more else None)
 
 
 @router.post(

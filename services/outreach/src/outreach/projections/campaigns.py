@@ -221,3 +221,17 @@ async def county_summaries(db: AsyncDatabase[Any], campaign: Campaign, region: s
     roll_up["counties"] = {status: statuses.count(status) for status in (MISSING, SUBMITTED, APPROVED, RETURNED)}
     roll_up["counties"]["overdue"] = sum(1 for row in rows if row["overdue"])
     return {"region": region, "report_due": campaign.report_due.isoformat(), "counties": rows, "roll_up": roll_up}
+
+
+async def list_targets(
+    db: AsyncDatabase[Any], campaign_id: str, region: str, reach: str | None, after: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """A township's (or village's) targets by person id, from `after` on: a few hundred match at most, so the
+    server's materialising every match before the limit stays cheap. `reach` narrows to e.g. not_reached."""
+    query: dict[str, Any] = {"campaign_id": campaign_id, JURISDICTIONS: region}
+    if reach:
+        query["reach"] = reach
+    if after:
+        query["person_id"] = {"$gt": after}
+    fields = {"_id": 0, "person_id": 1, "region": 1, "groups": 1, "reach": 1}
+    return await db.campaign_targets.find(query, fields, sort=[("person_id", 1)], limit=limit).to_list()
