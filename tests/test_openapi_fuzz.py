@@ -341,6 +341,15 @@ def outreach_service(started: Callable[[str, str], Service]) -> Service:
         people_replica.process(service.application, feed.registered(person_id, VILLAGE))
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     visit = service.call("POST", "/contacts", json={"person_id": people[0], "method": "home_visit", "date": yesterday})
+    soon = [(date.today() + timedelta(days=days)).isoformat() for days in (7, 14, 15)]
+    drive = {
+        "name": "八一走访",
+        "occasion": "八一",
+        "region": TOWNSHIP,
+        "targets": {"groups": [{"code": "unemployed", "key_contact_reasons": ["unemployed"]}]},
+        "deadlines": dict(zip(("plan", "visits", "report"), soon, strict=True)),
+    }
+    campaign = service.call("POST", "/campaigns", json=drive)
     request = service.call(
         "POST", "/requests", json={"person_id": people[0], "category": "medical", "grade": "urgent", "summary": "住院"}
     )
@@ -349,6 +358,7 @@ def outreach_service(started: Callable[[str, str], Service]) -> Service:
         "contact_id": [visit["id"]],
         "person_id": people,
         "request_id": [request["id"]],
+        "campaign_id": [campaign["id"]],
     }
     return service
 

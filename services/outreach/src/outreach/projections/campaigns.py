@@ -6,6 +6,7 @@ township, village), so a region's progress is one lookup and its sub-regions' an
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.regions import level_of, parent_of
 
+log = logging.getLogger(__name__)
 PROGRESS = "campaign_progress"
 FIGURES = ("money_fen", "goods_fen", "problems_found", "problems_solved")
 # The people read model's fields a target rule looks at.
@@ -139,10 +141,16 @@ async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Tar
     rule = campaign.rule
     projection = {name: 1 for name in RULE_FIELDS} | {"_id": 0}
     found: dict[str, Target] = {}
+    # The local server's planner scans the collection unless told which index to use; until the worker's
+    # projector has created them (a fresh deployment) the query goes without.
+    indexes = {tuple(map(tuple, info["key"])) for info in (await db.people.index_information()).values()}
     for group in rule.groups:
         query = {**group.query(), JURISDICTIONS: campaign.region, "status": "active"}
-        cursor = db.people.find(query, projection, batch_size=5000, hint=_selection_index(group))
-        async for person in cursor:
+        wanted = _selection_index(group)
+        hint = wanted if tuple(wanted) in indexes else None
+        if hint is None:
+            log.warning("people index %s missing: choosing targets without it", wanted)
+        async for person in db.people.find(query, projection, batch_size=5000, hint=hint):
             if person["person_id"] not in found:
                 groups = rule.groups_of(person)
                 found[person["person_id"]] = Target(person["person_id"], person["region"], tuple(groups))
