@@ -51,3 +51,27 @@ async def test_replay_never_double_counts_and_rebuild_equals_live(mongo_url: str
         await client.drop_database(db.name)
         await client.close()
         app.close()
+
+
+async def test_counters_count_each_position_once_however_batches_are_cut(mongo_url: str) -> None:
+    from vet_common.projector import ReadModelBatch
+
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    db = client[f"projector_{uuid.uuid4().hex[:8]}"]
+
+    async def count(positions: range) -> None:
+        batch = ReadModelBatch(db)
+        for position in positions:
+            batch.count("tallies", "3501", position, {"targets": 1, "reached": position % 2}, {"level": "city"})
+            batch.count("tallies", "3501", position, {"targets": 1}, {"level": "city"})  # twice in one event
+        await batch.flush()
+
+    try:
+        await count(range(1, 4))
+        await count(range(2, 6))  # a replay of 2 and 3, cut differently, then 4 and 5
+        tally = await db.tallies.find_one({"_id": "3501"})
+        assert tally is not None
+        assert (tally["targets"], tally["reached"], tally["position"], tally["level"]) == (10, 3, 5, "city")
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
