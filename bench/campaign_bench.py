@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from vet_common.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
+from servers import bench_servers
 
 CITY = "3311"  # 丽水市
 RULE = TargetRule(
@@ -156,24 +156,7 @@ def main() -> None:
 
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vet-bench-")))
-        postgres_url = os.environ.get("VET_BENCH_POSTGRES_URL")
-        mongo_url = os.environ.get("VET_BENCH_MONGO_URL")
-        if not postgres_url and not args.sqlite:
-            from vet_devtools.stack import PostgresServer, free_port
-
-            postgres = PostgresServer(workdir, free_port(), durable=True, name="bench-postgres")
-            postgres.start()
-            postgres.wait_ready()
-            stack.callback(postgres.stop)
-            postgres_url = postgres.url
-        if not mongo_url:
-            from vet_devtools.stack import SecantusServer, free_port
-
-            mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
-            mongo.start()
-            mongo.wait_ready()
-            stack.callback(mongo.stop)
-            mongo_url = mongo.url
+        postgres_url, mongo_url = bench_servers(stack, workdir, postgres=not args.sqlite)
         store: dict[str, Any] = {} if args.sqlite else {"eventstore_url": postgres_url}
         settings = Settings.for_service(
             "outreach", mongo_url=mongo_url, read_model_db=f"bench_{uuid.uuid4().hex[:6]}", data_dir=workdir, **store

@@ -38,6 +38,7 @@ from vet_common.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
+from servers import bench_servers
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -217,24 +218,8 @@ def main() -> None:
 
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vet-bench-")))
-        postgres_url = os.environ.get("VET_BENCH_POSTGRES_URL")
-        mongo_url = os.environ.get("VET_BENCH_MONGO_URL")
-        if not postgres_url:
-            from vet_devtools.stack import PostgresServer, free_port
-
-            postgres = PostgresServer(workdir, free_port(), durable=True, name="bench-postgres")
-            postgres.start()
-            postgres.wait_ready()
-            stack.callback(postgres.stop)
-            postgres_url = postgres.url
-        if not mongo_url:
-            from vet_devtools.stack import SecantusServer, free_port
-
-            mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
-            mongo.start()
-            mongo.wait_ready()
-            stack.callback(mongo.stop)
-            mongo_url = mongo.url
+        postgres_url, mongo_url = bench_servers(stack, workdir)
+        assert postgres_url is not None
         db_name = f"bench_{uuid.uuid4().hex[:6]}"
         env = {
             **os.environ,

@@ -4,12 +4,10 @@ level by the projector, follows a transferred target, and does not count twice w
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
@@ -24,24 +22,14 @@ from .test_campaigns import CITY, DEADLINES, LIANDU, LIANDU_VILLAGE, QINGTIAN, Q
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def db(mongo_url: str) -> AsyncIterator[AsyncDatabase[Any]]:
-    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
-    database = client[f"outreach_{uuid.uuid4().hex[:8]}"]
-    try:
-        yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
-
-
 def person(n: int) -> str:
     return f"b2c7a4f1-0000-4000-8000-{n:012d}"
 
 
 async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_every_level(
-    db: AsyncDatabase[Any],
+    mongo_db: AsyncDatabase[Any],
 ) -> None:
+    db = mongo_db
     harness = ServiceHarness[OutreachApplication](definition, today=date(2022, 7, 15))
     feed = RegistryFeed()
     for event in (

@@ -23,7 +23,8 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +310,20 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
 def mongo_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """URL of a real MongoDB-wire-protocol server (SecantusDB locally), shared by the whole session."""
     yield from _server_url(request, "mongo_url")
+
+
+@pytest.fixture
+async def mongo_db(mongo_url: str) -> AsyncIterator[Any]:
+    """A database of its own on the `mongo_url` server (an AsyncDatabase), dropped after the test."""
+    from pymongo import AsyncMongoClient
+
+    client: Any = AsyncMongoClient(mongo_url)
+    database = client[f"test_{uuid.uuid4().hex[:8]}"]
+    try:
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
 
 
 @pytest.fixture(scope="session")
