@@ -16,7 +16,7 @@ from outreach.domain.campaigns import IN_PERSON, NOT_REACHED, REMOTE, Campaign, 
 from outreach.domain.summaries import SummaryFigures
 from outreach.projections.campaigns import county_summaries, list_targets, progress, select_targets
 from vet_common.api import AppClock, actor_of, get_application, get_db
-from vet_common.auth import CurrentPrincipal, Role, require_roles
+from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles
 from vet_common.domain import Invalid
 from vet_common.jurisdiction import scope
 from vet_common.openapi import problem
@@ -240,8 +240,7 @@ async def campaign_progress(
     region: Annotated[str | None, Query(description="a region of your jurisdiction; yours by default")] = None,
 ) -> ProgressOut:
     """Targets, reached in person, reached remotely and not reached, in a region and each region below it."""
-    campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
-    prefix = scope(principal, region or _narrower(campaign.region, principal.region))
+    campaign, prefix = await _campaign_in(outreach, campaign_id, principal, region)
     return ProgressOut(**await progress(db, str(campaign.id), prefix))
 
 
@@ -272,8 +271,7 @@ async def campaign_targets(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TargetsPage:
     """Who is on the frozen list in a township or village, e.g. who is not reached yet (reach=not_reached)."""
-    campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
-    prefix = scope(principal, region)
+    campaign, prefix = await _campaign_in(outreach, campaign_id, principal, region)
     if len(prefix) < TOWNSHIP_LENGTH:
         raise Invalid(
             "region",
@@ -351,11 +349,15 @@ async def list_summaries(
     region: Annotated[str | None, Query(description="a city or province: its counties and roll-up")] = None,
 ) -> SummariesOut:
     """Each county's table and whether it is overdue (the day after the report deadline), and the roll-up."""
-    campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
-    prefix = scope(principal, region or _narrower(campaign.region, principal.region))
+    campaign, prefix = await _campaign_in(outreach, campaign_id, principal, region)
     return SummariesOut(**await county_summaries(db, campaign, prefix, clock.today()))
 
 
-def _narrower(one: str, other: str) -> str:
-    """Of a campaign's region and the caller's jurisdiction (one holds the other), the smaller."""
-    return one if len(one) > len(other) else other
+async def _campaign_in(
+    outreach: OutreachApplication, campaign_id: UUID, principal: Principal, region: str | None
+) -> tuple[Campaign, str]:
+    """The campaign and the region asked about: by default the smaller of the campaign's region and the caller's
+    jurisdiction (one holds the other); 403 for a region outside the caller's."""
+    campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
+    default = campaign.region if len(campaign.region) > len(principal.region) else principal.region
+    return campaign, scope(principal, region or default)
