@@ -53,7 +53,7 @@ async def test_replay_never_double_counts_and_rebuild_equals_live(mongo_url: str
         app.close()
 
 
-async def test_counters_count_each_position_once_however_batches_are_cut(mongo_url: str) -> None:
+async def test_tallies_count_each_position_once_however_batches_are_cut(mongo_url: str) -> None:
     from vet_common.projector import ReadModelBatch
 
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
@@ -62,8 +62,8 @@ async def test_counters_count_each_position_once_however_batches_are_cut(mongo_u
     async def count(positions: range) -> None:
         batch = ReadModelBatch(db)
         for position in positions:
-            batch.count("tallies", "3501", position, {"targets": 1, "reached": position % 2}, {"level": "city"})
-            batch.count("tallies", "3501", position, {"targets": 1}, {"level": "city"})  # twice in one event
+            batch.tally("tallies", "3501", position, {"targets": 1, "reached": position % 2}, {"level": "city"})
+            batch.tally("tallies", "3501", position, {"targets": 1}, {"level": "city"})  # twice in one event
         await batch.flush()
 
     try:

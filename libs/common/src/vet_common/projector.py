@@ -47,8 +47,8 @@ class ReadModelBatch:
         self.denormalised: list[tuple[Any, ...]] = []
         # collection -> member -> (the group it is in now, the groups it left, the group's fields)
         self.memberships: dict[str, dict[str, tuple[str, set[str], dict[str, Any]]]] = {}
-        # collection -> counter document -> (its fields, position -> increments of the event at that position)
-        self.counters: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
+        # collection -> tally document -> (its fields, position -> increments of the event at that position)
+        self.tallies: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
@@ -64,16 +64,16 @@ class ReadModelBatch:
         departed.discard(group)
         members[member] = (group, departed, fields)
 
-    def count(
+    def tally(
         self, collection: str, doc_id: Any, position: int, increments: Mapping[str, int], fields: Mapping[str, Any]
     ) -> None:
-        """Add `increments` to a counter document (created with `fields` if new) for the event at `position`.
+        """Add `increments` to a tally document (created with `fields` if new) for the event at `position`.
 
-        A counter keeps the last position it counted, and the flush skips events at or before it, so a batch
+        Replay-safe: a tally keeps the last position it counted, and the flush skips events at or before it, so a batch
         applied again (a replay, a checkpoint lost after the write) does not count twice. Counts kept this way
         make progress figures a lookup of one document, not a count over a collection.
         """
-        _, by_position = self.counters.setdefault(collection, {}).setdefault(doc_id, (dict(fields), {}))
+        _, by_position = self.tallies.setdefault(collection, {}).setdefault(doc_id, (dict(fields), {}))
         counted = by_position.setdefault(position, {})
         for name, amount in increments.items():
             counted[name] = counted.get(name, 0) + amount
@@ -96,10 +96,10 @@ class ReadModelBatch:
             await self.db[collection].update_many(query, update)
         for collection, members in self.memberships.items():
             await self.db[collection].bulk_write(_membership_writes(members), ordered=True)
-        for collection, counters in self.counters.items():
-            await _count(self.db[collection], counters)
+        for collection, tallies in self.tallies.items():
+            await _tally(self.db[collection], tallies)
         self.pending.clear()
-        self.counters.clear()
+        self.tallies.clear()
         self.denormalised.clear()
         self.memberships.clear()
 
@@ -124,15 +124,15 @@ class ReadModelBatch:
                 await settle(collection, doc_id, first, last, fields)
 
 
-async def _count(
-    collection: AsyncCollection[Any], counters: dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]
+async def _tally(
+    collection: AsyncCollection[Any], tallies: dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]
 ) -> None:
     counted = {
         doc["_id"]: doc.get("position", 0)
-        async for doc in collection.find({"_id": {"$in": list(counters)}}, {"position": 1})
+        async for doc in collection.find({"_id": {"$in": list(tallies)}}, {"position": 1})
     }
     operations: list[Any] = []
-    for doc_id, (fields, by_position) in counters.items():
+    for doc_id, (fields, by_position) in tallies.items():
         after = counted.get(doc_id, 0)
         increments: dict[str, int] = {}
         for position, amounts in by_position.items():

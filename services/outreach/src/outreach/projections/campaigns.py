@@ -65,16 +65,16 @@ class CampaignsProjection:
                 1,
                 {**fields, "reach": NOT_REACHED, **_where(event.region)},
             )
-            _count(batch, event.campaign_id, event.region, position, {"targets": 1, NOT_REACHED: 1})
+            _tally(batch, event.campaign_id, event.region, position, {"targets": 1, NOT_REACHED: 1})
         elif isinstance(event, CampaignTarget.Reached | CampaignTarget.Released):
             batch.put("campaign_targets", str(event.originator_id), event.originator_version, {"reach": event.reach})
             if event.previous != event.reach:
-                _count(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
+                _tally(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
         elif isinstance(event, CampaignTarget.Moved):
             batch.put("campaign_targets", str(event.originator_id), event.originator_version, _where(event.region))
             # Prefixes both regions share get -1 and +1: they stay as they were.
-            _count(batch, event.campaign_id, event.from_region, position, {"targets": -1, event.reach: -1})
-            _count(batch, event.campaign_id, event.region, position, {"targets": 1, event.reach: 1})
+            _tally(batch, event.campaign_id, event.from_region, position, {"targets": -1, event.reach: -1})
+            _tally(batch, event.campaign_id, event.region, position, {"targets": 1, event.reach: 1})
         elif isinstance(event, CountySummary.Event):
             batch.put("campaign_summaries", str(event.originator_id), event.originator_version, _summary_fields(event))
 
@@ -83,7 +83,7 @@ def _where(region: str) -> dict[str, Any]:
     return {"region": region, JURISDICTIONS: region_keys(region)}
 
 
-def _count(batch: ReadModelBatch, campaign_id: str, region: str, position: int, increments: dict[str, int]) -> None:
+def _tally(batch: ReadModelBatch, campaign_id: str, region: str, position: int, increments: dict[str, int]) -> None:
     """Count at every level of `region`: its village, township, county, city and province."""
     for prefix in region_keys(region):
         fields = {
@@ -92,7 +92,7 @@ def _count(batch: ReadModelBatch, campaign_id: str, region: str, position: int, 
             "parent": parent_of(prefix),
             **_where(prefix),
         }
-        batch.count(PROGRESS, f"{campaign_id}:{prefix}", position, increments, fields)
+        batch.tally(PROGRESS, f"{campaign_id}:{prefix}", position, increments, fields)
 
 
 def _campaign_fields(event: Any) -> dict[str, Any]:
