@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
 from outreach.projections.campaigns import PROGRESS, progress, select_targets
+from outreach.projections.targeting import FACETS
 from outreach.service import definition
 from vet_common.projector import CHECKPOINTS
 from vet_devtools.testing import ServiceHarness
@@ -61,6 +62,9 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
         (person(2), ("aged_80_plus",)),
         (person(3), ("unemployed", "aged_80_plus")),
     ]
+    # Before the worker has indexed the target facets (a fresh deployment), the people read model gives the same.
+    await db[FACETS].drop()
+    assert set(await select_targets(db, campaign)) == set(targets)
     harness.app.launch_campaign(campaign_id, targets, city, actor(city))
     for who, method in ((1, "home_visit"), (3, "phone")):
         staff = officer(LIANDU if who == 1 else QINGTIAN)

@@ -49,6 +49,8 @@ class ReadModelBatch:
         self.memberships: dict[str, dict[str, tuple[str, set[str], dict[str, Any]]]] = {}
         # collection -> tally document -> (its fields, position -> increments of the event at that position)
         self.tallies: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
+        # collection -> member id -> (its entry, the groups it is in now: group id -> the group's fields)
+        self.regrouped: dict[str, dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
@@ -78,6 +80,19 @@ class ReadModelBatch:
         for name, amount in increments.items():
             counted[name] = counted.get(name, 0) + amount
 
+    def regroup(
+        self, collection: str, member: Any, entry: Mapping[str, Any], groups: Mapping[Any, Mapping[str, Any]]
+    ) -> None:
+        """`member` is now in exactly `groups` (documents of `collection`, created with their fields), as `entry`
+        in their `entries` (which holds `member` under `id`). Unlike `place`, an entry carries data (the facts a
+        reader filters on) and a member may be in many groups. A batch pulls each member it touched from every
+        group once (by the multikey index on `entries.id`) and pushes its last entry to its groups: harmless when
+        replayed, and the groups' reader gets the facts of everyone in them in a few documents."""
+        self.regrouped.setdefault(collection, {})[member] = (
+            {**entry, "id": member},
+            {group: dict(fields) for group, fields in groups.items()},
+        )
+
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
         if key in self.pending:
@@ -98,8 +113,11 @@ class ReadModelBatch:
             await self.db[collection].bulk_write(_membership_writes(members), ordered=True)
         for collection, tallies in self.tallies.items():
             await _tally(self.db[collection], tallies)
+        for collection, regrouped in self.regrouped.items():
+            await _regroup(self.db[collection], regrouped)
         self.pending.clear()
         self.tallies.clear()
+        self.regrouped.clear()
         self.denormalised.clear()
         self.memberships.clear()
 
@@ -145,6 +163,23 @@ async def _tally(
             operations.append(UpdateOne({"_id": doc_id}, update, upsert=True))
     if operations:
         await collection.bulk_write(operations, ordered=False)
+
+
+async def _regroup(
+    collection: AsyncCollection[Any], regrouped: dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]
+) -> None:
+    members = list(regrouped)
+    await collection.update_many({"entries.id": {"$in": members}}, {"$pull": {"entries": {"id": {"$in": members}}}})
+    joins: dict[Any, tuple[list[dict[str, Any]], dict[str, Any]]] = {}
+    for entry, groups in regrouped.values():
+        for group, fields in groups.items():
+            joins.setdefault(group, ([], fields))[0].append(entry)
+    if joins:
+        pushes = [
+            UpdateOne({"_id": group}, {"$set": fields, "$push": {"entries": {"$each": entries}}}, upsert=True)
+            for group, (entries, fields) in joins.items()
+        ]
+        await collection.bulk_write(pushes, ordered=False)
 
 
 def _membership_writes(members: dict[str, tuple[str, set[str], dict[str, Any]]]) -> list[Any]:

@@ -9,8 +9,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from outreach.projections.campaigns import CampaignsProjection
 from outreach.projections.contacts import ContactsProjection
 from outreach.projections.people import PeopleProjection
-from outreach.projections.requests import RequestsProjection
-from vet_common.eventstore import ServiceApplication
+    def __init__(self, application: ServiceApplication) -> None:
+        self.parts: list[Projection] = [
+            PeopleProjection(),
+            ContactsProjection(),
+            RequestsProjection(application),
+            CampaignsProjection(),
+            TargetFacetsProjection(),
+        ]
 from vet_common.projector import Projection, ReadModelBatch
 
 
@@ -21,6 +27,8 @@ class OutreachProjection:
             ContactsProjection(),
             RequestsProjection(application),
             CampaignsProjection(),
+            TargetFacetsProjection(),
+        ]
         ]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:

@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.campaigns import NOT_REACHED, Campaign, CampaignTarget, Target, TargetGroup
 from outreach.domain.summaries import APPROVED, MISSING, RETURNED, SUBMITTED, CountySummary
+from outreach.projections.targeting import BY_FACET, FACETS, people_in
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.regions import level_of, parent_of
@@ -33,21 +34,8 @@ RULE_FIELDS = (
 )
 
 
-# The people read model's indexes a launch chooses targets by, most selective first: one per dimension of a
-# target group, each an equality or range on its leading field (at most one array field, MongoDB's rule).
-SELECTIVE = (
-    ("key_contact_reasons", "key_contact_reasons"),
-    ("disability_levels", "disability_level"),
-    ("min_age", "birth_year"),
-    ("categories", "categories"),
-)
-PEOPLE_BY_REGION = [(JURISDICTIONS, 1), ("status", 1), ("person_id", 1)]  # PeopleProjection's
-
-
 class CampaignsProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        for _, field in SELECTIVE:
-            await db.people.create_index([(field, 1), ("status", 1)])
         await db.campaigns.create_index([(JURISDICTIONS, 1), ("visits_due", -1)])
         await db.campaign_targets.create_index([("campaign_id", 1), (JURISDICTIONS, 1), ("reach", 1), ("person_id", 1)])
         await db[PROGRESS].create_index([("campaign_id", 1), ("parent", 1)])
@@ -134,34 +122,27 @@ def _summary_fields(event: Any) -> dict[str, Any]:
 async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Target]:
     """Everyone living in the campaign's region, alive and on record, in any of its target groups.
 
-    One query per group, each led by the index of the group's most selective dimension (a key-contact reason
-    or disability level names few people; a region names everyone), so the server reads the group's people,
-    not the region's. A person found by several groups is one target, in every group they match.
+    Read from the target facets (projections/targeting.py): a few documents per township and group. Until the
+    worker's projector has created their index (a fresh deployment) the people read model is read instead,
+    one document per person. A person found by several groups is one target, in every group they match.
     """
     rule = campaign.rule
-    projection = {name: 1 for name in RULE_FIELDS} | {"_id": 0}
+    indexes = {tuple(map(tuple, info["key"])) for info in (await db[FACETS].index_information()).values()}
+    by_facets = tuple(BY_FACET) in indexes
+    if not by_facets:
+        log.warning("target facets not indexed yet: choosing targets from the people read model")
     found: dict[str, Target] = {}
-    # The local server's planner scans the collection unless told which index to use; until the worker's
-    # projector has created them (a fresh deployment) the query goes without.
-    indexes = {tuple(map(tuple, info["key"])) for info in (await db.people.index_information()).values()}
     for group in rule.groups:
-        query = {**group.query(), JURISDICTIONS: campaign.region, "status": "active"}
-        wanted = _selection_index(group)
-        hint = wanted if tuple(wanted) in indexes else None
-        if hint is None:
-            log.warning("people index %s missing: choosing targets without it", wanted)
-        async for person in db.people.find(query, projection, batch_size=5000, hint=hint):
-            if person["person_id"] not in found:
-                groups = rule.groups_of(person)
+        for person in await (people_in(db, group, campaign.region) if by_facets else _people(db, group, campaign)):
+            if person["person_id"] not in found and (groups := rule.groups_of(person)):
                 found[person["person_id"]] = Target(person["person_id"], person["region"], tuple(groups))
     return list(found.values())
 
 
-def _selection_index(group: TargetGroup) -> list[tuple[str, int]]:
-    for dimension, field in SELECTIVE:
-        if getattr(group, dimension):
-            return [(field, 1), ("status", 1)]
-    return PEOPLE_BY_REGION
+async def _people(db: AsyncDatabase[Any], group: TargetGroup, campaign: Campaign) -> list[dict[str, Any]]:
+    query = {**group.query(), JURISDICTIONS: campaign.region, "status": "active"}
+    projection = {name: 1 for name in RULE_FIELDS} | {"_id": 0}
+    return await db.people.find(query, projection, batch_size=5000).to_list()
 
 
 def _progress_row(doc: dict[str, Any] | None, region: str) -> dict[str, Any]:
