@@ -1,6 +1,6 @@
 """Benchmark of launching a campaign (`make bench-campaigns`): prints its figures and the machine. Not a test.
 
-With 200,000 people in outreach's people read model of one city, of whom 40,000 are in the campaign's target
+With 200,000 people of one city in outreach's people read model and its target facets, 40,000 of them in the target
 groups (the Lishui 八一 rule: unemployed, living in difficulty, widowed or alone, aged 80 or over), it times
 `POST /campaigns/{id}/launch`'s two steps as the route runs them: choosing the targets from the read model, and
 freezing them (40,000 CampaignTarget aggregates in batches, then TargetListFrozen) into the PostgreSQL event store.
@@ -30,10 +30,11 @@ from outreach.application import OutreachApplication
 from outreach.domain.campaigns import Deadlines, TargetGroup, TargetRule
 from outreach.projections import OutreachProjection
 from outreach.projections.campaigns import progress, select_targets
+from outreach.projections.targeting import FACETS, entry, facet_groups
 from vet_common.auth import Principal, Role
 from vet_common.domain import Actor, FixedClock
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
-from vet_common.projector import Projector
+from vet_common.projector import Projector, ReadModelBatch
 from vet_common.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -99,9 +100,15 @@ async def run(settings: Settings, mongo_url: str, count: int, targets: int) -> N
     docs = people(count, targets)
     for start in range(0, len(docs), 10_000):
         await db.people.insert_many(docs[start : start + 10_000], ordered=False)
+        # The target facets as the projector writes them from the same people (one batch per 10,000).
+        batch = ReadModelBatch(db)
+        for person in docs[start : start + 10_000]:
+            batch.regroup(FACETS, person["person_id"], entry(person), facet_groups(person))
+        await batch.flush()
+    facets = await db[FACETS].count_documents({})
     print(
-        f"people read model: {count:,} people in {CITY}, {targets:,} in the target groups "
-        f"(loaded in {time.perf_counter() - started:.1f} s)"
+        f"people read model: {count:,} people in {CITY}, {targets:,} in the target groups, {facets:,} target "
+        f"facet documents (loaded in {time.perf_counter() - started:.1f} s)"
     )
 
     app = OutreachApplication(settings, clock=FixedClock(date(2022, 7, 16)))
