@@ -317,3 +317,12 @@ def test_a_county_submits_only_its_own_table(harness: ServiceHarness[OutreachApp
     )
     assert isinstance(error, Invalid)
     assert error.field == "county"
+
+
+def test_a_target_frozen_without_its_aggregate_is_the_event_the_aggregate_records() -> None:
+    campaign_id = UUID("0f7e3c1a-0000-4000-8000-000000000001")
+    built = CampaignTarget.frozen(campaign_id, TARGETS[0]).collect_events()[0]
+    direct = CampaignTarget.frozen_event(campaign_id, TARGETS[0])
+    assert type(direct) is type(built)
+    assert {**vars(direct), "timestamp": None} == {**vars(built), "timestamp": None}
+    assert CampaignTarget.Frozen.mutate(direct, None).reach == "not_reached"  # type: ignore[attr-defined]

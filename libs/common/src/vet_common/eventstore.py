@@ -135,6 +135,13 @@ class ServiceApplication(Application[UUID]):
         self._notify(recordings)
         return True
 
+    def save_events(self, events: list[Any]) -> None:
+        """Save domain events made without loading or building their aggregates (the created events of many new
+        aggregates at once): `save` checks each object against runtime protocols, which costs more than the event."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events = events
+        self._notify(self._record(processing_event))
+
     def has_processed(self, tracking: Tracking) -> bool:
         return tracking_exists(self.process_recorder, tracking.application_name, tracking.notification_id)
 

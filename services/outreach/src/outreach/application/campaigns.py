@@ -92,7 +92,7 @@ class CampaignCommands(ServiceApplication):
 
     def _save_targets(self, campaign_id: UUID, targets: Sequence[Target]) -> None:
         try:
-            self.save(*(CampaignTarget.frozen(campaign_id, target) for target in targets))
+            self.save_events([CampaignTarget.frozen_event(campaign_id, target) for target in targets])
         except IntegrityError:
             # A resumed launch: this batch was (partly) saved before. Save only the targets not yet there.
             missing = [
@@ -100,7 +100,7 @@ class CampaignCommands(ServiceApplication):
                 for target in targets
                 if self.get_or_none(CampaignTarget.create_id(campaign_id, target.person_id)) is None
             ]
-            self.save(*(CampaignTarget.frozen(campaign_id, target) for target in missing))
+            self.save_events([CampaignTarget.frozen_event(campaign_id, target) for target in missing])
 
     # County summary tables (情况汇总表) --------------------------------------------------------------------------
 

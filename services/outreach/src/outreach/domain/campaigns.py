@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from vet_common.domain import Actor, Conflict, Invalid, derived_id
 from vet_contracts.registry import CATEGORIES, KEY_CONTACT_REASONS
@@ -387,6 +388,21 @@ class CampaignTarget(Aggregate):
             campaign_id=str(campaign_id), person_id=target.person_id, region=target.region, groups=list(target.groups)
         )
 
+    @classmethod
+    def frozen_event(cls, campaign_id: UUID, target: Target) -> CampaignTarget.Frozen:
+        """The event `frozen` records, without building the aggregate: a launch saves 40,000 of them, and
+        constructing each aggregate only to collect its one event would cost twice as much."""
+        return cls.Frozen(  # type: ignore[call-arg]
+            originator_id=cls.create_id(campaign_id, target.person_id),
+            originator_version=cls.INITIAL_VERSION,
+            originator_topic=TARGET_TOPIC,
+            timestamp=cls.Frozen.create_timestamp(),
+            campaign_id=str(campaign_id),
+            person_id=target.person_id,
+            region=target.region,
+            groups=list(target.groups),
+        )
+
     @property
     def reach(self) -> str:
         return IN_PERSON if self.in_person else REMOTE if self.remote else NOT_REACHED
@@ -438,6 +454,9 @@ class CampaignTarget(Aggregate):
     @event(Moved)
     def _moved(self, *, campaign_id: str, region: str, reach: str, from_region: str) -> None:
         self.region = region
+
+
+TARGET_TOPIC = get_topic(CampaignTarget)
 
 
 class CampaignCalendar(Aggregate):
