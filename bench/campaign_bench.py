@@ -91,7 +91,7 @@ def people(count: int, targets: int, seed: int = 8) -> list[dict[str, Any]]:
     return docs
 
 
-async def run(settings: Settings, mongo_url: str, count: int, targets: int) -> None:
+async def run(settings: Settings, mongo_url: str, count: int, targets: int, with_people_docs: bool) -> None:
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     db = client[settings.read_model_db_name]
     projection = OutreachProjection()
@@ -99,7 +99,8 @@ async def run(settings: Settings, mongo_url: str, count: int, targets: int) -> N
     started = time.perf_counter()
     docs = people(count, targets)
     for start in range(0, len(docs), 10_000):
-        await db.people.insert_many(docs[start : start + 10_000], ordered=False)
+        if with_people_docs:  # the launch reads the facets; the people documents only cost loading time
+            await db.people.insert_many(docs[start : start + 10_000], ordered=False)
         # The target facets as the projector writes them from the same people (one batch per 10,000).
         batch = ReadModelBatch(db)
         for person in docs[start : start + 10_000]:
@@ -107,8 +108,8 @@ async def run(settings: Settings, mongo_url: str, count: int, targets: int) -> N
         await batch.flush()
     facets = await db[FACETS].count_documents({})
     print(
-        f"people read model: {count:,} people in {CITY}, {targets:,} in the target groups, {facets:,} target "
-        f"facet documents (loaded in {time.perf_counter() - started:.1f} s)"
+        f"{count:,} people in {CITY}, {targets:,} in the target groups: {facets:,} target facet documents"
+        f"{' and the people documents' if with_people_docs else ''} (loaded in {time.perf_counter() - started:.1f} s)"
     )
 
     app = OutreachApplication(settings, clock=FixedClock(date(2022, 7, 16)))
@@ -159,6 +160,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--targets", type=int, default=40_000)
     parser.add_argument("--sqlite", action="store_true", help="a SQLite event store instead of PostgreSQL")
+    parser.add_argument("--people-docs", action="store_true", help="load the people documents too (slow to load)")
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -171,7 +173,7 @@ def main() -> None:
         print(f"machine: {machine()}")
         kind = "SQLite" if args.sqlite else "PostgreSQL (fsync on)"
         print(f"event store: {kind}, AES-GCM bodies; read model: SecantusDB")
-        asyncio.run(run(settings, mongo_url, args.people, args.targets))
+        asyncio.run(run(settings, mongo_url, args.people, args.targets, args.people_docs))
 
 
 if __name__ == "__main__":
