@@ -101,11 +101,12 @@ async def run(settings: Settings, mongo_url: str, count: int, targets: int, with
     for start in range(0, len(docs), 10_000):
         if with_people_docs:  # the launch reads the facets; the people documents only cost loading time
             await db.people.insert_many(docs[start : start + 10_000], ordered=False)
-        # The target facets as the projector writes them from the same people (one batch per 10,000).
-        batch = ReadModelBatch(db)
-        for person in docs[start : start + 10_000]:
-            batch.regroup(FACETS, person["person_id"], entry(person), facet_groups(person))
-        await batch.flush()
+        # The target facets as the projector writes them from the same people, in its batches of 500.
+        for batch_start in range(start, min(start + 10_000, len(docs)), 500):
+            batch = ReadModelBatch(db)
+            for person in docs[batch_start : batch_start + 500]:
+                batch.regroup(FACETS, person["person_id"], entry(person), facet_groups(person))
+            await batch.flush()
     facets = await db[FACETS].count_documents({})
     print(
         f"{count:,} people in {CITY}, {targets:,} in the target groups: {facets:,} target facet documents"

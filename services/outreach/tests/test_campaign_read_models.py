@@ -11,6 +11,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
+from outreach.domain.campaigns import Campaign, TargetGroup, TargetRule
 from outreach.projections.campaigns import PROGRESS, progress, select_targets
 from outreach.projections.targeting import FACETS
 from outreach.service import definition
@@ -62,6 +63,17 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
         (person(2), ("aged_80_plus",)),
         (person(3), ("unemployed", "aged_80_plus")),
     ]
+    # A group led by a broad fact reads the people read model (no facet holds it).
+    rural = Campaign.plan(
+        name="农村走访",
+        occasion="春节",
+        region=CITY,
+        rule=TargetRule((TargetGroup(code="rural", households=("rural",)),)),
+        deadlines=DEADLINES,
+        actor=actor(city),
+    )
+    assert {t.person_id for t in await select_targets(db, rural)} == {person(n) for n in (1, 2, 3, 4)}
+
     # Before the worker has indexed the target facets (a fresh deployment), the people read model gives the same.
     await db[FACETS].drop()
     assert set(await select_targets(db, campaign)) == set(targets)

@@ -95,3 +95,15 @@ def test_a_rule_or_deadlines_that_cannot_be_right_are_refused_on_their_field(bui
     assert refused.value.field == field
     assert text in refused.value.message
     assert "(" in refused.value.message  # Chinese first, English in brackets
+
+
+def test_a_group_is_read_from_the_facets_of_its_most_selective_fact_or_from_everyone() -> None:
+    from outreach.projections.targeting import facets_of
+
+    assert facets_of(TargetGroup(code="a", key_contact_reasons=("unemployed",), households=("rural",))) == [
+        "k:unemployed"
+    ]
+    assert facets_of(TargetGroup(code="b", disability_levels=(1, 2))) == ["d:1", "d:2"]
+    assert facets_of(LISHUI.groups[3])[-2:] == ["y:1930", "y:1940"]  # type: ignore[index]
+    assert facets_of(TargetGroup(code="c", categories=("martyr_survivor",))) is None
+    assert facets_of(TargetGroup(code="d", min_age=40, age_on=AUG_1)) is None  # born by 1982: most people

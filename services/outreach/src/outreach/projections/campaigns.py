@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.campaigns import NOT_REACHED, Campaign, CampaignTarget, Target, TargetGroup
 from outreach.domain.summaries import APPROVED, MISSING, RETURNED, SUBMITTED, CountySummary
-from outreach.projections.targeting import BY_FACET, FACETS, people_in
+from outreach.projections.targeting import BY_FACET, FACETS, facets_of, people_in
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.regions import level_of, parent_of
@@ -122,9 +122,10 @@ def _summary_fields(event: Any) -> dict[str, Any]:
 async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Target]:
     """Everyone living in the campaign's region, alive and on record, in any of its target groups.
 
-    Read from the target facets (projections/targeting.py): a few documents per township and group. Until the
-    worker's projector has created their index (a fresh deployment) the people read model is read instead,
-    one document per person. A person found by several groups is one target, in every group they match.
+    Read from the target facets (projections/targeting.py): a few documents per township and group. A group led
+    by a broad fact, or every group until the worker's projector has indexed the facets (a fresh deployment),
+    reads the people read model instead, one document per person. A person found by several groups is one
+    target, in every group they match.
     """
     rule = campaign.rule
     indexes = {tuple(map(tuple, info["key"])) for info in (await db[FACETS].index_information()).values()}
@@ -133,7 +134,9 @@ async def select_targets(db: AsyncDatabase[Any], campaign: Campaign) -> list[Tar
         log.warning("target facets not indexed yet: choosing targets from the people read model")
     found: dict[str, Target] = {}
     for group in rule.groups:
-        for person in await (people_in(db, group, campaign.region) if by_facets else _people(db, group, campaign)):
+        facets = facets_of(group) if by_facets else None
+        chosen = await (people_in(db, facets, campaign.region) if facets else _people(db, group, campaign))
+        for person in chosen:
             if person["person_id"] not in found and (groups := rule.groups_of(person)):
                 found[person["person_id"]] = Target(person["person_id"], person["region"], tuple(groups))
     return list(found.values())

@@ -1,9 +1,11 @@
-"""Who a campaign can target, grouped for launching: per township and fact (a key-contact reason, a disability
-level, a birth decade, a category), one document holding the facts a target rule reads of everyone in it.
+"""Who a campaign can target, grouped for launching: per township and selective fact (a key-contact reason, a
+disability level, a birth decade before 1960), one document holding the facts a target rule reads of everyone in it.
 
 A launch reads a few documents per township for each target group, not one document per person: the local
 MongoDB-wire server spends its time per document fetched, and 40,000 targets of a city are a few hundred facet
-documents. Only people alive and on record are in them; a person leaves every facet when they change or die.
+documents. Broad facts (a category, a household, a young birth decade) have no facets: a facet holding most of a
+township would be rewritten on every registration there, so a group led by one reads the people read model.
+Only people alive and on record are in the facets; a person leaves every facet when they change or die.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from vet_common.projector import ReadModelBatch
 FACETS = "target_facets"
 BY_FACET = [("facet", 1), (JURISDICTIONS, 1)]
 TOWNSHIP = 9
-FIRST_DECADE, LAST_DECADE = 1890, 2030
+FIRST_DECADE = 1890
+OLD_DECADES_END = 1960  # birth decades before this one have facets: the elderly a drive targets by age
 # The facts of a person a target rule reads, as the people read model names them.
 ENTRY_FIELDS = ("region", "categories", "key_contact_reasons", "disability_level", "household", "birth_year")
 
@@ -46,8 +49,8 @@ def facet_groups(person: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The facet documents a person is in (id -> its fields)."""
     township = person["region"][:TOWNSHIP]
     facets = [f"k:{reason}" for reason in person["key_contact_reasons"]]
-    facets += [f"c:{category}" for category in person["categories"]]
-    facets.append(f"y:{_decade(int(person['birth_year']))}")
+    if (decade := _decade(int(person["birth_year"]))) < OLD_DECADES_END:
+        facets.append(f"y:{decade}")
     if person.get("disability_level"):
         facets.append(f"d:{person['disability_level']}")
     return {
@@ -56,27 +59,26 @@ def facet_groups(person: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def facets_of(group: TargetGroup) -> list[str]:
-    """The facets that hold everyone in a group, by its most selective dimension."""
+def facets_of(group: TargetGroup) -> list[str] | None:
+    """The facets that hold everyone in a group, by its most selective dimension; None when no facet does."""
     if group.key_contact_reasons:
         return [f"k:{reason}" for reason in group.key_contact_reasons]
     if group.disability_levels:
         return [f"d:{level}" for level in group.disability_levels]
-    if group.categories:
-        return [f"c:{category}" for category in group.categories]
-    last = _decade(group.born_by) if group.born_by is not None else LAST_DECADE
-    return [f"y:{decade}" for decade in range(FIRST_DECADE, last + 1, 10)]  # every birth decade: everyone
+    if group.born_by is not None and _decade(group.born_by) < OLD_DECADES_END:
+        return [f"y:{decade}" for decade in range(FIRST_DECADE, _decade(group.born_by) + 1, 10)]
+    return None
 
 
 def _decade(year: int) -> int:
-    return min(max(year // 10 * 10, FIRST_DECADE), LAST_DECADE)
+    return max(year // 10 * 10, FIRST_DECADE)
 
 
-async def people_in(db: AsyncDatabase[Any], group: TargetGroup, region: str) -> list[dict[str, Any]]:
-    """Everyone in `region` alive and on record who may be in `group` (the caller checks each): the entries of
-    the group's facets in the townships of `region`."""
+async def people_in(db: AsyncDatabase[Any], facets: list[str], region: str) -> list[dict[str, Any]]:
+    """Everyone in `region` alive and on record in any of `facets` (the caller checks each against its group):
+    the entries of those facets in the townships of `region`."""
     scope = region[:TOWNSHIP]  # a village's people are in its township's facets
-    query = {"facet": {"$in": facets_of(group)}, JURISDICTIONS: scope}
+    query = {"facet": {"$in": facets}, JURISDICTIONS: scope}
     found = []
     async for facet in db[FACETS].find(query, {"entries": 1, "_id": 0}, hint=BY_FACET):
         found += [
