@@ -96,7 +96,8 @@ async def run(
 ) -> None:
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     db = client[settings.read_model_db_name]
-    projection = OutreachProjection()
+    app = OutreachApplication(settings, clock=FixedClock(date(2022, 7, 16)))
+    projection = OutreachProjection(app)
     await projection.setup(db)
     started = time.perf_counter()
     docs = people(count, targets)
@@ -120,7 +121,6 @@ async def run(
         f"{' and the people documents' if with_people_docs else ''} (loaded in {time.perf_counter() - started:.1f} s)"
     )
 
-    app = OutreachApplication(settings, clock=FixedClock(date(2022, 7, 16)))
     city = Principal(sub="bench", name="bench", roles=frozenset({Role.officer}), region=CITY)
     actor = Actor(sub="bench", role="officer")
     deadlines = Deadlines(plan=date(2022, 7, 23), visits=date(2022, 8, 1), report=date(2022, 8, 2))

@@ -92,7 +92,7 @@ class Drive:
             client: AsyncMongoClient[Any] = AsyncMongoClient(self.mongo_url)
             try:
                 db = client[self.settings.read_model_db_name]
-                projection = OutreachProjection()
+                projection = OutreachProjection(self.app)
                 await projection.setup(db)
                 projector = Projector(self.app, db, projection)
                 while await projector.run_once():

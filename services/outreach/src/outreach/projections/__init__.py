@@ -9,14 +9,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from outreach.projections.campaigns import CampaignsProjection
 from outreach.projections.contacts import ContactsProjection
 from outreach.projections.people import PeopleProjection
-    def __init__(self, application: ServiceApplication) -> None:
-        self.parts: list[Projection] = [
-            PeopleProjection(),
-            ContactsProjection(),
-            RequestsProjection(application),
-            CampaignsProjection(),
-            TargetFacetsProjection(),
-        ]
+from outreach.projections.requests import RequestsProjection
+from outreach.projections.targeting import TargetFacetsProjection
+from vet_common.eventstore import ServiceApplication
 from vet_common.projector import Projection, ReadModelBatch
 
 
@@ -28,7 +23,6 @@ class OutreachProjection:
             RequestsProjection(application),
             CampaignsProjection(),
             TargetFacetsProjection(),
-        ]
         ]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
