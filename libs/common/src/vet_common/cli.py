@@ -75,6 +75,12 @@ def verify(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERV
     _run_service_command(service, "verify")
 
 
+@app.command("verify-archive")
+def verify_archive() -> None:
+    """Check reporting's audit archive (its hash chain and seals) and say where it was altered."""
+    _run_service_command("reporting", "verify-archive")
+
+
 @app.command("import")
 def import_roster(
     file: Annotated[str, typer.Argument(help="Roster as .xlsx or .csv (template: GET /imports/template.xlsx)")],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Gauge
@@ -33,6 +33,15 @@ class Projection(Protocol):
     async def apply(self, batch: ReadModelBatch, event: DomainEventProtocol[Any], position: int) -> None: ...
 
 
+class FlushStep(Protocol):
+    """Writes of a projection's own that a batch makes once, after its puts (counters summed over the batch)."""
+
+    async def flush(self, db: AsyncDatabase[Any]) -> None: ...
+
+
+StepT = TypeVar("StepT", bound=FlushStep)
+
+
 class ReadModelBatch:
     """The version-guarded writes of a batch of events, sent as one bulk write per collection.
 
@@ -51,6 +60,14 @@ class ReadModelBatch:
         self.tallies: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
         # collection -> member id -> (its entry, the groups it is in now: group id -> the group's fields)
         self.regrouped: dict[str, dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]] = {}
+        self.steps: dict[str, FlushStep] = {}
+
+    def step(self, name: str, make: Callable[[], StepT]) -> StepT:
+        """The batch's step `name` (made by `make` on first use): a projection hands it the batch's events and
+        it writes them at flush, after the puts, in one go."""
+        if name not in self.steps:
+            self.steps[name] = make()
+        return cast(StepT, self.steps[name])
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
@@ -115,11 +132,14 @@ class ReadModelBatch:
             await _tally(self.db[collection], tallies)
         for collection, regrouped in self.regrouped.items():
             await _regroup(self.db[collection], regrouped)
+        for step in self.steps.values():
+            await step.flush(self.db)
         self.pending.clear()
         self.tallies.clear()
         self.regrouped.clear()
         self.denormalised.clear()
         self.memberships.clear()
+        self.steps.clear()
 
     async def _write(
         self, collection: AsyncCollection[Any], writes: list[tuple[Any, int, int, dict[str, Any]]]

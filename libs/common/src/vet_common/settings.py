@@ -19,6 +19,7 @@ WORKER_PORT_OFFSET = 10
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 DEV_CIPHER_KEY = base64.b64encode(hashlib.sha256(b"dev-only-cipher-key").digest()).decode()
+DEV_ARCHIVE_SEAL_KEY = "dev-only-archive-seal-key-change-me"
 
 
 class Environment(StrEnum):
@@ -79,6 +80,13 @@ class Settings(BaseSettings):
     # How often the relay and projector poll the notification log when idle.
     poll_interval_seconds: float = Field(default=0.2, gt=0)
 
+    # Reporting's audit archive: the key of the HMAC sealing its head, every N entries and every S seconds.
+    archive_seal_key: str = ""
+    archive_seal_every: int = Field(default=1000, ge=1)
+    archive_seal_seconds: float = Field(default=60.0, gt=0)
+    # Published statistics (?publish=true) suppress counts under this, so a village's figures name nobody.
+    publish_threshold: int = Field(default=5, ge=1)
+
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         if self.env is Environment.production:
@@ -86,6 +94,8 @@ class Settings(BaseSettings):
                 raise ValueError("VET_JWT_SECRET must be set to a real secret when VET_ENV=production")
             if not self.cipher_key or self.cipher_key == DEV_CIPHER_KEY:
                 raise ValueError("VET_CIPHER_KEY must be set when VET_ENV=production")
+            if self.service == "reporting" and self.archive_seal_key in ("", DEV_ARCHIVE_SEAL_KEY):
+                raise ValueError("VET_ARCHIVE_SEAL_KEY must be set to a real secret when VET_ENV=production")
         return self
 
     @classmethod
@@ -99,6 +109,10 @@ class Settings(BaseSettings):
     @property
     def effective_cipher_key(self) -> str:
         return self.cipher_key or DEV_CIPHER_KEY
+
+    @property
+    def effective_archive_seal_key(self) -> bytes:
+        return (self.archive_seal_key or DEV_ARCHIVE_SEAL_KEY).encode("utf-8")
 
     @property
     def effective_api_port(self) -> int:

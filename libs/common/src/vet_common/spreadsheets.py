@@ -38,6 +38,7 @@ class Column:
     width: float = 14
     text: bool = False  # ID numbers, phone numbers, region codes and dates typed as text keep every character
     mask: Callable[[str], str] | None = None  # applied unless the sheet is written unmasked
+    number_format: str | None = None  # e.g. "#,##0.00" for yuan
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ def xlsx(*sheets: Sheet) -> bytes:
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             worksheet.column_dimensions[letter].width = column.width
-            if column.text:
+            number_format = TEXT_FORMAT if column.text else column.number_format
+            if number_format:
                 for (cell,) in worksheet.iter_rows(min_col=index, max_col=index, min_row=2):
-                    cell.number_format = TEXT_FORMAT
+                    cell.number_format = number_format
         if sheet.notes:
             worksheet.append([])
             for note in sheet.notes:

@@ -1,32 +1,255 @@
-"""Reporting's application: appends every received integration event to the audit archive, once."""
+"""Reporting's application: appends every received integration event to the audit archive, once, and seals it."""
 
 from __future__ import annotations
 
-from eventsourcing.persistence import IntegrityError, Tracking
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
+from uuid import UUID
 
-from reporting.domain import ArchivedRecord
+from eventsourcing.persistence import IntegrityError
+
+from reporting.archive import (
+    ARCHIVE_ID,
+    GENESIS_HASH,
+    SEALS_ID,
+    ArchiveSealed,
+    ChainCheck,
+    EntryArchived,
+    EventReceived,
+    Unreadable,
+    Verdict,
+    entry_hash,
+    receipt_id,
+    seal_mac,
+)
+from reporting.reports import ReportApproval, report_id
+from vet_common.domain import Actor, NotFound
 from vet_common.eventstore import ServiceApplication
-from vet_contracts import IntegrationEvent
+from vet_common.regions import is_within
+from vet_contracts import ContractError, IntegrationEvent
+
+PAGE = 1000
+
+
+class OutsideJurisdiction(ContractError):
+    """An event of a region this deployment does not serve (VET_JURISDICTION): dead-lettered, never archived."""
 
 
 class ReportingApplication(ServiceApplication):
-    def archive(self, event: IntegrationEvent, attempts: int = 3) -> bool:
-        """Archive `event` with a Tracking record (source, source_position): False if it was already archived."""
-        tracking = Tracking(event.upstream, event.source_position)
-        for attempt in range(attempts):
-            if self.has_processed(tracking):
-                return False
-            record = self.get_record(event.aggregate_id) or ArchivedRecord(
-                aggregate_id=event.aggregate_id, source=event.source
-            )
-            record.archive(event.model_dump(mode="json"))
-            try:
-                return self.save_tracked(tracking, record)
-            except IntegrityError:
-                # Another worker archived to this record meanwhile (a rebalance): reload and retry.
-                if attempt == attempts - 1:
-                    raise
-        return False
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One writer of the archive's head per process; a second process is kept out by the store's unique
+        # (stream, version) key, and this one then reloads the head and tries again.
+        self._writing = threading.Lock()
+        self._head: tuple[int, str] | None = None
+        self._last_seal: tuple[int, int, str] | None = None  # (number, position sealed, mac)
 
-    def get_record(self, aggregate_id: str) -> ArchivedRecord | None:
-        return self.get_or_none(ArchivedRecord.create_id(aggregate_id))  # type: ignore[no-any-return]
+    # Archiving -------------------------------------------------------------------------------------------------
+
+    def ensure_within(self, event: IntegrationEvent) -> None:
+        served = self.settings.jurisdiction
+        if served and not is_within(event.region, served):
+            raise OutsideJurisdiction(
+                f"事件所属区划 {event.region} 不在本平台辖区 {served} 内 (event {event.event_id} of region "
+                f"{event.region} lies outside this deployment's jurisdiction {served})"
+            )
+
+    def archive(self, event: IntegrationEvent) -> bool:
+        """Archive `event`; False if its event id was archived already."""
+        return self.archive_batch([event]) == 1
+
+    def archive_batch(self, events: Sequence[IntegrationEvent], attempts: int = 5) -> int:
+        """Archive the events not archived yet, in the order given, in one transaction; how many were new."""
+        for event in events:
+            self.ensure_within(event)
+        with self._writing:
+            for attempt in range(attempts):
+                fresh = self._not_archived(events)
+                if not fresh:
+                    return 0
+                position, previous = self._head or self._load_head()
+                now = self.clock.now()
+                new: list[Any] = []
+                for event in fresh:
+                    position += 1
+                    envelope = event.model_dump(mode="json")
+                    digest = entry_hash(position, previous, now, envelope)
+                    new.append(
+                        EntryArchived(
+                            originator_id=ARCHIVE_ID,
+                            originator_version=position,
+                            timestamp=now,
+                            position=position,
+                            envelope=envelope,
+                            previous_hash=previous,
+                            hash=digest,
+                        )
+                    )
+                    new.append(
+                        EventReceived(
+                            originator_id=receipt_id(event.event_id),
+                            originator_version=1,
+                            timestamp=now,
+                            event_id=event.event_id,
+                            position=position,
+                        )
+                    )
+                    previous = digest
+                seal = self._seal_event((position, previous), due_only=True)
+                try:
+                    self.events.put([*new, *([seal] if seal else [])])
+                except IntegrityError:
+                    # Another process archived meanwhile (a consumer-group rebalance): its head is ours now.
+                    self._head = self._last_seal = None
+                    if attempt == attempts - 1:
+                        raise
+                    continue
+                self._head = (position, previous)
+                if seal is not None:
+                    self._last_seal = (seal.originator_version, seal.position, seal.mac)
+                return len(fresh)
+        return 0
+
+    def _not_archived(self, events: Sequence[IntegrationEvent]) -> list[IntegrationEvent]:
+        seen: set[str] = set()
+        fresh = []
+        for event in events:
+            if event.event_id in seen:
+                continue
+            seen.add(event.event_id)
+            if not self.recorder.select_events(receipt_id(event.event_id), limit=1):
+                fresh.append(event)
+        return fresh
+
+    def _load_head(self) -> tuple[int, str]:
+        last = self.recorder.select_events(ARCHIVE_ID, desc=True, limit=1)
+        if not last:
+            return 0, GENESIS_HASH
+        entry = self.mapper.to_domain_event(last[0])
+        assert isinstance(entry, EntryArchived)
+        return entry.originator_version, entry.hash
+
+    def _load_last_seal(self) -> tuple[int, int, str]:
+        last = self.recorder.select_events(SEALS_ID, desc=True, limit=1)
+        if not last:
+            return 0, 0, ""
+        seal = self.mapper.to_domain_event(last[0])
+        assert isinstance(seal, ArchiveSealed)
+        return seal.originator_version, seal.position, seal.mac
+
+    def _seal_event(self, head: tuple[int, str], due_only: bool) -> ArchiveSealed | None:
+        number, sealed, previous_mac = self._last_seal or self._load_last_seal()
+        position, head_hash = head
+        if position <= sealed or (due_only and position - sealed < self.settings.archive_seal_every):
+            return None
+        now = self.clock.now()
+        key = self.settings.effective_archive_seal_key
+        return ArchiveSealed(
+            originator_id=SEALS_ID,
+            originator_version=number + 1,
+            timestamp=now,
+            position=position,
+            head_hash=head_hash,
+            previous_mac=previous_mac,
+            mac=seal_mac(key, number + 1, position, head_hash, previous_mac, now),
+        )
+
+    def seal(self) -> ArchiveSealed | None:
+        """Seal the head if anything arrived since the last seal (the worker does this every few seconds)."""
+        with self._writing:
+            self._head = self._last_seal = None  # another process may have moved them
+            seal = self._seal_event(self._load_head(), due_only=False)
+            if seal is None:
+                return None
+            try:
+                self.events.put([seal])
+            except IntegrityError:
+                return None  # another process sealed first; the next round seals what is left
+            self._last_seal = (seal.originator_version, seal.position, seal.mac)
+            return seal
+
+    # Reading ---------------------------------------------------------------------------------------------------
+
+    def entries(self, after: int = 0) -> Iterator[EntryArchived]:
+        """The archive in arrival order, read a page at a time."""
+        while stored := self.recorder.select_events(ARCHIVE_ID, gt=after, limit=PAGE):
+            for record in stored:
+                entry = self.mapper.to_domain_event(record)
+                assert isinstance(entry, EntryArchived)
+                yield entry
+            after = stored[-1].originator_version
+
+    def verify_archive(self) -> Verdict:
+        """Check the whole chain and every seal; the verdict says where it is broken."""
+        seals = []
+        for record in self.recorder.select_events(SEALS_ID):
+            seal = self.mapper.to_domain_event(record)
+            assert isinstance(seal, ArchiveSealed)
+            seals.append(seal)
+        check = ChainCheck(seals, self.settings.effective_archive_seal_key)
+        after = 0
+        while stored := self.recorder.select_events(ARCHIVE_ID, gt=after, limit=PAGE):
+            for record in stored:
+                entry: EntryArchived | Unreadable
+                try:
+                    entry = cast(EntryArchived, self.mapper.to_domain_event(record))
+                except Exception:  # undecryptable or undecodable bytes: tampered, not a bug of ours
+                    entry = Unreadable()
+                check.entry(record.originator_version, entry)
+            after = stored[-1].originator_version
+        return check.finish()
+
+    def entry_at(self, position: int) -> EntryArchived | None:
+        stored = self.recorder.select_events(ARCHIVE_ID, gt=position - 1, lte=position)
+        if not stored:
+            return None
+        entry = self.mapper.to_domain_event(stored[0])
+        assert isinstance(entry, EntryArchived)
+        return entry
+
+    def entry_matches(self, position: int, digest: str) -> bool:
+        """Whether the archive's entry at `position` is intact and has hash `digest` (what a listing shows)."""
+        try:
+            entry = self.entry_at(position)
+        except Exception:  # unreadable: altered
+            return False
+        return (
+            entry is not None
+            and entry.hash == digest
+            and entry_hash(entry.position, entry.previous_hash, entry.timestamp, entry.envelope) == digest
+        )
+
+    # Report approval -------------------------------------------------------------------------------------------
+
+    def submit_report(self, topic: str, region: str, period: str, figures: dict[str, Any], actor: Actor) -> UUID:
+        """A county submits a period's figures (上报); after a return it submits them again."""
+        report = self.get_or_none(report_id(topic, region, period))
+        if report is None:
+            report = ReportApproval(topic=topic, region=region, period=period, figures=figures, actor=actor)
+        else:
+            report.resubmit(figures, actor)
+        self.save(report)
+        return report.id  # type: ignore[no-any-return]
+
+    def get_report(self, report: UUID) -> ReportApproval | None:
+        found = self.get_or_none(report)
+        return found if isinstance(found, ReportApproval) else None
+
+    def _decided(self, report: UUID) -> ReportApproval:
+        found = self.get_report(report)
+        if found is None:
+            raise NotFound("查无此报表 (no such report)")
+        return found
+
+    def approve_report(self, report: UUID, actor: Actor) -> None:
+        """The city approves (审核通过): the figures are locked."""
+        found = self._decided(report)
+        found.approve(actor)
+        self.save(found)
+
+    def return_report(self, report: UUID, actor: Actor, reason: str) -> None:
+        """The city returns the report to the county with the reason (退回)."""
+        found = self._decided(report)
+        found.return_(actor, reason)
+        self.save(found)

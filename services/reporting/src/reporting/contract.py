@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from reporting.domain import ArchivedRecord
+from reporting.archive import ArchiveSealed, EntryArchived, EventReceived
+from reporting.reports import ReportApproval
 from vet_common.translation import TranslationTable
-from vet_contracts import assistance, outreach, registry
 
 CONSUMES = ["registry", "outreach", "assistance"]
-# Which kind of record an upstream event describes, for the counts by region.
-KIND_BY_TYPE = {
-    registry.PersonRegistered.event_type(): "person",
-    outreach.ContactRecorded.event_type(): "visit",
-    assistance.FundCreated.event_type(): "fund",
-}
 
-# The archive is reporting's own record; nothing of it is republished.
+# The archive and the reports are reporting's own records; nothing of them is republished.
 TRANSLATIONS = TranslationTable(
-    source="reporting", published={}, internal={ArchivedRecord.Opened, ArchivedRecord.EventArchived}
+    source="reporting",
+    published={},
+    internal={
+        EntryArchived,
+        EventReceived,
+        ArchiveSealed,
+        ReportApproval.Submitted,
+        ReportApproval.Resubmitted,
+        ReportApproval.Approved,
+        ReportApproval.Returned,
+    },
 )

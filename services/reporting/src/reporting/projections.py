@@ -1,50 +1,188 @@
-"""Reporting read models, projected from the audit archive: one document per upstream record."""
+"""Reporting read models, projected from the audit archive (reporting's own notification log).
+
+- `audit`: one document per archived event, for the auditors' searches.
+- `counters`: the figures of one topic, region prefix and period, kept by the projector as events arrive; a
+  province-wide figure is one document, its breakdown one document per city.
+- `subjects`: each counted subject's standing, so its next event moves it rather than counting it again.
+- `seals`: the archive's seals (what GET /audit/verify reports as sealed).
+
+Counters are not idempotent by themselves ($inc), so each document keeps the last archive position it
+counted: a batch adds to a document only the events after that, and so a replay never counts twice.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from reporting.contract import KIND_BY_TYPE
-from reporting.domain import ArchivedRecord
+from reporting.archive import ArchiveSealed, EntryArchived
+from reporting.reports import ReportApproval
+from reporting.statistics import FAMILIES
+from reporting.statistics.family import Family
+from reporting.statistics.tally import CounterKey, SubjectState, Tally, counter_id, subject_id
 from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
+from vet_common.regions import parent_of
+
+
+def counter_document(key: CounterKey, counts: Mapping[str, int], position: int) -> dict[str, Any]:
+    topic, period, region = key
+    nested: dict[str, Any] = {}
+    for name, amount in counts.items():
+        target = nested
+        *path, last = name.split(".")
+        for part in path:
+            target = target.setdefault(part, {})
+        target[last] = amount
+    return {
+        "_id": counter_id(key),
+        "topic": topic,
+        "period": period,
+        "region": region,
+        "parent": parent_of(region),
+        "counts": nested,
+        "position": position,
+    }
+
+
+def flatten(counts: Mapping[str, Any], prefix: str = "") -> dict[str, int]:
+    flat: dict[str, int] = {}
+    for name, value in counts.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = int(value)
+    return flat
+
+
+class CounterStep:
+    """One batch's archived events, counted at flush: subjects loaded once, counters written once each."""
+
+    def __init__(self, families: Sequence[Family]) -> None:
+        self.families = families
+        self.entries: list[tuple[int, Mapping[str, Any]]] = []
+
+    async def flush(self, db: AsyncDatabase[Any]) -> None:
+        tally = Tally(self.families)
+        wanted = {
+            subject_id(family.topic, effect.subject)
+            for _, envelope in self.entries
+            for family, effect in tally.effects(envelope)
+            if effect.subject is not None
+        }
+        async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
+            tally.subjects[doc["_id"]] = SubjectState(doc["region"], dict(doc["counts"]), doc["position"])
+        per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]] = defaultdict(list)
+        before = {key: state.position for key, state in tally.subjects.items()}
+        for position, envelope in self.entries:
+            for key, counts in tally.apply(envelope, position).items():
+                per_counter[key].append((position, counts))
+        touched = {key for key, state in tally.subjects.items() if state.position != before.get(key)}
+        await self._write_counters(db, per_counter)
+        # After the counters: a crash between the two recounts from the old standings, which the counters'
+        # positions then skip; the other way round would lose the change.
+        if touched:
+            await db.subjects.bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": key},
+                        {"$set": {"region": state.region, "counts": state.counts, "position": state.position}},
+                        upsert=True,
+                    )
+                    for key, state in ((key, tally.subjects[key]) for key in sorted(touched))
+                ],
+                ordered=False,
+            )
+
+    async def _write_counters(
+        self, db: AsyncDatabase[Any], per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]]
+    ) -> None:
+        if not per_counter:
+            return
+        ids = {counter_id(key): key for key in per_counter}
+        positions = {
+            doc["_id"]: doc["position"]
+            async for doc in db.counters.find({"_id": {"$in": sorted(ids)}}, {"position": 1})
+        }
+        operations: list[Any] = []
+        for doc_id, key in ids.items():
+            counted = positions.get(doc_id, 0)
+            summed: dict[str, int] = defaultdict(int)
+            last = 0
+            for position, counts in per_counter[key]:
+                if position <= counted:
+                    continue
+                last = position
+                for name, amount in counts.items():
+                    summed[name] += amount
+            if not last:
+                continue
+            if doc_id not in positions:
+                operations.append(InsertOne(counter_document(key, summed, last)))
+            else:
+                operations.append(
+                    UpdateOne(
+                        {"_id": doc_id, "position": counted},
+                        {
+                            "$inc": {f"counts.{name}": amount for name, amount in summed.items()},
+                            "$set": {"position": last},
+                        },
+                    )
+                )
+        if operations:
+            await db.counters.bulk_write(operations, ordered=False)
 
 
 class ReportingProjection:
+    def __init__(self, families: Sequence[Family] = FAMILIES) -> None:
+        self.families = families
+
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.records.create_index([("jurisdictions", 1), ("kind", 1)])
+        await db.counters.create_index([("topic", 1), ("period", 1), ("parent", 1)])
+        await db.audit.create_index([("jurisdictions", 1), ("position", -1)])
+        await db.audit.create_index([("aggregate_id", 1), ("position", -1)])
+        await db.audit.create_index([("actor", 1), ("position", -1)])
+        await db.audit.create_index([("type", 1), ("jurisdictions", 1), ("position", -1)])
+        await db.reports.create_index([("jurisdictions", 1), ("period", 1)])
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
-        record_id = str(event.originator_id)
-        if isinstance(event, ArchivedRecord.Opened):
-            batch.put(
-                "records",
-                record_id,
-                event.originator_version,
-                {"aggregate_id": event.aggregate_id, "source": event.source, "kind": None, "region": None},
-            )
-        elif isinstance(event, ArchivedRecord.EventArchived):
+        if isinstance(event, EntryArchived):
             envelope = event.envelope
-            fields: dict[str, Any] = {
-                "region": envelope["region"],
-                "jurisdictions": region_keys(envelope["region"]),
-                "last_type": envelope["type"],
-            }
-            if envelope["type"] in KIND_BY_TYPE:
-                fields["kind"] = KIND_BY_TYPE[envelope["type"]]
-            batch.put("records", record_id, event.originator_version, fields)
+            batch.put("audit", event.position, 1, audit_document(event))
+            batch.step("counters", lambda: CounterStep(self.families)).entries.append((event.position, envelope))
+        elif isinstance(event, ArchiveSealed):
+            batch.put(
+                "seals",
+                event.originator_version,
+                1,
+                {"position": event.position, "sealed_at": event.timestamp, "head_hash": event.head_hash},
+            )
+        elif isinstance(event, ReportApproval.Event):
+            batch.put("reports", str(event.originator_id), event.originator_version, event.read_model_fields())
 
 
-async def count_by_kind(db: AsyncDatabase[Any], region_prefix: str) -> dict[str, int]:
-    counts = {kind: 0 for kind in KIND_BY_TYPE.values()}
-    cursor = await db.records.aggregate(
-        [
-            {"$match": {"jurisdictions": region_prefix, "kind": {"$ne": None}}},
-            {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
-        ]
-    )
-    async for row in cursor:
-        counts[row["_id"]] = row["n"]
-    return counts
+def audit_document(entry: EntryArchived) -> dict[str, Any]:
+    envelope = entry.envelope
+    return {
+        "position": entry.position,
+        "event_id": envelope["event_id"],
+        "type": envelope["type"],
+        "source": envelope["source"],
+        "aggregate_id": envelope["aggregate_id"],
+        "actor": envelope["actor"]["sub"],
+        "actor_role": envelope["actor"]["role"],
+        "region": envelope["region"],
+        "jurisdictions": region_keys(envelope["region"]),
+        "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
+        "source_position": envelope["source_position"],
+        "aggregate_version": envelope["aggregate_version"],
+        "data": envelope["data"],
+        "archived_at": entry.timestamp,
+        "hash": entry.hash,
+        "previous_hash": entry.previous_hash,
+    }

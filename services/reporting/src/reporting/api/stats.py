@@ -1,0 +1,165 @@
+"""Statistics by region and period (统计): GET /stats/{topic}, as of a past day, and as XLSX or CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from reporting import queries
+from reporting.api.deps import Reporting, family_of, run
+from reporting.reports import locked_figures
+from reporting.statistics.periods import parse_period
+from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx
+from vet_common.api import AppClock, AppSettings, ReadModels
+from vet_common.auth import CurrentPrincipal
+from vet_common.domain import Invalid
+from vet_common.jurisdiction import scope
+from vet_common.openapi import problem
+
+router = APIRouter(tags=["statistics"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The statistic as a workbook (.xlsx) or CSV (UTF-8 with BOM)",
+        "content": {
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+RegionQuery = Annotated[str | None, Query(description="Region prefix (2-12 digits), default your jurisdiction")]
+PeriodQuery = Annotated[str | None, Query(description="all (default), a year 2026, a quarter 2026-Q3, a month 2026-07")]
+AsOfQuery = Annotated[date | None, Query(description="Answer as the platform knew it at the end of this day (China)")]
+PublishQuery = Annotated[bool, Query(description="Published form: counts under the threshold are suppressed")]
+
+
+class Summary(BaseModel):
+    region: str
+    persons: int
+    visits: int
+    funds: int
+
+
+class RegionFigures(BaseModel):
+    region: str
+    name: str | None
+    figures: dict[str, int | float | None] = Field(description="By column key; null where suppressed")
+
+
+class StatColumn(BaseModel):
+    key: str
+    label: str
+    unit: Literal["count", "fen", "ratio"]
+
+
+class Statistic(BaseModel):
+    topic: str
+    title: str
+    region: str
+    region_name: str | None
+    period: str
+    as_of: date | None
+    produced_at: datetime
+    published: bool
+    threshold: int | None
+    locked: bool = Field(description="An approved report's figures, locked; later events are in `corrections`")
+    corrections: dict[str, int] | None
+    columns: list[StatColumn]
+    total: RegionFigures
+    rows: list[RegionFigures] = Field(description="The next region level down, side by side")
+
+
+@router.get("/stats/summary", response_model=Summary, responses=problem(403, "A region outside your jurisdiction"))
+async def summary(principal: CurrentPrincipal, db: ReadModels, clock: AppClock, region: RegionQuery = None) -> Summary:
+    """Three headline figures of a region: people on record, contacts, funds."""
+    prefix = scope(principal, region)
+    period = parse_period(None)
+    figures = {
+        topic: (await queries.live_figures(db, family_of(topic), prefix, period, clock.today())).total
+        for topic in ("people", "contacts", "funds")
+    }
+    return Summary(
+        region=prefix,
+        persons=figures["people"].get("people", 0),
+        visits=figures["contacts"].get("contacts", 0),
+        funds=figures["funds"].get("funds", 0),
+    )
+
+
+@dataclass
+class TableQuery:
+    """Which figures: where, which period, live or as of a day, internal or published."""
+
+    region: RegionQuery = None
+    period: PeriodQuery = None
+    as_of: AsOfQuery = None
+    publish: PublishQuery = False
+
+
+@dataclass
+class Context:
+    principal: CurrentPrincipal
+    reporting: Reporting
+    db: ReadModels
+    clock: AppClock
+    settings: AppSettings
+
+
+async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
+    family = family_of(topic)
+    prefix = scope(context.principal, query.region)
+    period = parse_period(query.period)
+    today = context.clock.today()
+    locked = None
+    if query.as_of is not None:
+        if query.as_of > today:
+            raise Invalid("as_of", f"截至日期不能晚于今天（{today}）(as_of cannot be after today, {today})")
+        figures = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of)
+    else:
+        figures = await queries.live_figures(context.db, family, prefix, period, today)
+        locked = await locked_figures(context.db, topic, prefix, period)
+    threshold = context.settings.publish_threshold if query.publish else None
+    return build_table(family, figures, period, query.as_of, context.clock.now(), threshold, locked)
+
+
+@router.get(
+    "/stats/{topic}",
+    response_model=Statistic,
+    responses={**problem(403, "A region outside your jurisdiction"), **problem(404, "No such statistic")},
+)
+async def statistic(
+    topic: str, context: Annotated[Context, Depends()], query: Annotated[TableQuery, Depends()]
+) -> Statistic:
+    """A topic's figures for a region and its next level down, for a period, live or as of a past day."""
+    table = await table_of(topic, context, query)
+    return Statistic.model_validate(as_json(table))
+
+
+@router.get(
+    "/stats/{topic}/export",
+    response_class=Response,
+    responses={**FILES, **problem(403, "A region outside your jurisdiction"), **problem(404, "No such statistic")},
+)
+async def export(
+    topic: str,
+    context: Annotated[Context, Depends()],
+    query: Annotated[TableQuery, Depends()],
+    format: Annotated[Literal["xlsx", "csv"], Query(description="xlsx (default) or csv")] = "xlsx",
+) -> Response:
+    """The same table as a file: Chinese headers, region names, yuan with two decimals, produced and as-of dates."""
+    table = await table_of(topic, context, query)
+    name = f"{topic}-{table.region}-{table.period.key}{'-' + table.as_of.isoformat() if table.as_of else ''}"
+    if format == "csv":
+        return Response(
+            table_csv(table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        table_xlsx(table), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    )

@@ -1,0 +1,174 @@
+"""Reporting's read side: figures from the counters (a handful of documents), or from the archive as of a day,
+and the auditors' search of the archive."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from reporting.application import ReportingApplication
+from reporting.projections import flatten
+from reporting.statistics.family import Family, Measure
+from reporting.statistics.periods import ALL, Period, end_of_day
+from reporting.statistics.tally import CounterKey, Tally, counter_id, fold
+from vet_common.divisions import division_table
+from vet_common.domain import Invalid
+from vet_common.regions import name_of, parent_of
+
+Counts = dict[str, int]
+
+
+@dataclass
+class Figures:
+    """A topic's figures for a region and its children (the next level down), one period."""
+
+    region: str
+    total: Counts
+    children: dict[str, Counts] = field(default_factory=dict)
+
+
+@functools.cache
+def table_children() -> dict[str, list[str]]:
+    """Region -> its children in the national division table (villages are not in it)."""
+    children: dict[str, list[str]] = {}
+    for code in division_table().names:
+        parent = parent_of(code) if len(code) > 2 else None
+        if parent:
+            children.setdefault(parent, []).append(code)
+    return {parent: sorted(codes) for parent, codes in children.items()}
+
+
+def region_name(code: str) -> str | None:
+    return name_of(code)
+
+
+def periods_read(period: Period, today: date) -> list[str]:
+    """The counter periods a figure needs: stocks at the end of a past period are now's minus what came after."""
+    if period.kind == "all":
+        return [ALL]
+    return [period.key, ALL, *period.later_until(today)]
+
+
+def combine(family: Family, period: Period, by_period: Mapping[str, Counts], today: date) -> Counts:
+    """Flows of the period itself; stocks at its end (the whole history's, less every later period's change)."""
+    if period.kind == "all":
+        return dict(by_period.get(ALL, {}))
+    own = by_period.get(period.key, {})
+    figures = {m.key: own.get(m.key, 0) for m in family.measures() if m.flow}
+    now = by_period.get(ALL, {})
+    later = [by_period.get(key, {}) for key in period.later_until(today)]
+    for measure in family.measures():
+        if not measure.flow and not measure.derived:
+            figures[measure.key] = now.get(measure.key, 0) - sum(counts.get(measure.key, 0) for counts in later)
+    return figures
+
+
+def assemble(family: Family, region: str, period: Period, docs: Mapping[CounterKey, Counts], today: date) -> Figures:
+    regions = {key[2] for key in docs if key[2] != region}
+    regions |= set(table_children().get(region, ()))
+
+    def of(code: str) -> Counts:
+        by_period = {key[1]: counts for key, counts in docs.items() if key[2] == code}
+        return combine(family, period, by_period, today)
+
+    return Figures(region, of(region), {code: of(code) for code in sorted(regions)})
+
+
+async def live_figures(db: AsyncDatabase[Any], family: Family, region: str, period: Period, today: date) -> Figures:
+    """From the projector's counters: the region's document and its children's, per period read."""
+    periods = periods_read(period, today)
+    own_ids = [counter_id((family.topic, p, region)) for p in periods]
+    docs: dict[CounterKey, Counts] = {}
+    query = {
+        "$or": [
+            {"_id": {"$in": own_ids}},
+            {"topic": family.topic, "period": {"$in": periods}, "parent": region},
+        ]
+    }
+    async for doc in db.counters.find(query, {"position": 0}):
+        docs[(doc["topic"], doc["period"], doc["region"])] = flatten(doc["counts"])
+    return assemble(family, region, period, docs, today)
+
+
+def figures_as_of(application: ReportingApplication, family: Family, region: str, period: Period, day: date) -> Figures:
+    """Replays the archive as it stood at the end of `day` (China): the same answer however often it is asked.
+
+    Every event of the family is tallied (a person who moved away still has to leave the region), but only the
+    region's and its children's counters are kept."""
+    until = end_of_day(day)
+    tally = Tally([family])
+    totals: dict[CounterKey, Counts] = {}
+    for entry in application.entries():
+        if entry.timestamp > until:
+            break  # arrival order: everything after arrived later
+        changes = tally.apply(entry.envelope, entry.position)
+        fold(totals, {key: counts for key, counts in changes.items() if _kept(key, region)})
+    return assemble(family, region, period, totals, day)
+
+
+def _kept(key: CounterKey, region: str) -> bool:
+    code = key[2]
+    return code == region or (len(code) > len(region) and parent_of(code) == region)
+
+
+def suppress(measures: Iterable[Measure], figures: Counts, threshold: int) -> dict[str, int | None]:
+    """Published figures: a count from 1 to threshold-1 becomes None (shown as "<threshold")."""
+    small = {m.key for m in measures if not m.money and not m.derived}
+    return {key: (None if key in small and 0 < value < threshold else value) for key, value in figures.items()}
+
+
+# Audit ------------------------------------------------------------------------------------------------------------
+
+NARROW_FIRST = (
+    "请按记录编号、操作人查询，或选择乡镇（街道）及以下的区划 "
+    "(narrow the search first: a record id, an actor, or a region at township level or below)"
+)
+TOWNSHIP = 9
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditSearch:
+    scope: str  # the caller's jurisdiction, or the part of it asked for
+    aggregate_id: str | None = None
+    actor: str | None = None
+    type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    order: Literal["newest", "oldest"] = "newest"
+    after: int | None = None
+    page_size: int = 50
+
+
+async def search_audit(db: AsyncDatabase[Any], search: AuditSearch) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of archived events and the cursor of the next. Every query is an equality on an indexed key (a
+    record, an actor, a township's jurisdiction key), so its match stays small."""
+    query: dict[str, Any] = {"jurisdictions": search.scope}
+    if search.aggregate_id:
+        query["aggregate_id"] = search.aggregate_id
+    elif search.actor:
+        query["actor"] = search.actor
+    elif len(search.scope) < TOWNSHIP:
+        raise Invalid("region", NARROW_FIRST)
+    if search.aggregate_id and search.actor:
+        query["actor"] = search.actor
+    if search.type:
+        query["type"] = search.type
+    if search.since or search.until:
+        query["occurred_at"] = {
+            **({"$gte": search.since} if search.since else {}),
+            **({"$lte": search.until} if search.until else {}),
+        }
+    newest = search.order == "newest"
+    if search.after is not None:
+        query["position"] = {"$lt" if newest else "$gt": search.after}
+    docs = await db.audit.find(
+        query, {"jurisdictions": 0}, sort=[("position", -1 if newest else 1)], limit=search.page_size + 1
+    ).to_list()
+    more = len(docs) > search.page_size
+    docs = docs[: search.page_size]
+    return docs, docs[-1]["position"] if more and docs else None

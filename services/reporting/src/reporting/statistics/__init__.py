@@ -1,0 +1,11 @@
+"""Statistics by region and period: one family per topic, counted by one tally."""
+
+from __future__ import annotations
+
+from reporting.statistics.contacts import ContactsFamily
+from reporting.statistics.family import Family
+from reporting.statistics.funds import FundsFamily
+from reporting.statistics.people import PeopleFamily
+
+FAMILIES: tuple[Family, ...] = (PeopleFamily(), ContactsFamily(), FundsFamily())
+BY_TOPIC: dict[str, Family] = {family.topic: family for family in FAMILIES}

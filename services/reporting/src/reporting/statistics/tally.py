@@ -1,0 +1,95 @@
+"""The tally: events in archive order to changes of counters, the same for the projector and for "as of".
+
+A counter document holds the figures of one topic, region prefix (every level from the province down) and
+period; a subject's standing is remembered so that its next event moves it (a transfer, a death, a new category)
+instead of counting it twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reporting.statistics.family import Effect, Family
+from reporting.statistics.periods import periods_of
+from vet_common.jurisdiction import region_keys
+
+CounterKey = tuple[str, str, str]  # topic, period, region prefix
+Changes = dict[CounterKey, dict[str, int]]
+
+
+def counter_id(key: CounterKey) -> str:
+    topic, period, region = key
+    return f"{topic}|{period}|{region}"
+
+
+def subject_id(topic: str, subject: str) -> str:
+    return f"{topic}|{subject}"
+
+
+@dataclass
+class SubjectState:
+    region: str | None
+    counts: dict[str, int]
+    position: int
+
+
+class Tally:
+    """Applies events to subjects' standings (kept here) and returns what each changes in the counters."""
+
+    def __init__(self, families: Sequence[Family], subjects: dict[str, SubjectState] | None = None) -> None:
+        self.by_type: dict[str, list[Family]] = defaultdict(list)
+        for family in families:
+            for event_type in family.event_types:
+                self.by_type[event_type].append(family)
+        self.subjects = subjects if subjects is not None else {}
+
+    def effects(self, envelope: Mapping[str, Any]) -> list[tuple[Family, Effect]]:
+        found = []
+        for family in self.by_type.get(envelope["type"], ()):
+            effect = family.effect(envelope)
+            if effect is not None:
+                found.append((family, effect))
+        return found
+
+    def apply(self, envelope: Mapping[str, Any], position: int) -> Changes:
+        changes: Changes = defaultdict(lambda: defaultdict(int))
+        for family, effect in self.effects(envelope):
+            periods = periods_of(effect.day)
+            if effect.subject is not None:
+                key = subject_id(family.topic, effect.subject)
+                old = self.subjects.get(key)
+                if old is not None and old.position >= position:
+                    continue  # already applied (a replay after a crash between counters and subjects)
+                new = effect.standing
+                old_pair = (old.region, old.counts) if old else (None, {})
+                new_pair = (new.region, dict(new.counts)) if new else (None, {})
+                if old_pair != new_pair:
+                    _add(changes, family.topic, periods, old_pair[0], old_pair[1], -1)
+                    _add(changes, family.topic, periods, new_pair[0], new_pair[1], 1)
+                self.subjects[key] = SubjectState(new_pair[0], new_pair[1], position)
+            for flow in effect.flows:
+                _add(changes, family.topic, periods, flow.region, {flow.key: flow.amount}, 1)
+        return changes
+
+
+def _add(
+    changes: Changes, topic: str, periods: Iterable[str], region: str | None, counts: Mapping[str, int], sign: int
+) -> None:
+    if region is None:
+        return
+    for prefix in region_keys(region):
+        for period in periods:
+            target = changes[(topic, period, prefix)]
+            for name, amount in counts.items():
+                target[name] += sign * amount
+
+
+def fold(totals: dict[CounterKey, dict[str, int]], changes: Changes) -> None:
+    """Add `changes` into in-memory counters (the figures as of a date)."""
+    for key, counts in changes.items():
+        target = totals.setdefault(key, {})
+        for name, amount in counts.items():
+            target[name] = target.get(name, 0) + amount
