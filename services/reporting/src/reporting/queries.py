@@ -30,6 +30,7 @@ class Figures:
     region: str
     total: Counts
     children: dict[str, Counts] = field(default_factory=dict)
+    documents_read: int = 0
 
 
 @functools.cache
@@ -92,7 +93,9 @@ async def live_figures(db: AsyncDatabase[Any], family: Family, region: str, peri
     }
     async for doc in db.counters.find(query, {"position": 0}):
         docs[(doc["topic"], doc["period"], doc["region"])] = flatten(doc["counts"])
-    return assemble(family, region, period, docs, today)
+    figures = assemble(family, region, period, docs, today)
+    figures.documents_read = len(docs)
+    return figures
 
 
 def figures_as_of(application: ReportingApplication, family: Family, region: str, period: Period, day: date) -> Figures:

@@ -1,0 +1,79 @@
+"""The tally alone (no store): what events do to the counters of every region level and period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from reporting.statistics import FAMILIES
+from reporting.statistics.periods import parse_period
+from reporting.statistics.tally import CounterKey, Tally, fold
+from vet_devtools.testing.people import RegistryFeed
+
+Totals = dict[CounterKey, dict[str, int]]
+
+
+def tally(*events: object) -> Totals:
+    counting = Tally(FAMILIES)
+    totals: Totals = {}
+    for position, event in enumerate(events, start=1):
+        fold(totals, counting.apply(event.model_dump(mode="json"), position))  # type: ignore[attr-defined]
+    return totals
+
+
+def figure(totals: Totals, region: str, name: str, period: str = "all") -> int:
+    return totals.get(("people", period, region), {}).get(name, 0)
+
+
+def test_a_registration_counts_at_every_level_and_in_each_period() -> None:
+    feed = RegistryFeed()
+    totals = tally(feed.registered("p-1", categories=["disabled_soldier"], disability_level=3, household="rural"))
+    for region in ("35", "3501", "350102", "350102001", "350102001001"):
+        assert figure(totals, region, "people") == 1
+        assert figure(totals, region, "category.disabled_soldier") == 1
+        assert figure(totals, region, "disability.3") == 1
+        assert figure(totals, region, "household.rural") == 1
+        for period in ("all", "2026", "2026-Q3", "2026-08"):
+            assert figure(totals, region, "registered", period) == 1
+    assert figure(totals, "3502", "people") == 0
+
+
+def test_a_change_moves_a_person_instead_of_counting_them_twice() -> None:
+    feed = RegistryFeed()
+    totals = tally(
+        feed.registered("p-1"),
+        feed.event("CategoriesChanged", "p-1", categories=["martyr_survivor"]),
+        feed.event("KeyContactDesignated", "p-1", key_contact_reasons=["martyr_survivor"], reason="martyr_survivor"),
+        feed.transferred("p-1", "350103001002"),
+    )
+    assert figure(totals, "3501", "people") == 1  # moved within the city
+    assert figure(totals, "350102", "people") == 0
+    assert figure(totals, "350103", "people") == 1
+    assert figure(totals, "350103", "category.martyr_survivor") == 1
+    assert figure(totals, "350103", "category.discharged_soldier") == 0
+    assert figure(totals, "350103", "key_contact.martyr_survivor") == 1
+    assert figure(totals, "350102", "transferred_out") == 1
+    assert figure(totals, "350103", "transferred_in") == 1
+
+
+def test_a_death_leaves_the_person_only_under_status() -> None:
+    feed = RegistryFeed()
+    totals = tally(feed.registered("p-1"), feed.registered("p-2"), feed.died("p-1"))
+    assert figure(totals, "350102", "people") == 1
+    assert figure(totals, "350102", "status.deceased") == 1
+    assert figure(totals, "350102", "status.active") == 1
+    assert figure(totals, "350102", "category.discharged_soldier") == 1
+    assert figure(totals, "350102", "died", "2026-08") == 1
+
+
+def test_an_event_already_applied_to_its_subject_is_skipped() -> None:
+    feed = RegistryFeed()
+    counting = Tally(FAMILIES)
+    event = feed.registered("p-1").model_dump(mode="json")
+    assert counting.apply(event, 1)
+    assert not counting.apply(event, 1)  # a replay of the same position
+
+
+def test_periods_parse_and_follow_each_other() -> None:
+    assert parse_period("2026-Q3").later_until(datetime(2027, 2, 1, tzinfo=UTC).date()) == ["2026-Q4", "2027-Q1"]
+    assert parse_period("2026-11").last_day.isoformat() == "2026-11-30"  # type: ignore[union-attr]
+    assert parse_period(None).kind == "all"
