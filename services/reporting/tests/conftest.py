@@ -34,29 +34,31 @@ TOWNSHIP_B, VILLAGE_B = "350102002", "350102002001"
 OTHER_COUNTY_VILLAGE = "350103001001"  # 台江区
 
 
-def contact(position: int, person_id: str, region: str = VILLAGE_A, **data: Any) -> IntegrationEvent:
+def upstream(type_: str, source: str, position: int, region: str, data: dict[str, Any]) -> IntegrationEvent:
+    """An event of outreach or assistance, as their relays publish it."""
     return IntegrationEvent.build(
-        type="ContactRecorded",
-        source="outreach",
+        type=type_,
+        source=source,
         source_position=position,
-        aggregate_id=f"c-{position}",
+        aggregate_id=f"{source}-{position}",
         aggregate_version=1,
         occurred_at=datetime(2026, 8, 2, tzinfo=UTC),
         actor=Actor(sub="staff-1", role="station_staff"),
         region=region,
-        data={
-            "contact_id": f"c-{position}",
-            "person_id": person_id,
-            "method": "home_visit",
-            "contacted_on": "2026-08-02",
-            "staff": "staff-1",
-            "needs_follow_up": False,
-            "occasion": None,
-            "campaign_id": None,
-            "group_id": None,
-            **data,
-        },
+        data=data,
     )
+
+
+def contact(position: int, person_id: str, region: str = VILLAGE_A, **data: Any) -> IntegrationEvent:
+    defaults = {"method": "home_visit", "contacted_on": "2026-08-02", "staff": "staff-1", "needs_follow_up": False}
+    nothing = {"occasion": None, "campaign_id": None, "group_id": None}
+    body = {"contact_id": f"c-{position}", "person_id": person_id, **defaults, **nothing, **data}
+    return upstream("ContactRecorded", "outreach", position, region, body)
+
+
+def fund_created(position: int, budget_fen: int, region: str = COUNTY) -> IntegrationEvent:
+    body = {"fund_id": f"f-{position}", "name": "2026年解三难资金", "year": 2026, "budget_fen": budget_fen}
+    return upstream("FundCreated", "assistance", position, region, body)
 
 
 class ReportingApi:
@@ -80,6 +82,8 @@ class ReportingApi:
         return {"Authorization": f"Bearer {token}"}
 
     contact = staticmethod(contact)
+    fund_created = staticmethod(fund_created)
+    upstream = staticmethod(upstream)
 
     def deliver(self, *events: IntegrationEvent) -> None:
         for event in events:

@@ -27,6 +27,10 @@ def report_id(topic: str, region: str, period: str) -> UUID:
 class ReportApproval(Aggregate):
     """One county's report of one topic and period, and where it stands: submitted, returned or approved."""
 
+    @staticmethod
+    def create_id(topic: str, region: str, period: str, **_: Any) -> UUID:
+        return report_id(topic, region, period)
+
     class Event(Aggregate.Event):
         def read_model_fields(self) -> dict[str, Any]:
             return {}
