@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from assistance.service import definition as assistance
 from outreach.service import definition as outreach
@@ -31,6 +31,15 @@ def domain_event_classes(module: ModuleType) -> set[type]:
         for sub in pkgutil.iter_modules(module.__path__, module.__name__ + "."):
             found |= domain_event_classes(importlib.import_module(sub.name))
     shared = set(getattr(module, "__all__", ()))
+    # Events a service writes without an aggregate around them (reporting's archive entries and seals).
+    found |= {
+        c
+        for c in vars(module).values()
+        if isinstance(c, type)
+        and issubclass(c, DomainEvent)
+        and not issubclass(c, Aggregate.Event)
+        and c.__module__ == module.__name__
+    }
     for name, aggregate in vars(module).items():
         if not (isinstance(aggregate, type) and issubclass(aggregate, Aggregate)) or aggregate is Aggregate:
             continue

@@ -15,8 +15,8 @@ from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from reporting.application import OutsideJurisdiction, ReportingApplication
-from reporting.archive import ARCHIVE_ID, SEALS_ID, EntryArchived, entry_hash
 from reporting.cli import verify_archive_command
+from reporting.domain.archive import ARCHIVE_ID, SEALS_ID, EntryArchived, entry_hash
 from reporting.service import archive_handler
 from vet_common.settings import Settings
 from vet_common.subscriber import dlq_topic, make_broker, subscribe

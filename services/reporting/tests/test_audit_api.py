@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reporting.archive import ARCHIVE_ID
+from reporting.domain.archive import ARCHIVE_ID
 from vet_contracts import Actor, IntegrationEvent
 from vet_devtools.testing.people import RegistryFeed
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from reporting.archive import (
+from reporting.domain.archive import (
     ARCHIVE_ID,
     GENESIS_HASH,
     SEALS_ID,
@@ -23,7 +23,7 @@ from reporting.archive import (
     receipt_id,
     seal_mac,
 )
-from reporting.reports import ReportApproval, report_id
+from reporting.domain.reports import ReportApproval, report_id
 from vet_common.domain import Actor, NotFound
 from vet_common.eventstore import ServiceApplication
 from vet_common.regions import is_within

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reporting.archive import ArchiveSealed, EntryArchived, EventReceived
-from reporting.reports import ReportApproval
+from reporting.domain.archive import ArchiveSealed, EntryArchived, EventReceived
+from reporting.domain.reports import ReportApproval
 from vet_common.translation import TranslationTable
 
 CONSUMES = ["registry", "outreach", "assistance"]

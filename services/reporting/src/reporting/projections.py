@@ -20,8 +20,8 @@ from typing import Any
 from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from reporting.archive import ArchiveSealed, EntryArchived
-from reporting.reports import ReportApproval
+from reporting.domain.archive import ArchiveSealed, EntryArchived
+from reporting.domain.reports import ReportApproval
 from reporting.statistics import FAMILIES
 from reporting.statistics.family import Family
 from reporting.statistics.tally import CounterKey, SubjectState, Tally, counter_id, subject_id

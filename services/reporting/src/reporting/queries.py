@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pymongo.asynchronous.database import AsyncDatabase
 
 from reporting.application import ReportingApplication
+from reporting.domain.reports import report_id
 from reporting.projections import flatten
 from reporting.statistics.family import Family, Measure
 from reporting.statistics.periods import ALL, Period, end_of_day
@@ -123,6 +124,14 @@ def suppress(measures: Iterable[Measure], figures: Counts, threshold: int) -> di
     """Published figures: a count from 1 to threshold-1 becomes None (shown as "<threshold")."""
     small = {m.key for m in measures if not m.money and not m.derived}
     return {key: (None if key in small and 0 < value < threshold else value) for key, value in figures.items()}
+
+
+async def locked_figures(db: AsyncDatabase[Any], topic: str, region: str, period: Period) -> dict[str, int] | None:
+    """An approved report's total, which GET /stats shows instead of the live figures."""
+    if period.kind == "all":
+        return None
+    doc = await db.reports.find_one({"_id": str(report_id(topic, region, period.key)), "status": "approved"})
+    return None if doc is None else {key: int(value) for key, value in doc["figures"]["total"].items()}
 
 
 # Audit ------------------------------------------------------------------------------------------------------------

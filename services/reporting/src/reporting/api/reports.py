@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
-from reporting.reports import ReportApproval
+from reporting.domain.reports import ReportApproval
 from reporting.statistics.periods import parse_period
 from vet_common.api import AppClock, ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles

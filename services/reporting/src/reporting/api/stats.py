@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
-from reporting.reports import locked_figures
+from reporting.queries import locked_figures
 from reporting.statistics.periods import parse_period
 from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx
 from vet_common.api import AppClock, AppSettings, ReadModels

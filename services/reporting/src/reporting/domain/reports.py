@@ -1,5 +1,7 @@
-"""Report approval (报表审核, the DHIS2 habit): a county submits a period's figures, the city approves or returns
-them. Approved figures are locked: events arriving later show as corrections beside them, never silently."""
+"""Reporting domain: report approval (报表审核, the DHIS2 habit). The audit archive's events are in archive.py.
+
+A county submits a period's figures, the city approves or returns them. Approved figures are locked: events
+arriving later show as corrections beside them, never silently."""
 
 from __future__ import annotations
 
@@ -119,11 +121,3 @@ class ReportApproval(Aggregate):
             raise AlreadyApproved("该期报表已审核通过，已锁定 (this period's report is approved and locked)")
         if self.status != "submitted":
             raise NotSubmitted("该期报表未上报或已退回 (this report is not awaiting review: submit it first)")
-
-
-async def locked_figures(db: Any, topic: str, region: str, period: Any) -> dict[str, int] | None:
-    """An approved report's total, which GET /stats shows instead of the live figures."""
-    if period.kind == "all":
-        return None
-    doc = await db.reports.find_one({"_id": str(report_id(topic, region, period.key)), "status": "approved"})
-    return None if doc is None else {key: int(value) for key, value in doc["figures"]["total"].items()}
