@@ -9,7 +9,7 @@ from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from vet_common.settings import Settings
-from vet_common.subscriber import dlq_topic, make_broker, subscribe
+from vet_common.subscriber import dlq_topic, make_broker, subscribe, subscribe_batch
 from vet_contracts import Actor, IntegrationEvent, parse
 
 
@@ -97,3 +97,33 @@ async def test_a_mirrored_citys_event_outside_that_city_is_dead_lettered_and_nev
     assert [topic for topic, _ in dead] == [mirrored, own]
     assert "outside 3501" in dead[0][1]
     assert "outside this deployment's jurisdiction 35" in dead[1][1]
+
+
+async def test_a_batch_goes_to_the_batch_handler_and_a_failing_one_message_by_message(tmp_path: Path) -> None:
+    settings = Settings.for_service("reporting", data_dir=tmp_path, max_delivery_attempts=2)
+    broker = make_broker(settings)
+    topic = settings.topic("registry")
+    batches: list[list[int]] = []
+    singles: list[int] = []
+
+    async def handle_batch(events: list[IntegrationEvent]) -> None:
+        batches.append([event.source_position for event in events])
+
+    async def handle(event: IntegrationEvent) -> None:
+        singles.append(event.source_position)
+
+    subscribe_batch(broker, settings, [topic], handle_batch, handle, retry_delay=0)
+    dead: list[bytes] = []
+
+    @broker.subscriber(dlq_topic(topic))
+    async def collect(message: KafkaMessage) -> None:
+        dead.append(message.body)
+
+    good = [person_registered(n).to_bytes() for n in (1, 2, 3)]
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish_batch(good[0], good[1], topic=topic)
+        await test_broker.publish_batch(good[2], b"{not json", topic=topic)
+
+    assert batches == [[1, 2]]
+    assert singles == [3]  # the second batch failed as a whole: its good message went through alone
+    assert dead == [b"{not json"]

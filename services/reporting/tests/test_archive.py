@@ -17,9 +17,9 @@ from faststream.kafka.annotations import KafkaMessage
 from reporting.application import OutsideJurisdiction, ReportingApplication
 from reporting.cli import verify_archive_command
 from reporting.domain.archive import ARCHIVE_ID, SEALS_ID, EntryArchived, entry_hash
-from reporting.service import archive_handler
+from reporting.service import definition
 from vet_common.settings import Settings
-from vet_common.subscriber import dlq_topic, make_broker, subscribe
+from vet_common.subscriber import dlq_topic, make_broker, subscribe_batch
 from vet_contracts import Actor, IntegrationEvent
 
 
@@ -274,12 +274,13 @@ def test_vet_verify_archive_says_where(store: Store, settings: Settings, capsys:
 # Consuming from Kafka -----------------------------------------------------------------------------------------------
 
 
-async def test_subscriber_commits_once_and_dead_letters_a_poison_message(tmp_path: Path) -> None:
+async def test_the_worker_archives_a_batch_once_and_dead_letters_what_it_must_refuse(tmp_path: Path) -> None:
     settings = Settings.for_service("reporting", data_dir=tmp_path, max_delivery_attempts=2, jurisdiction="35")
     reporting = ReportingApplication(settings)
     broker = make_broker(settings)
     topic = settings.topic("registry")
-    subscribe(broker, settings, [topic], archive_handler(reporting), retry_delay=0)
+    handle_batch, handle = definition.batch_handler_factory(reporting), definition.handler_factory(reporting)  # type: ignore[misc]
+    subscribe_batch(broker, settings, [topic], handle_batch, handle, retry_delay=0)
     dead: list[bytes] = []
 
     @broker.subscriber(dlq_topic(topic))
@@ -287,15 +288,13 @@ async def test_subscriber_commits_once_and_dead_letters_a_poison_message(tmp_pat
         dead.append(message.body)
 
     outside = envelope(8, "p-8").model_copy(update={"region": "440402001001"})
+    first, second = envelope(6, "p-6").to_bytes(), envelope(7, "p-7").to_bytes()
     async with TestKafkaBroker(broker) as test_broker:
-        message = envelope(7, "p-7")
-        for _ in range(2):  # the same event delivered twice
-            await test_broker.publish(message.to_bytes(), topic=topic, key=b"p-7")
-        await test_broker.publish(b"{not json", topic=topic, key=b"bad")
-        await test_broker.publish(outside.to_bytes(), topic=topic, key=b"p-8")
+        await test_broker.publish_batch(first, second, first, topic=topic)  # one batch, with a redelivery in it
+        await test_broker.publish_batch(second, b"{not json", outside.to_bytes(), topic=topic)
 
     try:
-        assert [e.envelope["aggregate_id"] for e in archived(reporting)] == ["p-7"]
+        assert [e.envelope["aggregate_id"] for e in archived(reporting)] == ["p-6", "p-7"]
         assert dead == [b"{not json", outside.to_bytes()]
     finally:
         reporting.close()

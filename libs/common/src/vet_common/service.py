@@ -16,7 +16,7 @@ from vet_common.follower import LogConsumer
 from vet_common.projector import Projection
 from vet_common.relay import Translator
 from vet_common.settings import Settings
-from vet_common.subscriber import Handler
+from vet_common.subscriber import BatchHandler, Handler
 from vet_common.translation import TranslationTable
 from vet_contracts import PublicEvent, events_of
 
@@ -41,6 +41,9 @@ class ServiceDefinition:
     # Topics of other services this service reacts to, and the reaction; None consumes nothing.
     consumes: list[str] = field(default_factory=list)
     handler_factory: Callable[[ServiceApplication], Handler] | None = None
+    # When given, messages are consumed in batches (vet_common.subscriber.subscribe_batch): this handles a
+    # batch in one go, `handler_factory`'s handler each message of a batch that failed.
+    batch_handler_factory: Callable[[ServiceApplication], BatchHandler] | None = None
     # Long-running work only the leading worker does (beside relay and projector), e.g. a daily run.
     leader_tasks: list[LeaderTask] = field(default_factory=list)
     # Further readers of the notification log in the leading worker; they share the relay's and

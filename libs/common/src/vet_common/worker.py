@@ -20,7 +20,7 @@ from vet_common.projector import Projector
 from vet_common.relay import KafkaPublisher, Relay
 from vet_common.service import ServiceDefinition, mongo_client, read_model_db
 from vet_common.settings import SERVICES, Settings
-from vet_common.subscriber import dlq_topic, make_broker, subscribe
+from vet_common.subscriber import dlq_topic, make_broker, subscribe, subscribe_batch
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,11 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
     broker = make_broker(settings)
     if definition.consumes and definition.handler_factory:
         handler = definition.handler_factory(application)
-        subscribe(broker, settings, settings.consumed_topics(definition.consumes), handler)
+        topics = settings.consumed_topics(definition.consumes)
+        if definition.batch_handler_factory:
+            subscribe_batch(broker, settings, topics, definition.batch_handler_factory(application), handler)
+        else:
+            subscribe(broker, settings, topics, handler)
     await _until_connected("Kafka broker", stop, broker.start)
 
     async def lead() -> None:

@@ -16,7 +16,7 @@ from vet_common.eventstore import ServiceApplication
 from vet_common.polling import sleep_or_stop
 from vet_common.service import ServiceDefinition
 from vet_common.settings import Settings
-from vet_common.subscriber import Handler
+from vet_common.subscriber import BatchHandler, Handler
 from vet_contracts import IntegrationEvent
 
 
@@ -25,6 +25,16 @@ def archive_handler(application: ServiceApplication) -> Handler:
 
     async def handle(event: IntegrationEvent) -> None:
         await asyncio.to_thread(application.archive, event)
+
+    return handle
+
+
+def archive_batch_handler(application: ServiceApplication) -> BatchHandler:
+    """A batch from Kafka archived in one transaction: what makes thousands of events a second possible."""
+    assert isinstance(application, ReportingApplication)
+
+    async def handle(events: list[IntegrationEvent]) -> None:
+        await asyncio.to_thread(application.archive_batch, events)
 
     return handle
 
@@ -49,6 +59,7 @@ definition = ServiceDefinition(
     routers=api.ROUTERS,
     consumes=CONSUMES,
     handler_factory=archive_handler,
+    batch_handler_factory=archive_batch_handler,
     leader_tasks=[seal_periodically],
     commands={"verify-archive": verify_archive_command},
 )
