@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover chaos federation-up federation-down bench-campaigns
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test     run every test against real servers (PYTEST_ARGS=... to pass options)"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
+	@echo "make bench-reporting  events archived from Kafka per second, rebuild rate, province statistic p99"
 	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
 
 setup:
@@ -83,6 +84,9 @@ chaos: setup  ## the platform under load while its parts are killed; checks noth
 
 bench-campaigns: setup  ## launching a campaign that freezes 40,000 of 200,000 people (PostgreSQL, SecantusDB)
 	$(UV_RUN) python bench/campaign_bench.py $(BENCH_ARGS)
+
+bench-reporting: setup  ## Kafka -> archive rate, rebuild vs raw SecantusDB writes, province-wide statistic p99
+	$(UV_RUN) python bench/reporting_bench.py $(BENCH_ARGS)
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py

@@ -24,6 +24,7 @@ from reporting.domain.archive import (
     seal_mac,
 )
 from reporting.domain.reports import ReportApproval, report_id
+from reporting.receipts import existing_streams
 from vet_common.domain import Actor, NotFound
 from vet_common.eventstore import ServiceApplication
 from vet_common.regions import is_within
@@ -65,7 +66,7 @@ class ReportingApplication(ServiceApplication):
             self.ensure_within(event)
         with self._writing:
             for attempt in range(attempts):
-                fresh = self._not_archived(events)
+                fresh, receipts = self._not_archived(events)
                 if not fresh:
                     return 0
                 position, previous = self._head or self._load_head()
@@ -88,7 +89,7 @@ class ReportingApplication(ServiceApplication):
                     )
                     new.append(
                         EventReceived(
-                            originator_id=receipt_id(event.event_id),
+                            originator_id=receipts[event.event_id],
                             originator_version=1,
                             timestamp=now,
                             event_id=event.event_id,
@@ -111,16 +112,13 @@ class ReportingApplication(ServiceApplication):
                 return len(fresh)
         return 0
 
-    def _not_archived(self, events: Sequence[IntegrationEvent]) -> list[IntegrationEvent]:
-        seen: set[str] = set()
-        fresh = []
+    def _not_archived(self, events: Sequence[IntegrationEvent]) -> tuple[list[IntegrationEvent], dict[str, UUID]]:
+        unique: dict[str, IntegrationEvent] = {}
         for event in events:
-            if event.event_id in seen:
-                continue
-            seen.add(event.event_id)
-            if not self.recorder.select_events(receipt_id(event.event_id), limit=1):
-                fresh.append(event)
-        return fresh
+            unique.setdefault(event.event_id, event)  # a redelivery within the batch: the first copy
+        receipts = {event_id: receipt_id(event_id) for event_id in unique}
+        archived = existing_streams(self.recorder, list(receipts.values()))
+        return [event for event_id, event in unique.items() if receipts[event_id] not in archived], receipts
 
     def _load_head(self) -> tuple[int, str]:
         last = self.recorder.select_events(ARCHIVE_ID, desc=True, limit=1)

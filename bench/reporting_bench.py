@@ -1,0 +1,299 @@
+"""Benchmark of reporting (`make bench-reporting`): prints its figures and the machine. Not a test.
+
+1. Events consumed from Kafka and archived per second: registry events produced to a topic of 6 partitions, then
+   consumed by reporting's worker code (batches, one transaction each, receipts, hash chain) into SQLite.
+2. The rest of the archive written the same way without Kafka (archive_batch), up to --people x --per-person.
+3. Rebuild: the counters and the audit read model replayed from the whole archive (`vet rebuild reporting`),
+   events/s, as a ratio to the raw bulk-write rate of the read-model store (SecantusDB insert_many) measured here.
+4. A province-wide statistic (GET /stats/people?region=35&period=2026-Q3, with its cities side by side) p50/p99
+   with all of those people behind it; and one figure as of a past day (a replay of the archive).
+
+Starts its own Kafka and SecantusDB in a temporary folder (or uses VET_BENCH_KAFKA_BOOTSTRAP and
+VET_BENCH_MONGO_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from vet_common.settings import Settings
+from vet_contracts import Actor, IntegrationEvent
+from vet_devtools.stack import KafkaServer, SecantusServer, free_port, free_ports
+
+sys.path.insert(0, str(Path(__file__).parent))
+from e2e_delay import machine
+
+FOLLOW_UPS = ("CategoriesChanged", "KeyContactDesignated", "DisabilityAssessed", "AnnualConfirmationRecorded")
+CATEGORIES = ("discharged_soldier", "demobilized_soldier", "transferred_officer", "disabled_soldier", "martyr_survivor")
+
+
+def villages() -> list[str]:
+    from vet_common.divisions import division_table
+
+    townships = sorted(code for code in division_table().names if len(code) == 9 and code.startswith("35"))
+    return [f"{township}{n:03d}" for township in townships for n in range(1, 11)]
+
+
+class Feed:
+    """Registry events of `people` people, `per_person` events each, across every village of Fujian."""
+
+    def __init__(self, people: int, per_person: int, seed: int = 7) -> None:
+        self.people, self.per_person = people, per_person
+        self.places = villages()
+        self.rng = random.Random(seed)
+        self.start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def events(self, first_person: int, last_person: int) -> list[IntegrationEvent]:
+        out = []
+        for n in range(first_person, last_person):
+            region = self.places[n % len(self.places)]
+            facts: dict[str, Any] = {
+                "person_id": f"p-{n}",
+                "categories": [CATEGORIES[n % len(CATEGORIES)]],
+                "key_contact_reasons": [],
+                "status": "active",
+                "birth_year": 1940 + n % 50,
+                "sex": "male" if n % 3 else "female",
+                "household": "rural" if n % 2 else "urban",
+                "disability_level": None,
+            }
+            for version in range(1, self.per_person + 1):
+                kind, extra = "PersonRegistered", {}
+                if version > 1:
+                    kind = FOLLOW_UPS[(n + version) % len(FOLLOW_UPS)]
+                    if kind == "CategoriesChanged":
+                        facts["categories"] = [*facts["categories"], "active_duty_family"][-2:]
+                    elif kind == "KeyContactDesignated":
+                        facts["key_contact_reasons"] = ["unemployed"]
+                        extra = {"reason": "unemployed"}
+                    elif kind == "DisabilityAssessed":
+                        facts["disability_level"] = 1 + n % 10
+                        extra = {"cause": "因战"}
+                    else:
+                        extra = {"year": 2026}
+                position = n * self.per_person + version
+                out.append(
+                    IntegrationEvent.build(
+                        type=kind,
+                        source="registry",
+                        source_position=position,
+                        aggregate_id=f"p-{n}",
+                        aggregate_version=version,
+                        occurred_at=self.start + timedelta(minutes=position % 800_000),
+                        actor=Actor(sub=f"staff-{n % 500}", role="station_staff"),
+                        region=region,
+                        data={**facts, **extra},
+                    )
+                )
+        return out
+
+
+async def produce(bootstrap: str, topic: str, events: list[IntegrationEvent]) -> float:
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=1 << 20)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        futures = [
+            await producer.send(topic, event.to_bytes(), key=event.aggregate_id.encode(), headers=[])
+            for event in events
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+async def consume(settings: Settings, application: Any, expected: int) -> tuple[float, float]:
+    """Reporting's consumer until `expected` entries are archived: (seconds from the first entry, in all)."""
+    from reporting.service import definition
+    from vet_common.subscriber import make_broker, subscribe_batch
+
+    broker = make_broker(settings)
+    handle_batch = definition.batch_handler_factory(application)  # type: ignore[misc]
+    handle = definition.handler_factory(application)  # type: ignore[misc]
+    subscribe_batch(broker, settings, [settings.topic("registry")], handle_batch, handle)
+    started = time.perf_counter()
+    first: float | None = None
+    await broker.start()
+    try:
+        while True:
+            head = await asyncio.to_thread(application._load_head)
+            if head[0] and first is None:
+                first = time.perf_counter()
+            if head[0] >= expected:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+    done = time.perf_counter()
+    return done - (first or started), done - started
+
+
+async def raw_bulk_rate(mongo_url: str, documents: int) -> float:
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    db = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]
+    try:
+        started = time.perf_counter()
+        for first in range(0, documents, 1000):
+            await db.raw.insert_many(
+                [{"_id": n, "region": "350102001001", "n": n} for n in range(first, min(first + 1000, documents))]
+            )
+        return documents / (time.perf_counter() - started)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def rebuild(settings: Settings, application: Any) -> tuple[int, float]:
+    from reporting.projections import ReportingProjection
+    from vet_common.projector import Projector
+    from vet_common.service import mongo_client, read_model_db
+
+    client = mongo_client(settings)
+    try:
+        projector = Projector(application, read_model_db(client, settings), ReportingProjection(), batch_size=2000)
+        started = time.perf_counter()
+        count = await projector.rebuild(show_progress=False)
+        return count, time.perf_counter() - started
+    finally:
+        await client.close()
+
+
+def latencies(settings: Settings, requests: int) -> tuple[list[float], float, dict[str, Any]]:
+    from fastapi.testclient import TestClient
+
+    from reporting.service import definition
+    from vet_common.api import create_api
+    from vet_common.auth import issue_token
+
+    token = issue_token(settings, sub="bench", name="bench", roles=["officer"], region="35")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_api(definition, settings)) as client:
+        params = {"region": "35", "period": "2026-Q3"}
+        for _ in range(10):  # warm up
+            client.get("/stats/people", params=params, headers=headers)
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get("/stats/people", params=params, headers=headers)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+        body = response.json()
+        started = time.perf_counter()
+        as_of = client.get("/stats/people", params={"region": "3501", "as_of": "2030-01-01"}, headers=headers)
+        as_of_seconds = time.perf_counter() - started
+        assert as_of.status_code in (200, 422), as_of.text
+    return times, as_of_seconds, body
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=100_000, help="people behind the figures (the target: 1,000,000)")
+    parser.add_argument("--per-person", type=int, default=5, help="events per person")
+    parser.add_argument("--kafka-events", type=int, default=100_000, help="of them, consumed from Kafka")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    total_events = args.people * args.per_person
+    print(f"machine: {machine()}")
+    print(f"scale: {args.people:,} people, {total_events:,} events ({args.kafka_events:,} of them through Kafka)")
+
+    from reporting.application import ReportingApplication
+
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-reporting-") as tmp:
+        workdir = Path(tmp)
+        mongo_url = os.environ.get("VET_BENCH_MONGO_URL", "")
+        bootstrap = os.environ.get("VET_BENCH_KAFKA_BOOTSTRAP", "")
+        servers: list[Any] = []
+        if not mongo_url:
+            servers.append(SecantusServer(workdir, free_port(), cache_size="512M", name="bench-secantus"))
+            mongo_url = servers[-1].url
+        if not bootstrap:
+            servers.append(KafkaServer(workdir, *free_ports(2), heap="512m", name="bench-kafka"))
+            bootstrap = servers[-1].bootstrap
+        for server in servers:
+            server.start()
+            stack.callback(server.stop)
+        for server in servers:
+            server.wait_ready()
+
+        settings = Settings.for_service(
+            "reporting",
+            data_dir=workdir / "data",
+            mongo_url=mongo_url,
+            kafka_bootstrap=bootstrap,
+            topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
+            read_model_db=f"bench_reporting_{uuid.uuid4().hex[:6]}",
+        )
+        application = ReportingApplication(settings)
+        stack.callback(application.close)
+        feed = Feed(args.people, args.per_person)
+
+        # 1. Kafka -> archive.
+        from vet_common.worker import ensure_topics
+
+        asyncio.run(ensure_topics(settings))
+        kafka_people = max(1, args.kafka_events // args.per_person)
+        events = feed.events(0, kafka_people)
+        produced = asyncio.run(produce(bootstrap, settings.topic("registry"), events))
+        print(f"produced {len(events):,} events to Kafka in {produced:.1f} s ({len(events) / produced:,.0f}/s)")
+        steady, overall = asyncio.run(consume(settings, application, len(events)))
+        print(
+            f"1. consumed and archived from Kafka: {len(events) / steady:,.0f} events/s "
+            f"({len(events):,} in {steady:.1f} s from the first entry; {overall:.1f} s with the group join)"
+        )
+
+        # 2. The rest of the archive, without Kafka.
+        started = time.perf_counter()
+        chunk = 2000 // args.per_person
+        for first in range(kafka_people, args.people, chunk):
+            application.archive_batch(feed.events(first, min(first + chunk, args.people)))
+        elapsed = time.perf_counter() - started
+        rest = total_events - len(events)
+        if rest > 0:
+            print(
+                f"2. archived directly (batches of 2,000): {rest / elapsed:,.0f} events/s ({rest:,} in {elapsed:.0f} s)"
+            )
+
+        # 3. Rebuild against the store's raw bulk-write rate.
+        raw = asyncio.run(raw_bulk_rate(mongo_url, 200_000))
+        count, seconds = asyncio.run(rebuild(settings, application))
+        rate = count / seconds
+        print(
+            f"3. rebuild: {count:,} notifications in {seconds:.0f} s = {rate:,.0f}/s; SecantusDB raw insert_many "
+            f"{raw:,.0f} docs/s; ratio {rate / raw:.2f}"
+        )
+
+        # 4. A province-wide statistic.
+        times, as_of_seconds, body = latencies(settings, args.requests)
+        people = body["total"]["figures"]["people"]
+        print(
+            f"4. GET /stats/people?region=35&period=2026-Q3 ({people:,} people, {len(body['rows'])} cities side by "
+            f"side): p50 {statistics.median(times) * 1000:.1f} ms, p99 {percentile(times, 0.99) * 1000:.1f} ms "
+            f"over {len(times)} requests"
+        )
+        print(f"   as of a past day (a replay of the whole archive, {total_events:,} events): {as_of_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
