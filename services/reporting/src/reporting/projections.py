@@ -76,7 +76,9 @@ class CounterStep:
             if effect.subject is not None
         }
         async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
-            tally.subjects[doc["_id"]] = SubjectState(doc["region"], dict(doc["counts"]), doc["position"])
+            tally.subjects[doc["_id"]] = SubjectState(
+                doc["region"], {name: amount for name, amount in doc["counts"]}, doc["position"], doc.get("day")
+            )
         per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]] = defaultdict(list)
         before = {key: state.position for key, state in tally.subjects.items()}
         for position, envelope in self.entries:
@@ -91,7 +93,15 @@ class CounterStep:
                 [
                     UpdateOne(
                         {"_id": key},
-                        {"$set": {"region": state.region, "counts": state.counts, "position": state.position}},
+                        {
+                            "$set": {
+                                # Pairs, not a document: names like "category.martyr_survivor" hold dots.
+                                "counts": sorted([name, amount] for name, amount in state.counts.items()),
+                                "region": state.region,
+                                "position": state.position,
+                                "day": state.day,
+                            }
+                        },
                         upsert=True,
                     )
                     for key, state in ((key, tally.subjects[key]) for key in sorted(touched))

@@ -20,6 +20,9 @@ class Standing:
 
     region: str
     counts: Mapping[str, int]
+    # The day it counts on, for what happened once but may be corrected or withdrawn later (a contact: its
+    # correction moves it to another month, its withdrawal takes it out of its own); None for a stock.
+    day: date | None = None
 
 
 @dataclass(frozen=True)

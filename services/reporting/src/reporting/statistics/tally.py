@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reporting.statistics.family import Effect, Family
@@ -34,6 +35,7 @@ class SubjectState:
     region: str | None
     counts: dict[str, int]
     position: int
+    day: str | None = None  # ISO date of a dated standing
 
 
 class Tally:
@@ -64,15 +66,20 @@ class Tally:
                 if old is not None and old.position >= position:
                     continue  # already applied (a replay after a crash between counters and subjects)
                 new = effect.standing
-                old_pair = (old.region, old.counts) if old else (None, {})
-                new_pair = (new.region, dict(new.counts)) if new else (None, {})
-                if old_pair != new_pair:
-                    _add(changes, family.topic, periods, old_pair[0], old_pair[1], -1)
-                    _add(changes, family.topic, periods, new_pair[0], new_pair[1], 1)
-                self.subjects[key] = SubjectState(new_pair[0], new_pair[1], position)
+                new_day = new.day.isoformat() if new and new.day else None
+                before = (old.region, old.counts, old.day) if old else (None, {}, None)
+                after = (new.region, dict(new.counts), new_day) if new else (None, {}, None)
+                if before != after:
+                    _add(changes, family.topic, _periods(before[2], periods), before[0], before[1], -1)
+                    _add(changes, family.topic, _periods(after[2], periods), after[0], after[1], 1)
+                self.subjects[key] = SubjectState(after[0], after[1], position, after[2])
             for flow in effect.flows:
                 _add(changes, family.topic, periods, flow.region, {flow.key: flow.amount}, 1)
         return changes
+
+
+def _periods(day: str | None, otherwise: list[str]) -> list[str]:
+    return periods_of(date.fromisoformat(day)) if day else otherwise
 
 
 def _add(
