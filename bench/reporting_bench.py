@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from vet_common.domain import CHINA
 from vet_common.settings import Settings
 from vet_contracts import Actor, IntegrationEvent
 from vet_devtools.stack import KafkaServer, SecantusServer, free_port, free_ports
@@ -196,9 +197,10 @@ def latencies(settings: Settings, requests: int) -> tuple[list[float], float, di
             assert response.status_code == 200, response.text
         body = response.json()
         started = time.perf_counter()
-        as_of = client.get("/stats/people", params={"region": "3501", "as_of": "2030-01-01"}, headers=headers)
+        today = datetime.now(CHINA).date().isoformat()  # everything archived so far: a replay of it all
+        as_of = client.get("/stats/people", params={"region": "3501", "as_of": today}, headers=headers)
         as_of_seconds = time.perf_counter() - started
-        assert as_of.status_code in (200, 422), as_of.text
+        assert as_of.status_code == 200, as_of.text
     return times, as_of_seconds, body
 
 

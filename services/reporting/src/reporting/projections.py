@@ -1,8 +1,10 @@
 """Reporting read models, projected from the audit archive (reporting's own notification log).
 
 - `audit`: one document per archived event, for the auditors' searches.
-- `counters`: the figures of one topic, region prefix and period, kept by the projector as events arrive; a
-  province-wide figure is one document, its breakdown one document per city.
+- `counters`: the figures of one topic and region prefix for one year (the year, its quarters and months) or
+  for all time, kept by the projector as events arrive; a province-wide figure is a document or two, its
+  breakdown as many per city. (A document per year rather than per period: an event in a village writes two
+  documents there, not four.)
 - `subjects`: each counted subject's standing, so its next event moves it rather than counting it again.
 - `seals`: the archive's seals (what GET /audit/verify reports as sealed).
 
@@ -24,14 +26,15 @@ from reporting.domain.archive import ArchiveSealed, EntryArchived
 from reporting.domain.reports import ReportApproval
 from reporting.statistics import FAMILIES
 from reporting.statistics.family import Family
-from reporting.statistics.tally import CounterKey, SubjectState, Tally, counter_id, subject_id
+from reporting.statistics.tally import CounterKey, SubjectState, Tally, bucket_of, counter_id, subject_id
 from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.regions import parent_of
 
 
 def counter_document(key: CounterKey, counts: Mapping[str, int], position: int) -> dict[str, Any]:
-    topic, period, region = key
+    """`counts` keyed "period.dimension.value": nested as counts[period][dimension][value]."""
+    topic, bucket, region = key
     nested: dict[str, Any] = {}
     for name, amount in counts.items():
         target = nested
@@ -42,7 +45,7 @@ def counter_document(key: CounterKey, counts: Mapping[str, int], position: int) 
     return {
         "_id": counter_id(key),
         "topic": topic,
-        "period": period,
+        "bucket": bucket,
         "region": region,
         "parent": parent_of(region),
         "counts": nested,
@@ -82,7 +85,11 @@ class CounterStep:
         per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]] = defaultdict(list)
         before = {key: state.position for key, state in tally.subjects.items()}
         for position, envelope in self.entries:
-            for key, counts in tally.apply(envelope, position).items():
+            per_document: dict[CounterKey, dict[str, int]] = defaultdict(dict)
+            for (topic, period, region), counts in tally.apply(envelope, position).items():
+                target = per_document[(topic, bucket_of(period), region)]
+                target.update({f"{period}.{name}": amount for name, amount in counts.items()})
+            for key, counts in per_document.items():
                 per_counter[key].append((position, counts))
         touched = {key for key, state in tally.subjects.items() if state.position != before.get(key)}
         await self._write_counters(db, per_counter)
@@ -153,7 +160,7 @@ class ReportingProjection:
         self.families = families
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
-        await db.counters.create_index([("topic", 1), ("period", 1), ("parent", 1)])
+        await db.counters.create_index([("topic", 1), ("bucket", 1), ("parent", 1)])
         await db.audit.create_index([("jurisdictions", 1), ("position", -1)])
         await db.audit.create_index([("aggregate_id", 1), ("position", -1)])
         await db.audit.create_index([("actor", 1), ("position", -1)])

@@ -16,7 +16,7 @@ from reporting.domain.reports import report_id
 from reporting.projections import flatten
 from reporting.statistics.family import Family, Measure
 from reporting.statistics.periods import ALL, Period, end_of_day
-from reporting.statistics.tally import CounterKey, Tally, counter_id, fold
+from reporting.statistics.tally import CounterKey, Tally, bucket_of, counter_id, fold
 from vet_common.divisions import division_table
 from vet_common.domain import Invalid
 from vet_common.regions import name_of, parent_of
@@ -83,18 +83,18 @@ def assemble(family: Family, region: str, period: Period, docs: Mapping[CounterK
 
 async def live_figures(db: AsyncDatabase[Any], family: Family, region: str, period: Period, today: date) -> Figures:
     """From the projector's counters: the region's document and its children's, per period read."""
-    periods = periods_read(period, today)
+    buckets = sorted({bucket_of(key) for key in periods_read(period, today)})
+    # Equalities only (an $or is a scan on the local server): the region's documents by id, and for each
+    # bucket its children's by (topic, bucket, parent).
+    found = await db.counters.find({"_id": {"$in": [counter_id((family.topic, b, region)) for b in buckets]}}).to_list()
+    for bucket in buckets:
+        found += await db.counters.find({"topic": family.topic, "bucket": bucket, "parent": region}).to_list()
     docs: dict[CounterKey, Counts] = {}
-    # Equalities only (an $or or $in is a scan on the local server): the region's documents by id, and for
-    # each period its children's by (topic, period, parent).
-    own = await db.counters.find({"_id": {"$in": [counter_id((family.topic, p, region)) for p in periods]}}).to_list()
-    found = list(own)
-    for key in periods:
-        found += await db.counters.find({"topic": family.topic, "period": key, "parent": region}).to_list()
     for doc in found:
-        docs[(doc["topic"], doc["period"], doc["region"])] = flatten(doc["counts"])
+        for key, counts in doc["counts"].items():
+            docs[(doc["topic"], key, doc["region"])] = flatten(counts)
     figures = assemble(family, region, period, docs, today)
-    figures.documents_read = len(docs)
+    figures.documents_read = len(found)
     return figures
 
 

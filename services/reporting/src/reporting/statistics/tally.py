@@ -14,16 +14,22 @@ from datetime import date
 from typing import Any
 
 from reporting.statistics.family import Effect, Family
-from reporting.statistics.periods import periods_of
+from reporting.statistics.periods import ALL, periods_of
 from vet_common.jurisdiction import region_keys
 
-CounterKey = tuple[str, str, str]  # topic, period, region prefix
+CounterKey = tuple[str, str, str]  # topic, period (or the bucket of periods a document holds), region prefix
 Changes = dict[CounterKey, dict[str, int]]
 
 
+def bucket_of(period: str) -> str:
+    """The document a period's counters live in: one per year (its quarters and months), one for all time."""
+    return period if period == ALL else period[:4]
+
+
 def counter_id(key: CounterKey) -> str:
-    topic, period, region = key
-    return f"{topic}|{period}|{region}"
+    """The id of the counter document of (topic, bucket, region)."""
+    topic, bucket, region = key
+    return f"{topic}|{bucket}|{region}"
 
 
 def subject_id(topic: str, subject: str) -> str:
