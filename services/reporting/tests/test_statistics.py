@@ -136,3 +136,22 @@ def test_a_province_figure_reads_a_handful_of_documents(api: ReportingApi) -> No
     assert figures.children["3501"]["registered"] == 30
     # The province's and its one city's documents of the quarter and of the whole history, nothing below.
     assert figures.documents_read == 4
+
+
+def test_a_quarters_key_contact_coverage(api: ReportingApi) -> None:
+    feed = RegistryFeed()
+    api.deliver(
+        feed.registered("p-1", VILLAGE_A, key_contact_reasons=["unemployed"]),
+        feed.registered("p-2", VILLAGE_B, key_contact_reasons=["martyr_survivor"]),
+        api.contact(1, "p-1", contacted_on="2026-08-02"),
+        api.contact(2, "p-1", contacted_on="2026-08-05"),
+    )
+    api.project()
+    body = api.stats("contacts", period="2026-Q3")
+    assert figures(body["total"])["key_contacts"] == 2
+    assert figures(body["total"])["key_contacts_reached"] == 1
+    assert figures(body["total"])["key_contact_coverage"] == 0.5
+    rows = {row["region"]: figures(row) for row in body["rows"]}
+    assert rows[TOWNSHIP_A]["key_contact_coverage"] == 1.0
+    assert rows[TOWNSHIP_B]["key_contact_coverage"] == 0.0
+    assert {"key": "key_contact_coverage", "label": "重点对象联系覆盖率", "unit": "ratio"} in body["columns"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from reporting.statistics import FAMILIES
+from reporting.statistics import BY_TOPIC, FAMILIES
 from reporting.statistics.periods import parse_period
 from reporting.statistics.tally import CounterKey, Tally, fold
+from vet_contracts import Actor, IntegrationEvent
 from vet_devtools.testing.people import RegistryFeed
 
 Totals = dict[CounterKey, dict[str, int]]
@@ -65,15 +66,61 @@ def test_a_death_leaves_the_person_only_under_status() -> None:
     assert figure(totals, "350102", "died", "2026-08") == 1
 
 
-def test_an_event_already_applied_to_its_subject_is_skipped() -> None:
+def test_a_replayed_event_moves_no_standing_twice() -> None:
     feed = RegistryFeed()
     counting = Tally(FAMILIES)
     event = feed.registered("p-1").model_dump(mode="json")
-    assert counting.apply(event, 1)
-    assert not counting.apply(event, 1)  # a replay of the same position
+    assert counting.apply(event, 1)[("people", "all", "35")]["people"] == 1
+    again = counting.apply(event, 1)  # a replay of the same position
+    assert {name for counts in again.values() for name in counts} == {"registered"}  # the counters' guard's job
 
 
 def test_periods_parse_and_follow_each_other() -> None:
     assert parse_period("2026-Q3").later_until(datetime(2027, 2, 1, tzinfo=UTC).date()) == ["2026-Q4", "2027-Q1"]
     assert parse_period("2026-11").last_day.isoformat() == "2026-11-30"  # type: ignore[union-attr]
     assert parse_period(None).kind == "all"
+
+
+def contact(person_id: str, contacted_on: str, region: str = "350102001001") -> IntegrationEvent:
+    return IntegrationEvent.build(
+        type="ContactRecorded",
+        source="outreach",
+        source_position=int(contacted_on.replace("-", "")) + len(person_id),
+        aggregate_id=f"c-{person_id}-{contacted_on}",
+        aggregate_version=1,
+        occurred_at=datetime(2026, 9, 1, tzinfo=UTC),
+        actor=Actor(sub="staff-1", role="station_staff"),
+        region=region,
+        data={
+            "contact_id": f"c-{person_id}-{contacted_on}",
+            "person_id": person_id,
+            "method": "phone",
+            "contacted_on": contacted_on,
+            "staff": "staff-1",
+            "needs_follow_up": False,
+            "occasion": None,
+            "campaign_id": None,
+            "group_id": None,
+        },
+    )
+
+
+def test_key_contacts_reached_count_each_person_once_a_quarter() -> None:
+    feed = RegistryFeed()
+    totals = tally(
+        feed.registered("p-1", key_contact_reasons=["unemployed"]),
+        feed.registered("p-2", key_contact_reasons=["martyr_survivor"]),
+        feed.registered("p-3"),
+        contact("p-1", "2026-07-03"),
+        contact("p-1", "2026-08-20"),  # again in the quarter: still one person reached
+        contact("p-3", "2026-07-04"),  # not a key contact
+        contact("p-1", "2026-10-02"),  # the next quarter
+    )
+    q3 = totals[("contacts", "2026-Q3", "350102")]
+    assert q3["contacts"] == 3
+    assert q3["people_reached"] == 2
+    assert q3["key_contacts_reached"] == 1
+    assert totals[("contacts", "all", "350102")]["key_contacts"] == 2
+    assert totals[("contacts", "2026-Q4", "350102")]["key_contacts_reached"] == 1
+    family = BY_TOPIC["contacts"]
+    assert family.derive({"key_contacts": 2, "key_contacts_reached": 1}) == {"key_contact_coverage": 0.5}

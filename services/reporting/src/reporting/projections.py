@@ -26,7 +26,7 @@ from reporting.domain.archive import ArchiveSealed, EntryArchived
 from reporting.domain.reports import ReportApproval
 from reporting.statistics import FAMILIES
 from reporting.statistics.family import Family
-from reporting.statistics.tally import CounterKey, SubjectState, Tally, bucket_of, counter_id, subject_id
+from reporting.statistics.tally import CounterKey, SubjectState, Tally, bucket_of, counter_id
 from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.regions import parent_of
@@ -72,12 +72,7 @@ class CounterStep:
 
     async def flush(self, db: AsyncDatabase[Any]) -> None:
         tally = Tally(self.families)
-        wanted = {
-            subject_id(family.topic, effect.subject)
-            for _, envelope in self.entries
-            for family, effect in tally.effects(envelope)
-            if effect.subject is not None
-        }
+        wanted = set().union(*(tally.subjects_of(envelope) for _, envelope in self.entries))
         async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
             tally.subjects[doc["_id"]] = SubjectState(
                 doc["region"], {name: amount for name, amount in doc["counts"]}, doc["position"], doc.get("day")

@@ -6,7 +6,7 @@ the counters the projector keeps, the figures as of a date and the exports are t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -36,13 +36,17 @@ class Flow:
 
 @dataclass(frozen=True)
 class Effect:
-    """What one event changes. `standing` replaces the subject's previous standing (None: it no longer counts);
-    flows are added. Both count in the periods of `day` and in the whole history."""
+    """What one event changes. Each of `standings` replaces its subject's previous standing (None: it no longer
+    counts); flows are added. Both count in the periods of `day` (a dated standing in its own) and in the whole
+    history."""
 
     day: date
-    subject: str | None = None
-    standing: Standing | None = None
+    standings: Mapping[str, Standing | None] = field(default_factory=dict)
     flows: Sequence[Flow] = field(default_factory=tuple)
+
+
+# What a family knows of its subjects when it reads an event: the counts of a subject's standing, or None.
+Known = Callable[[str], Mapping[str, int] | None]
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,11 @@ class Family(Protocol):
     title: str  # Chinese title of the table
     event_types: frozenset[str]
 
-    def effect(self, envelope: Mapping[str, Any]) -> Effect | None: ...
+    def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
+        """Subjects (of this family) whose standing `effect` looks at, beside those it changes."""
+        ...
+
+    def effect(self, envelope: Mapping[str, Any], known: Known) -> Effect | None: ...
 
     def measures(self) -> Sequence[Measure]: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reporting.statistics.family import Effect, Flow, Measure
+from reporting.statistics.family import Effect, Flow, Known, Measure
 from reporting.statistics.periods import event_day
 from vet_contracts import assistance
 
@@ -15,7 +15,10 @@ class FundsFamily:
     title = "资金统计"
     event_types = frozenset({assistance.FundCreated.event_type()})
 
-    def effect(self, envelope: Mapping[str, Any]) -> Effect | None:
+    def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
+        return ()
+
+    def effect(self, envelope: Mapping[str, Any], known: Known) -> Effect | None:
         data, region = envelope["data"], envelope["region"]
         return Effect(
             day=event_day(envelope["occurred_at"]),

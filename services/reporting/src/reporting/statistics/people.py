@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reporting.statistics.family import Effect, Flow, Measure, Standing
+from reporting.statistics.family import Effect, Flow, Known, Measure, Standing
 from reporting.statistics.periods import event_day
 from vet_contracts import registry
 
@@ -74,7 +74,10 @@ class PeopleFamily:
     title = "人员统计"
     event_types = PERSON_EVENTS
 
-    def effect(self, envelope: Mapping[str, Any]) -> Effect | None:
+    def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
+        return ()
+
+    def effect(self, envelope: Mapping[str, Any], known: Known) -> Effect | None:
         data, region, kind = envelope["data"], envelope["region"], envelope["type"]
         flows: list[Flow] = []
         if kind == "PersonRegistered":
@@ -91,8 +94,7 @@ class PeopleFamily:
             flows.append(Flow(region, "certificates_issued"))
         return Effect(
             day=event_day(envelope["occurred_at"]),
-            subject=envelope["aggregate_id"],
-            standing=standing(data, region),
+            standings={envelope["aggregate_id"]: standing(data, region)},
             flows=flows,
         )
 

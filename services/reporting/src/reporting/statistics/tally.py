@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reporting.statistics.family import Effect, Family
+from reporting.statistics.family import Effect, Family, Known
 from reporting.statistics.periods import ALL, periods_of
 from vet_common.jurisdiction import region_keys
 
@@ -54,31 +54,48 @@ class Tally:
                 self.by_type[event_type].append(family)
         self.subjects = subjects if subjects is not None else {}
 
+    def known(self, topic: str) -> Known:
+        def counts(subject: str) -> Mapping[str, int] | None:
+            state = self.subjects.get(subject_id(topic, subject))
+            return state.counts if state and state.region else None
+
+        return counts
+
     def effects(self, envelope: Mapping[str, Any]) -> list[tuple[Family, Effect]]:
         found = []
         for family in self.by_type.get(envelope["type"], ()):
-            effect = family.effect(envelope)
+            effect = family.effect(envelope, self.known(family.topic))
             if effect is not None:
                 found.append((family, effect))
         return found
+
+    def subjects_of(self, envelope: Mapping[str, Any]) -> set[str]:
+        """The subjects an event changes or reads (what to load before tallying it)."""
+        wanted = set()
+        for family in self.by_type.get(envelope["type"], ()):
+            wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
+            effect = family.effect(envelope, lambda _subject: None)
+            if effect is not None:
+                wanted |= {subject_id(family.topic, subject) for subject in effect.standings}
+        return wanted
 
     def apply(self, envelope: Mapping[str, Any], position: int) -> Changes:
         changes: Changes = defaultdict(lambda: defaultdict(int))
         for family, effect in self.effects(envelope):
             periods = periods_of(effect.day)
-            if effect.subject is not None:
-                key = subject_id(family.topic, effect.subject)
+            for subject, new in effect.standings.items():
+                key = subject_id(family.topic, subject)
                 old = self.subjects.get(key)
                 if old is not None and old.position >= position:
                     continue  # already applied (a replay after a crash between counters and subjects)
-                new = effect.standing
                 new_day = new.day.isoformat() if new and new.day else None
                 before = (old.region, old.counts, old.day) if old else (None, {}, None)
                 after = (new.region, dict(new.counts), new_day) if new else (None, {}, None)
-                if before != after:
+                if before != after:  # else nothing to count, nor to remember
                     _add(changes, family.topic, _periods(before[2], periods), before[0], before[1], -1)
                     _add(changes, family.topic, _periods(after[2], periods), after[0], after[1], 1)
-                self.subjects[key] = SubjectState(after[0], after[1], position, after[2])
+                    self.subjects[key] = SubjectState(after[0], after[1], position, after[2])
+            # Flows need no guard here: the counters' positions keep a replayed one from counting twice.
             for flow in effect.flows:
                 _add(changes, family.topic, periods, flow.region, {flow.key: flow.amount}, 1)
         return changes
