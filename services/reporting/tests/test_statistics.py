@@ -32,6 +32,7 @@ def some_people(feed: RegistryFeed) -> list[IntegrationEvent]:
         feed.registered("p-2", VILLAGE_A, household="urban"),
         feed.registered("p-3", VILLAGE_B, categories=["martyr_survivor"], key_contact_reasons=["martyr_survivor"]),
         feed.registered("p-4", OTHER_COUNTY_VILLAGE),
+        feed.registered("p-5", "350527000003"),  # a township coded 000: no such code in the division table
         feed.event("KeyContactDesignated", "p-2", key_contact_reasons=["unemployed"], reason="unemployed"),
         feed.died("p-1"),
     ]

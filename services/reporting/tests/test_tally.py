@@ -124,3 +124,10 @@ def test_key_contacts_reached_count_each_person_once_a_quarter() -> None:
     assert totals[("contacts", "2026-Q4", "350102")]["key_contacts_reached"] == 1
     family = BY_TOPIC["contacts"]
     assert family.derive({"key_contacts": 2, "key_contacts_reached": 1}) == {"key_contact_coverage": 0.5}
+
+
+def test_a_code_the_division_table_does_not_know_is_still_counted() -> None:
+    feed = RegistryFeed()
+    totals = tally(feed.registered("p-1", "350527000003"))  # a village under a township coded 000
+    assert figure(totals, "350527000", "people") == 1
+    assert figure(totals, "35", "people") == 1

@@ -26,10 +26,9 @@ from reporting.domain.archive import ArchiveSealed, EntryArchived
 from reporting.domain.reports import ReportApproval
 from reporting.statistics import FAMILIES
 from reporting.statistics.family import Family
-from reporting.statistics.tally import CounterKey, SubjectState, Tally, bucket_of, counter_id
+from reporting.statistics.tally import CounterKey, SubjectState, Tally, bucket_of, counter_id, parent_key
 from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
-from vet_common.regions import parent_of
 
 
 def counter_document(key: CounterKey, counts: Mapping[str, int], position: int) -> dict[str, Any]:
@@ -47,7 +46,7 @@ def counter_document(key: CounterKey, counts: Mapping[str, int], position: int) 
         "topic": topic,
         "bucket": bucket,
         "region": region,
-        "parent": parent_of(region),
+        "parent": parent_key(region),
         "counts": nested,
         "position": position,
     }

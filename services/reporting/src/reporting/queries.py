@@ -16,10 +16,10 @@ from reporting.domain.reports import report_id
 from reporting.projections import flatten
 from reporting.statistics.family import Family, Measure
 from reporting.statistics.periods import ALL, Period, end_of_day
-from reporting.statistics.tally import CounterKey, Tally, bucket_of, counter_id, fold
+from reporting.statistics.tally import CounterKey, Tally, bucket_of, counter_id, fold, parent_key
 from vet_common.divisions import division_table
 from vet_common.domain import Invalid
-from vet_common.regions import name_of, parent_of
+from vet_common.regions import name_of
 
 Counts = dict[str, int]
 
@@ -39,7 +39,7 @@ def table_children() -> dict[str, list[str]]:
     """Region -> its children in the national division table (villages are not in it)."""
     children: dict[str, list[str]] = {}
     for code in division_table().names:
-        parent = parent_of(code) if len(code) > 2 else None
+        parent = parent_key(code)  # by shape, as the counters are keyed
         if parent:
             children.setdefault(parent, []).append(code)
     return {parent: sorted(codes) for parent, codes in children.items()}
@@ -116,7 +116,7 @@ def figures_as_of(application: ReportingApplication, family: Family, region: str
 
 def _kept(key: CounterKey, region: str) -> bool:
     code = key[2]
-    return code == region or (len(code) > len(region) and parent_of(code) == region)
+    return code == region or parent_key(code) == region
 
 
 def suppress(measures: Iterable[Measure], figures: Counts, threshold: int) -> dict[str, int | None]:

@@ -32,6 +32,13 @@ def counter_id(key: CounterKey) -> str:
     return f"{topic}|{bucket}|{region}"
 
 
+def parent_key(region: str) -> str | None:
+    """The region key one level up, by the code's shape alone: the projector must never stop at a code the
+    division table does not know (a village under a township coded 000, say)."""
+    keys = region_keys(region)
+    return keys[-2] if len(keys) > 1 else None
+
+
 def subject_id(topic: str, subject: str) -> str:
     return f"{topic}|{subject}"
 
