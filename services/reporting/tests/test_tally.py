@@ -131,3 +131,10 @@ def test_a_code_the_division_table_does_not_know_is_still_counted() -> None:
     totals = tally(feed.registered("p-1", "350527000003"))  # a village under a township coded 000
     assert figure(totals, "350527000", "people") == 1
     assert figure(totals, "35", "people") == 1
+
+
+def test_an_event_whose_data_does_not_fit_its_type_is_counted_by_nobody() -> None:
+    feed = RegistryFeed()
+    broken = feed.registered("p-1").model_copy(update={"data": {"person_id": "p-1"}})
+    totals = tally(broken, feed.registered("p-2"))
+    assert figure(totals, "35", "people") == 1

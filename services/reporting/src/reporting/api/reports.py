@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
 from reporting.domain.reports import ReportApproval
+from reporting.statistics import BY_TOPIC
 from reporting.statistics.periods import parse_period
 from vet_common.api import AppClock, ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles
@@ -26,6 +27,13 @@ COUNTY = 6
 
 class ReportIn(BaseModel):
     topic: str = Field(description="The statistic, e.g. people")
+
+    @field_validator("topic")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in BY_TOPIC:
+            raise ValueError(f"没有“{value}”这项统计，可选：{'、'.join(BY_TOPIC)} (no statistic {value!r})")
+        return value
     region: str = Field(description="The county's code (6 digits)")
     period: str = Field(description="A year, quarter or month: 2026, 2026-Q3, 2026-07")
 

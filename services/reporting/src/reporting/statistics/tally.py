@@ -7,6 +7,7 @@ instead of counting it twice.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 from reporting.statistics.family import Effect, Family, Known
 from reporting.statistics.periods import ALL, periods_of
 from vet_common.jurisdiction import region_keys
+
+log = logging.getLogger(__name__)
 
 CounterKey = tuple[str, str, str]  # topic, period (or the bucket of periods a document holds), region prefix
 Changes = dict[CounterKey, dict[str, int]]
@@ -68,10 +71,18 @@ class Tally:
 
         return counts
 
-    def effects(self, envelope: Mapping[str, Any]) -> list[tuple[Family, Effect]]:
+    def effects(self, envelope: Mapping[str, Any], known: Known | None = None) -> list[tuple[Family, Effect]]:
+        """What the event changes for each family counting it. An event whose data does not fit its type (the
+        archive keeps whatever arrived) is counted by nobody, the same way in every replay, never a stop."""
         found = []
         for family in self.by_type.get(envelope["type"], ()):
-            effect = family.effect(envelope, self.known(family.topic))
+            try:
+                effect = family.effect(envelope, known or self.known(family.topic))
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                log.warning(
+                    "%s %s not counted in %s: %r", envelope["type"], envelope.get("event_id"), family.topic, error
+                )
+                continue
             if effect is not None:
                 found.append((family, effect))
         return found
@@ -79,11 +90,9 @@ class Tally:
     def subjects_of(self, envelope: Mapping[str, Any]) -> set[str]:
         """The subjects an event changes or reads (what to load before tallying it)."""
         wanted = set()
-        for family in self.by_type.get(envelope["type"], ()):
+        for family, effect in self.effects(envelope, lambda _subject: None):
             wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
-            effect = family.effect(envelope, lambda _subject: None)
-            if effect is not None:
-                wanted |= {subject_id(family.topic, subject) for subject in effect.standings}
+            wanted |= {subject_id(family.topic, subject) for subject in effect.standings}
         return wanted
 
     def apply(self, envelope: Mapping[str, Any], position: int) -> Changes:
