@@ -171,7 +171,7 @@ def test_reporting_archives_a_delivered_event_once() -> None:
     archived = harness.recorded_count()
     harness.deliver(event)
     assert harness.recorded_count() == archived
-    assert [type(e).__name__ for e in harness.all_events()] == ["Opened", "EventArchived"]
+    assert [type(e).__name__ for e in harness.all_events()] == ["EntryArchived", "EventReceived"]
 
 
 @pytest.mark.integration
