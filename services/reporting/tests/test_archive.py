@@ -14,7 +14,7 @@ import pytest
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from reporting.application import OutsideJurisdiction, ReportingApplication
+from reporting.application import ReportingApplication
 from reporting.cli import verify_archive_command
 from reporting.domain.archive import ARCHIVE_ID, SEALS_ID, EntryArchived, entry_hash
 from reporting.service import definition
@@ -105,16 +105,6 @@ def test_the_seal_covers_a_quiet_archive(reporting: ReportingApplication) -> Non
     assert seal.position == 1
     assert reporting.seal() is None  # nothing new since
     assert reporting.verify_archive().sealed_through == 1
-
-
-def test_an_event_from_outside_the_deployments_jurisdiction_is_refused(tmp_path: Path) -> None:
-    application = ReportingApplication(Settings.for_service("reporting", data_dir=tmp_path, jurisdiction="3502"))
-    try:
-        with pytest.raises(OutsideJurisdiction, match="350102001001"):
-            application.archive(envelope(1))
-        assert archived(application) == []
-    finally:
-        application.close()
 
 
 # Tampering with the stored archive ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
@@ -27,14 +28,9 @@ from reporting.domain.reports import ReportApproval, report_id
 from reporting.receipts import existing_streams
 from vet_common.domain import Actor, NotFound
 from vet_common.eventstore import ServiceApplication
-from vet_common.regions import is_within
-from vet_contracts import ContractError, IntegrationEvent
+from vet_contracts import IntegrationEvent
 
 PAGE = 1000
-
-
-class OutsideJurisdiction(ContractError):
-    """An event of a region this deployment does not serve (VET_JURISDICTION): dead-lettered, never archived."""
 
 
 class ReportingApplication(ServiceApplication):
@@ -48,22 +44,12 @@ class ReportingApplication(ServiceApplication):
 
     # Archiving -------------------------------------------------------------------------------------------------
 
-    def ensure_within(self, event: IntegrationEvent) -> None:
-        served = self.settings.jurisdiction
-        if served and not is_within(event.region, served):
-            raise OutsideJurisdiction(
-                f"事件所属区划 {event.region} 不在本平台辖区 {served} 内 (event {event.event_id} of region "
-                f"{event.region} lies outside this deployment's jurisdiction {served})"
-            )
-
     def archive(self, event: IntegrationEvent) -> bool:
         """Archive `event`; False if its event id was archived already."""
         return self.archive_batch([event]) == 1
 
     def archive_batch(self, events: Sequence[IntegrationEvent], attempts: int = 5) -> int:
         """Archive the events not archived yet, in the order given, in one transaction; how many were new."""
-        for event in events:
-            self.ensure_within(event)
         with self._writing:
             for attempt in range(attempts):
                 fresh, receipts = self._not_archived(events)
@@ -74,7 +60,7 @@ class ReportingApplication(ServiceApplication):
                 new: list[Any] = []
                 for event in fresh:
                     position += 1
-                    envelope = event.model_dump(mode="json")
+                    envelope = json.loads(event.canonical_json())  # the contract's form: no empty later fields
                     digest = entry_hash(position, previous, now, envelope)
                     new.append(
                         EntryArchived(

@@ -34,6 +34,7 @@ class ReportIn(BaseModel):
         if value not in BY_TOPIC:
             raise ValueError(f"没有“{value}”这项统计，可选：{'、'.join(BY_TOPIC)} (no statistic {value!r})")
         return value
+
     region: str = Field(description="The county's code (6 digits)")
     period: str = Field(description="A year, quarter or month: 2026, 2026-Q3, 2026-07")
 
