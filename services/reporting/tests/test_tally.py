@@ -138,3 +138,45 @@ def test_an_event_whose_data_does_not_fit_its_type_is_counted_by_nobody() -> Non
     broken = feed.registered("p-1").model_copy(update={"data": {"person_id": "p-1"}})
     totals = tally(broken, feed.registered("p-2"))
     assert figure(totals, "35", "people") == 1
+
+
+def request_event(position: int, type_: str, status: str, **data: object) -> IntegrationEvent:
+    facts = {"request_id": "r-1", "person_id": "p-1", "category": "housing", "grade": "ordinary", "status": status}
+    return IntegrationEvent.build(
+        type=type_,
+        source="outreach",
+        source_position=position,
+        aggregate_id="r-1",
+        aggregate_version=position,
+        occurred_at=datetime(2026, 9, 1, tzinfo=UTC),
+        actor=Actor(sub="staff-1", role="station_staff"),
+        region="350102001001",
+        data={**facts, **data},
+    )
+
+
+def test_requests_count_in_the_period_of_their_own_dates_and_open_ones_as_a_stock() -> None:
+    registered = {"registered_on": "2026-07-03", "deadline": "2026-07-18", "responsible_region": "350102001"}
+    totals = tally(
+        request_event(1, "RequestRegistered", "registered", found_in_contact_id=None, rules_version=0, **registered),
+        request_event(
+            2,
+            "RequestEscalated",
+            "registered",
+            escalated_on="2026-07-20",
+            supervised_by="350102",
+            level=1,
+            automatic=True,
+        ),
+        request_event(3, "RequestResolved", "resolved", resolved_on="2026-08-02"),
+        request_event(
+            4, "RequestFollowedUp", "resolved", followed_up_on="2026-08-09", satisfaction="satisfied", contact_id=None
+        ),
+    )
+    july = totals[("requests", "2026-07", "350102")]
+    assert (july["registered"], july["category.housing"], july["escalated_overdue"]) == (1, 1, 1)
+    august = totals[("requests", "2026-08", "350102")]
+    assert (august["resolved"], august["satisfaction.satisfied"]) == (1, 1)
+    assert totals[("requests", "all", "350102")]["open"] == 0  # resolved: no longer open
+    assert totals[("requests", "2026-07", "350102")]["open"] == 1  # it was open through July
+    assert BY_TOPIC["requests"].derive({"followed_up": 1, "satisfaction.satisfied": 1}) == {"satisfaction_rate": 1.0}

@@ -6,6 +6,7 @@ from reporting.statistics.contacts import ContactsFamily
 from reporting.statistics.family import Family
 from reporting.statistics.funds import FundsFamily
 from reporting.statistics.people import PeopleFamily
+from reporting.statistics.requests import RequestsFamily
 
-FAMILIES: tuple[Family, ...] = (PeopleFamily(), ContactsFamily(), FundsFamily())
+FAMILIES: tuple[Family, ...] = (PeopleFamily(), ContactsFamily(), RequestsFamily(), FundsFamily())
 BY_TOPIC: dict[str, Family] = {family.topic: family for family in FAMILIES}
