@@ -246,7 +246,7 @@ def stored_counts(platform: Platform) -> dict[str, Counter[str]]:
             kinds: Counter[str] = Counter()
             start = 1
             while True:
-                batch = application.notification_log.select(start, 1000)
+                batch = application.recorder.select_notifications(start, 1000)
                 if not batch:
                     break
                 for notification in batch:
