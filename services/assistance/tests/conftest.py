@@ -3,19 +3,29 @@ registry publishes them, and callers at every level of one county (Fuzhou's 鼓�
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from fastapi.testclient import TestClient
+from pymongo import AsyncMongoClient
 
 from assistance.application import AssistanceApplication
 from assistance.policies import reactions
+from assistance.projections import AssistanceProjection
 from assistance.rules import Facts, FundKind, Rules
-from vet_common.auth import Principal, Role
+from assistance.service import definition
+from vet_common.api import create_api
+from vet_common.auth import Principal, Role, issue_token
 from vet_common.domain import Actor, FixedClock
+from vet_common.projector import Projector
+from vet_common.settings import Settings
 from vet_contracts import IntegrationEvent
 from vet_devtools.testing.people import RegistryFeed, in_memory
 
@@ -117,3 +127,73 @@ def desk() -> Iterator[Desk]:
     app.clock = clock
     yield Desk(app, clock)
     app.close()
+
+
+# Through HTTP ------------------------------------------------------------------------------------------------
+
+
+class Api:
+    """The assistance API in-process (SQLite in a temporary directory, a fixed clock), read models on the
+    `mongo_url` server in a database of its own; registry events handed to its consumer's reactions."""
+
+    def __init__(self, client: TestClient, settings: Settings, clock: FixedClock) -> None:
+        self.client, self.settings, self.clock = client, settings, clock
+        self.feed = RegistryFeed()
+
+    @property
+    def app(self) -> AssistanceApplication:
+        return self.client.app.state.application  # type: ignore[attr-defined,no-any-return]
+
+    def headers(self, role: str, region: str, sub: str | None = None, **extra: str) -> dict[str, str]:
+        token = issue_token(self.settings, sub=sub or f"{role}-{region}", name="测试", roles=[role], region=region)
+        return {"Authorization": f"Bearer {token}", **extra}
+
+    def hear(self, event: IntegrationEvent) -> bool:
+        return reactions.process(self.app, event)
+
+    def recorded(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def post(self, path: str, body: dict[str, Any], role: str, region: str, **headers: str) -> Any:
+        return self.client.post(path, json=body, headers=self.headers(role, region, **headers))
+
+    def ok(self, path: str, body: dict[str, Any], role: str, region: str, **headers: str) -> dict[str, Any]:
+        response = self.post(path, body, role, region, **headers)
+        assert response.status_code in (200, 201), response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def get(self, path: str, role: str, region: str, **params: Any) -> dict[str, Any]:
+        response = self.client.get(path, headers=self.headers(role, region), params=params)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def project(self) -> int:
+        """Bring the read models up to date; returns how many notifications were applied."""
+
+        async def catch_up() -> int:
+            client: AsyncMongoClient[Any] = AsyncMongoClient(self.settings.mongo_url)
+            try:
+                db = client[self.settings.read_model_db_name]
+                projection = AssistanceProjection(self.app)
+                await projection.setup(db)
+                projector = Projector(self.app, db, projection)
+                total = 0
+                while count := await projector.run_once():
+                    total += count
+                return total
+            finally:
+                await client.close()
+
+        return asyncio.run(catch_up())
+
+
+@pytest.fixture
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """Needs the MongoDB-wire server: the tests using it are integration tests."""
+    mongo_url: str = request.getfixturevalue("mongo_url")
+    settings = Settings.for_service(
+        "assistance", data_dir=tmp_path, mongo_url=mongo_url, read_model_db=f"assistance_{uuid.uuid4().hex[:12]}"
+    )
+    clock = FixedClock(date(2020, 9, 1))
+    with TestClient(create_api(definition, settings, clock=clock)) as client:
+        yield Api(client, settings, clock)
