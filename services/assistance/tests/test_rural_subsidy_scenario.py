@@ -53,9 +53,11 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     october = api.ok("/payrolls", {"fund_id": fund, "month": "2026-10"}, "officer", COUNTY)
     assert (october["lines"], october["total_fen"], october["status"]) == (2, 40_000, "computed")
     again = api.post("/payrolls", {"fund_id": fund, "month": "2026-10"}, "officer", COUNTY)
-    assert again.status_code == 200 and again.json()["id"] == october["id"]  # nobody paid twice
+    assert again.status_code == 200
+    assert again.json()["id"] == october["id"]
     early = api.post(f"/payrolls/{october['id']}/release", {}, "officer", COUNTY)
-    assert early.status_code == 409 and "须先审批" in early.json()["detail"]
+    assert early.status_code == 409
+    assert "须先审批" in early.json()["detail"]
     api.ok(f"/payrolls/{october['id']}/approve", {}, "approver", COUNTY)
     assert api.ok(f"/payrolls/{october['id']}/release", {}, "officer", COUNTY)["status"] == "released"
 

@@ -170,30 +170,36 @@ def test_refusals_through_http_say_why_and_record_nothing(api: Any) -> None:
     early = api.post(f"/applications/{application}/approve", {"reason": "同意"}, "approver", DISTRICT)
     assert early.status_code == 409 and "不能审批" in early.json()["detail"], early.text
     wrong_level = api.post(f"/applications/{application}/accept", {}, "station_staff", DISTRICT)
-    assert wrong_level.status_code == 403 and "乡镇（街道）" in wrong_level.json()["detail"]
+    assert wrong_level.status_code == 403
+    assert "乡镇（街道）" in wrong_level.json()["detail"]
     wrong_role = api.post(f"/applications/{application}/accept", {}, "approver", STREET)
     assert wrong_role.status_code == 403
     elsewhere = api.post(f"/applications/{application}/accept", {}, "station_staff", "440402002")
     assert elsewhere.status_code == 404
     no_reason = api.post(f"/applications/{application}/deny", {"reason": " "}, "approver", DISTRICT)
-    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["field"] == "reason"
+    assert no_reason.status_code == 422
+    assert no_reason.json()["detail"][0]["field"] == "reason"
     cut = api.post(f"/funds/{fund}/budget", {"budget_fen": -1, "reason": "x"}, "officer", DISTRICT)
-    assert cut.status_code == 422 and cut.json()["detail"][0]["field"] == "budget_fen"
+    assert cut.status_code == 422
+    assert cut.json()["detail"][0]["field"] == "budget_fen"
     assert api.recorded() == before
 
     api.ok(f"/applications/{application}/accept", {}, "station_staff", STREET)
     api.ok(f"/applications/{application}/approve", {"reason": "同意"}, "approver", DISTRICT)
     below = api.post(f"/funds/{fund}/budget", {"budget_fen": 100, "reason": "压减"}, "officer", DISTRICT)
-    assert below.status_code == 409 and "已承诺" in below.json()["detail"]
+    assert below.status_code == 409
+    assert "已承诺" in below.json()["detail"]
     api.ok(
         f"/applications/{application}/notify", {"method": "phone", "notified_on": "2020-09-01"}, "station_staff", STREET
     )
     body = {"payment_reference": "R-1", "paid_on": "2020-09-01"}
     keyless = api.post(f"/applications/{application}/disburse", body, "officer", DISTRICT)
-    assert keyless.status_code == 422 and keyless.json()["detail"][0]["field"] == "Idempotency-Key"
+    assert keyless.status_code == 422
+    assert keyless.json()["detail"][0]["field"] == "Idempotency-Key"
     first = api.post(f"/applications/{application}/disburse", body, "officer", DISTRICT, **{"Idempotency-Key": "k1"})
     again = api.post(f"/applications/{application}/disburse", body, "officer", DISTRICT, **{"Idempotency-Key": "k1"})
-    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
     other = api.post(
         f"/applications/{application}/disburse",
         {**body, "payment_reference": "R-2"},
@@ -201,4 +207,5 @@ def test_refusals_through_http_say_why_and_record_nothing(api: Any) -> None:
         DISTRICT,
         **{"Idempotency-Key": "k2"},
     )
-    assert other.status_code == 409 and "不能重复拨付" in other.json()["detail"]
+    assert other.status_code == 409
+    assert "不能重复拨付" in other.json()["detail"]
