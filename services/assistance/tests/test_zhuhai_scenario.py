@@ -168,7 +168,8 @@ def test_refusals_through_http_say_why_and_record_nothing(api: Any) -> None:
     before = api.recorded()
 
     early = api.post(f"/applications/{application}/approve", {"reason": "同意"}, "approver", DISTRICT)
-    assert early.status_code == 409 and "不能审批" in early.json()["detail"], early.text
+    assert early.status_code == 409, early.text
+    assert "不能审批" in early.json()["detail"]
     wrong_level = api.post(f"/applications/{application}/accept", {}, "station_staff", DISTRICT)
     assert wrong_level.status_code == 403
     assert "乡镇（街道）" in wrong_level.json()["detail"]
