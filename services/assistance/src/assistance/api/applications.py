@@ -105,7 +105,7 @@ def answered(application: Application, response: Response) -> ApplicationOut:
     "/applications",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
-    responses=problems(409),
+    responses=problems(404, 409),
     dependencies=[FILING],
 )
 async def submit_application(body: ApplicationIn, principal: CurrentPrincipal, assistance: Assistance) -> Created:

@@ -85,7 +85,7 @@ def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
     "/enrolments",
     status_code=status.HTTP_201_CREATED,
     response_model=Created,
-    responses=problems(409),
+    responses=problems(404, 409),
     dependencies=[MANAGING],
 )
 async def enrol(body: EnrolmentIn, principal: CurrentPrincipal, assistance: Assistance) -> Created:
@@ -191,7 +191,16 @@ def payroll_out(payroll: Payroll) -> PayrollOut:
     )
 
 
-@router.post("/payrolls", response_model=PayrollOut, responses=problems(409), dependencies=[MANAGING])
+@router.post(
+    "/payrolls",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PayrollOut,
+    responses={
+        200: {"model": PayrollOut, "description": "This month's payroll exists: the first one"},
+        **problems(404, 409),
+    },
+    dependencies=[MANAGING],
+)
 async def compute_payroll(
     body: PayrollIn, response: Response, principal: CurrentPrincipal, assistance: Assistance, db: ReadModels
 ) -> PayrollOut:
