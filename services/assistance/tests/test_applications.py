@@ -11,7 +11,7 @@ import pytest
 from assistance.application import NotEligible
 from assistance.domain import AlreadyPaid, Application, Fund, OutOfOrder, OverBudget, OverCeiling, WrongLevel
 from assistance.rules import BelowThreshold, Facts, FundKind, Rules
-from vet_common.domain import Conflict, Invalid, NotFound
+from vet_common.domain import Conflict, Invalid, NotFound, Refused
 
 
 def events_of(desk: Any) -> int:
@@ -250,3 +250,37 @@ def test_a_regular_entitlement_fund_takes_enrolments_not_applications(desk: Any)
     assert refused.value.field == "fund_id"
     assert isinstance(desk.app.get_or_none(fund_id), Fund)
     assert not any(isinstance(a, Application) for a in [desk.app.get_or_none(fund_id)])
+
+
+def test_a_departments_ceiling_holds_across_its_funds_and_a_released_amount_counts_no_more(desk: Any) -> None:
+    desk.app.set_ceiling("350102", 2026, 300_000, "全区统筹", desk.OFFICER)
+    hardship, care = desk.fund(), desk.fund(kind=FundKind.care_fund, name="关爱基金")
+    desk.person()
+    desk.approved(hardship)
+    second = desk.apply(care)
+    desk.app.accept(second, desk.STATION)
+    before = events_of(desk)
+    with pytest.raises(OverCeiling, match="350102 每人每年救助上限"):
+        desk.app.approve(second, "ok", desk.COUNTY_APPROVER)
+    assert events_of(desk) == before
+    desk.app.set_ceiling("350102", 2026, 320_000, "提高上限", desk.OFFICER)
+    approved = desk.app.approve(second, "ok", desk.COUNTY_APPROVER)
+    assert approved.status == "approved"
+    with pytest.raises(Refused):
+        desk.app.set_ceiling("3501", 2026, 1, "x", desk.OFFICER)  # a county sets no ceiling for its city
+
+
+def test_a_denied_or_suspended_amount_leaves_the_persons_year(desk: Any) -> None:
+    from assistance.domain import PersonYear
+
+    fund_id = desk.fund(desk.EMERGENCY_RULES, kind=FundKind.emergency_aid)
+    desk.person()
+    facts = {"medical_cost_fen": 20_700_000, "insurance_paid_fen": 18_780_000}
+    application_id = desk.apply(fund_id, **facts)
+    desk.app.accept(application_id, desk.STATION)
+    desk.app.approve(application_id, "ok", desk.COUNTY_APPROVER)
+    year: PersonYear = desk.app.get_or_none(PersonYear.create_id("p-1", 2026))
+    assert year.total_within("35") == 1_536_000
+    desk.app.deny(application_id, "不符合", desk.CITY_APPROVER)
+    year = desk.app.get_or_none(PersonYear.create_id("p-1", 2026))
+    assert year.total_within("35") == 0

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from assistance.domain import (
     Application,
+    Ceiling,
     Enrolment,
     EnrolmentEndings,
     Fund,
@@ -26,6 +27,7 @@ from assistance.domain import (
     PaymentClaim,
     Payroll,
     PersonFile,
+    PersonYear,
     WrongLevel,
 )
 from assistance.rules import (
@@ -266,16 +268,19 @@ class AssistanceApplication(ServiceApplication):
             application.ensure_level(level_of_jurisdiction(principal.region))
             fund = self.fund(application.fund_id, principal)
             known_person(self, application.person_id, principal).ensure_living()
+            changed: list[Any] = [application]
             snapshot = application.snapshot or {}
-            if not application.approved_levels:
+            if not application.approved_levels:  # the decision: the amount is reserved now
                 snapshot = self._snapshot(fund, application)
-            fund.reserve(
-                str(application.id), application.person_id, snapshot["amount_fen"], snapshot["yearly_ceiling_fen"]
-            )
+                amount = snapshot["amount_fen"]
+                person_year = self.person_year(application.person_id, fund.year)
+                person_year.add(str(application.id), fund.region, amount, self.ceilings(fund.region, fund.year))
+                fund.reserve(str(application.id), application.person_id, amount, snapshot["yearly_ceiling_fen"])
+                changed += [fund, person_year]
             application.approve(
                 level_of_jurisdiction(principal.region), snapshot, reason, _actor(principal), self.clock.now()
             )
-            self.save(application, fund)
+            self.save(*changed)
             return application
 
         return self._on_fund(self.application(application_id, principal).fund_id, attempt)
@@ -289,13 +294,44 @@ class AssistanceApplication(ServiceApplication):
             application.deny(level_of_jurisdiction(principal.region), reason, _actor(principal), self.clock.now())
             changed: list[Any] = [application]
             if reserved:  # denied at a higher level: the lower level's reservation goes back to the fund
-                fund = self.fund(application.fund_id, principal)
-                fund.release(str(application.id), "denied")
-                changed.append(fund)
+                changed += self.release(application, "denied")
             self.save(*changed)
             return application
 
         return self._on_fund(self.application(application_id, principal).fund_id, attempt)
+
+    def release(self, application: Application, why: str, load: Callable[[UUID], Any] | None = None) -> list[Any]:
+        """Give an unpaid reservation back: to the fund, and out of the person's year (unsaved)."""
+        get = load or self.get_or_none
+        fund: Fund = get(UUID(application.fund_id))
+        fund.release(str(application.id), why)
+        changed: list[Any] = [fund]
+        person_year: PersonYear | None = get(PersonYear.create_id(application.person_id, fund.year))
+        if person_year is not None:
+            person_year.remove(str(application.id))
+            changed.append(person_year)
+        return changed
+
+    def person_year(self, person_id: str, year: int) -> PersonYear:
+        found: PersonYear | None = self.get_or_none(PersonYear.create_id(person_id, year))
+        return found or PersonYear(person_id=person_id, year=year)
+
+    def ceilings(self, fund_region: str, year: int) -> list[Ceiling]:
+        """The department ceilings over a fund: its own region's and those above it."""
+        found = [self.get_or_none(Ceiling.create_id(prefix, year)) for prefix in region_keys(fund_region)]
+        return [ceiling for ceiling in found if ceiling is not None]
+
+    def set_ceiling(self, region: str, year: int, ceiling_fen: int, reason: str, principal: Principal) -> Ceiling:
+        """A department's ceiling per person and year across its funds; it applies to approvals from now on."""
+        if not principal.can_see(region):
+            raise Refused(f"只能为本辖区（{principal.region}）设置上限 (only for your own jurisdiction)")
+        ceiling: Ceiling | None = self.get_or_none(Ceiling.create_id(region, year))
+        if ceiling is None:
+            ceiling = Ceiling(region=region, year=year, ceiling_fen=ceiling_fen, reason=reason, actor=_actor(principal))
+        else:
+            ceiling.change(ceiling_fen=ceiling_fen, reason=reason, actor=_actor(principal))
+        self.save(ceiling)
+        return ceiling
 
     def notify_person(
         self,

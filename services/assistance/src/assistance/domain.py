@@ -23,6 +23,7 @@ from vet_common.people import PersonReplica
 # The registry's people, as assistance knows them from vet.registry.v1, are kept in this store too.
 __all__ = [
     "Application",
+    "Ceiling",
     "Enrolment",
     "EnrolmentEndings",
     "Fund",
@@ -31,6 +32,7 @@ __all__ = [
     "Payroll",
     "PersonFile",
     "PersonReplica",
+    "PersonYear",
 ]
 
 
@@ -166,6 +168,64 @@ class Fund(Aggregate):
     def _paid(self, *, application_id: str, amount_fen: int) -> None:
         del self.reservations[application_id]
         self.disbursed_fen += amount_fen
+
+
+class Ceiling(Aggregate):
+    """A department's ceiling per person and year across its funds (those of its region and below)."""
+
+    @staticmethod
+    def create_id(region: str, year: int) -> uuid.UUID:
+        return derived_id("assistance.ceiling", region, year)
+
+    @event("Set")
+    def __init__(self, *, region: str, year: int, ceiling_fen: int, reason: str, actor: Actor) -> None:
+        self.region, self.year, self.ceiling_fen = region, year, ceiling_fen
+
+    @event("Changed")
+    def change(self, *, ceiling_fen: int, reason: str, actor: Actor) -> None:
+        self.ceiling_fen = ceiling_fen
+
+
+class PersonYear(Aggregate):
+    """What one person was approved in one year, by application and the region of its fund: the sum a
+    department's ceiling is checked against. Saved with the fund's reservation, so both or neither change."""
+
+    @staticmethod
+    def create_id(person_id: str, year: int) -> uuid.UUID:
+        return derived_id("assistance.person-year", person_id, year)
+
+    @event("Opened")
+    def __init__(self, *, person_id: str, year: int) -> None:
+        self.person_id, self.year = person_id, year
+        self.amounts: dict[str, list[Any]] = {}  # application -> [the fund's region, amount in fen]
+
+    def total_within(self, region: str) -> int:
+        return sum(int(amount) for fund_region, amount in self.amounts.values() if fund_region.startswith(region))
+
+    def add(self, application_id: str, fund_region: str, amount_fen: int, ceilings: list[Ceiling]) -> None:
+        if application_id in self.amounts:
+            return
+        for ceiling in ceilings:
+            already = self.total_within(ceiling.region)
+            if already + amount_fen > ceiling.ceiling_fen:
+                raise OverCeiling(
+                    f"超过 {ceiling.region} 每人每年救助上限 {_yuan(ceiling.ceiling_fen)}：本年已批 {_yuan(already)} "
+                    "(over the department's per-person yearly ceiling across its funds)",
+                    already_fen=already,
+                )
+        self._added(application_id=application_id, fund_region=fund_region, amount_fen=amount_fen)
+
+    @event("Added")
+    def _added(self, *, application_id: str, fund_region: str, amount_fen: int) -> None:
+        self.amounts[application_id] = [fund_region, amount_fen]
+
+    def remove(self, application_id: str) -> None:
+        if application_id in self.amounts:
+            self._removed(application_id=application_id)
+
+    @event("Removed")
+    def _removed(self, *, application_id: str) -> None:
+        del self.amounts[application_id]
 
 
 class FundIndex(Aggregate):

@@ -81,8 +81,7 @@ def stop_payments(app: AssistanceApplication, died: registry.PersonDied) -> list
     for application in applications:
         reserved = application.reserved
         if application.suspend(died_on, SYSTEM, app.clock.now()) and reserved:
-            fund: Fund = changes.get(application.fund_id)
-            fund.release(str(application.id), "person died")
+            app.release(application, "person died", changes.get)
     for enrolment in enrolments:
         changes.end_enrolment(enrolment, month_of(died_on), "died")
     return changes.changed()
@@ -102,7 +101,7 @@ def follow_the_person(app: AssistanceApplication, moved: registry.PersonTransfer
             continue  # still within the fund's region: nothing changes
         receiving = app.find_fund(to_region, application.fund_kind, fund.year)
         if application.reserved:
-            fund.release(str(application.id), "person transferred")
+            app.release(application, "person transferred", changes.get)
         application.move(str(receiving.id) if receiving else None, to_region, SYSTEM, app.clock.now())
     for enrolment in enrolments:
         fund = changes.get(enrolment.fund_id)

@@ -59,13 +59,14 @@ class FundIn(BaseModel):
             raise ValueError("请填写资金名称 (name is required)")
         return value.strip()
 
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str) -> str:
-        try:
-            return validate_jurisdiction(value)
-        except InvalidRegion as error:
-            raise ValueError(str(error)) from None
+    _region = field_validator("region")(classmethod(lambda cls, value: jurisdiction(value)))
+
+
+def jurisdiction(value: str) -> str:
+    try:
+        return validate_jurisdiction(value)
+    except InvalidRegion as error:
+        raise ValueError(str(error)) from None
 
 
 class Created(BaseModel):
@@ -204,3 +205,30 @@ async def version_rules(
     fund = await run(assistance.fund, fund_id, principal)
     response.headers.update(etag(fund.version))
     return fund_out(fund)
+
+
+class CeilingIn(Reason):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"region": "350102", "year": 2026, "ceiling_fen": 2000000, "reason": "全区统筹每人每年上限"}]
+        }
+    )
+
+    region: str = Field(description="The department's region: its funds and those below it")
+    year: int = Field(ge=2000, le=2100)
+    ceiling_fen: Fen = Field(le=10**14, description="Per person and year, across those funds")
+
+    _region = field_validator("region")(classmethod(lambda cls, value: jurisdiction(value)))
+
+
+class CeilingOut(BaseModel):
+    region: str
+    year: int
+    ceiling_fen: int
+
+
+@router.post("/ceilings", response_model=CeilingOut, responses=problems(403), dependencies=[MANAGING])
+async def set_ceiling(body: CeilingIn, principal: CurrentPrincipal, assistance: Assistance) -> CeilingOut:
+    """A department's per-person yearly ceiling across its funds; approvals from now on are checked against it."""
+    ceiling = await run(assistance.set_ceiling, body.region, body.year, body.ceiling_fen, body.reason, principal)
+    return CeilingOut(region=ceiling.region, year=ceiling.year, ceiling_fen=ceiling.ceiling_fen)
