@@ -38,7 +38,7 @@ from assistance.rules import Facts, FundKind, Rules
 from vet_common.auth import Principal, Role
 from vet_common.domain import Actor, FixedClock
 from vet_common.settings import Settings
-from vet_common.spreadsheets import Sheet, csv_bytes, xlsx
+from vet_common.spreadsheets import Sheet, csv_bytes, xlsx_streamed
 from vet_devtools.testing.people import RegistryFeed
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -139,7 +139,7 @@ async def payroll(app: AssistanceApplication, settings: Settings, fund_id: Any) 
     timings.append(("approve and release", time.perf_counter() - mark))
     mark = time.perf_counter()
     rows = bank_rows(released)
-    workbook = xlsx(Sheet("2026-09发放表", BANK_COLUMNS, rows, masked=False))
+    workbook = xlsx_streamed(Sheet("2026-09发放表", BANK_COLUMNS, rows, masked=False))
     timings.append((f"export XLSX ({len(workbook) / 1e6:.1f} MB)", time.perf_counter() - mark))
     mark = time.perf_counter()
     text = csv_bytes(BANK_COLUMNS, rows, masked=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -88,6 +88,33 @@ def xlsx(*sheets: Sheet) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_streamed(sheet: Sheet) -> bytes:
+    """The worksheet of `xlsx(sheet)`, written row by row (openpyxl's write-only mode): for files of 100,000 rows
+    and more (a payroll's bank file), faster and without the whole sheet in memory. Text columns hold strings
+    (every digit kept) without the cell-by-cell text format, which is what made the other way slow."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(printable(sheet.title)[:31])
+    for index, column in enumerate(sheet.columns, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    worksheet.freeze_panes = sheet.freeze
+    worksheet.append([_styled(worksheet, column.header, font=HEADER_FONT) for column in sheet.columns])
+    for row in sheet.rows:
+        worksheet.append([cell_value(column, row, sheet.masked) for column in sheet.columns])
+    if sheet.notes:
+        worksheet.append([])
+        for note in sheet.notes:
+            worksheet.append([printable(note)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _styled(worksheet: Any, value: Any, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.font = font
+    return cell
 
 
 def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], masked: bool = True) -> bytes:

@@ -471,7 +471,7 @@ class AssistanceApplication(ServiceApplication):
         ended = endings.last_months if endings else {}
         lines = [
             [doc["_id"], doc["person_id"], doc["region"], int(doc["monthly_fen"])]
-            for doc in candidates
+            for doc in sorted(candidates, key=lambda doc: (doc["region"], doc["_id"]))  # by village, as banks list
             if doc["start_month"] <= month and (doc["_id"] not in ended or month <= ended[doc["_id"]])
         ]
         payroll = Payroll(fund_id=str(fund.id), region=fund.region, month=month, lines=lines, actor=_actor(principal))

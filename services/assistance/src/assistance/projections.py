@@ -17,6 +17,10 @@ from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
+# A payroll reads a fund's active enrolments bucket by bucket: each query an equality matching a 64th of them
+# (SecantusDB materialises every match before a limit, so pages of one big range would cost the square).
+ENROLMENT_BUCKETS = 64
+
 
 def fund_view(fund: Fund) -> dict[str, Any]:
     return {
@@ -63,6 +67,7 @@ def enrolment_view(enrolment: Enrolment) -> dict[str, Any]:
         "end_reason": enrolment.end_reason,
         "jurisdictions": region_keys(enrolment.region),
         "key": str(enrolment.id),
+        "bucket": enrolment.id.int % ENROLMENT_BUCKETS,
     }
 
 
@@ -99,6 +104,7 @@ class AssistanceProjection:
             await db.applications.create_index([(field, 1), ("jurisdictions", 1), ("key", 1)])
         await db.applications.create_index([("jurisdictions", 1), ("key", 1)])
         await db.enrolments.create_index([("fund_id", 1), ("status", 1), ("key", 1)])
+        await db.enrolments.create_index([("fund_id", 1), ("status", 1), ("bucket", 1)])
         await db.enrolments.create_index([("person_id", 1)])
         await db.enrolments.create_index([("jurisdictions", 1), ("status", 1), ("key", 1)])
         await db.payrolls.create_index([("fund_id", 1), ("key", 1)])

@@ -16,7 +16,7 @@ from vet_common.api import ReadModels
 from vet_common.auth import CurrentPrincipal
 from vet_common.money import Fen
 from vet_common.openapi import problems
-from vet_common.spreadsheets import Column, Sheet, csv_bytes, xlsx
+from vet_common.spreadsheets import Column, Sheet, csv_bytes, xlsx_streamed
 
 router = APIRouter(tags=["regular entitlements"])
 MONTH = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])")
@@ -279,7 +279,7 @@ async def bank_file(
     else:
         notes = [f"合计 {len(rows)} 人，{yuan(payroll.total_fen)} 元", f"发放表 {payroll.id}（{payroll.status}）"]
         sheet = Sheet(f"{payroll.month}发放表", BANK_COLUMNS, rows, masked=False, notes=notes)
-        body = await run(xlsx, sheet)
+        body = await run(xlsx_streamed, sheet)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     headers = {"Content-Disposition": f'attachment; filename="{name}.{format_}"'}
     return Response(body, media_type=media, headers=headers)
