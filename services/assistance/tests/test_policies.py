@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from assistance.domain import Application, Enrolment, EnrolmentEndings
+from assistance.domain import Application, Enrolment, EnrolmentEndings, OutOfOrder
 from assistance.rules import FundKind
-from vet_common.domain import Conflict
+from vet_common.domain import Conflict, NotFound
 from vet_common.people import PersonDeceased
 
 
@@ -71,6 +71,22 @@ def test_with_no_such_fund_there_the_application_waits_for_the_receiving_county(
         "transfer",
         "350104005001",
     )
+
+
+def test_the_receiving_county_assigns_a_fund_to_a_waiting_application(desk: Any) -> None:
+    here = desk.fund()
+    desk.person()
+    application_id = desk.apply(here)
+    desk.hear(desk.feed.transferred("p-1", "350104005001"))
+    receiving = desk.principal("officer", "350104")
+    wrong = desk.fund(region="350103")
+    with pytest.raises(NotFound):  # a fund of another county is none of theirs
+        desk.app.assign_fund(application_id, wrong, receiving)
+    theirs = desk.fund(region="350104", kind=FundKind.care_fund, name="关爱基金")
+    application = desk.app.assign_fund(application_id, theirs, receiving)
+    assert (application.fund_id, application.status) == (str(theirs), "submitted")
+    with pytest.raises(OutOfOrder):
+        desk.app.assign_fund(application_id, theirs, receiving)
 
 
 def test_a_move_within_the_funds_region_changes_nothing(desk: Any) -> None:

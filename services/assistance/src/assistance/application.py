@@ -24,6 +24,7 @@ from assistance.domain import (
     EnrolmentEndings,
     Fund,
     FundIndex,
+    OutOfOrder,
     PaymentClaim,
     Payroll,
     PersonFile,
@@ -370,6 +371,26 @@ class AssistanceApplication(ServiceApplication):
         # A conflict is another payment of this application (then the next attempt answers AlreadyPaid, or the
         # first payment again for its key) or another command on the fund (then this one is decided again).
         return self._on_fund(self.application(application_id, principal).fund_id, attempt)
+
+    def assign_fund(
+        self, application_id: UUID, fund_id: UUID, principal: Principal, expected_version: int | None = None
+    ) -> Application:
+        """The receiving side decides where a transferred application goes: one of its funds that covers the
+        person's new region; acceptance starts again there."""
+        application = self.application(application_id, principal, expected_version)
+        if application.status != "transfer_pending":
+            raise OutOfOrder(
+                "只有迁入待处理的申请可以改投资金 (only an application waiting after a transfer is assigned a fund)",
+                waiting_for=application.waiting_for,
+            )
+        fund = self.fund(fund_id, principal)
+        if not is_within(application.region, fund.region):
+            raise Invalid("fund_id", "该资金不覆盖申请人现居地区 (the fund does not cover where the person lives now)")
+        if fund.kind == FundKind.regular_entitlement:
+            raise Invalid("fund_id", "定期抚恤补助请办理登记 (a regular entitlement takes enrolments)")
+        application.move(str(fund.id), application.region, _actor(principal), self.clock.now())
+        self.save(application)
+        return application
 
     def evaluate(
         self, application_id: UUID, finding: str, principal: Principal, expected_version: int | None = None

@@ -338,6 +338,29 @@ async def disburse(
     return answered(application, response)
 
 
+class AssignIn(BaseModel):
+    fund_id: UUID = Field(description="A fund of the receiving side that covers the person's new region")
+
+
+@router.post(
+    "/applications/{application_id}/assign",
+    response_model=ApplicationOut,
+    responses=STEP_REFUSALS,
+    dependencies=[MANAGING],
+)
+async def assign_fund(
+    application_id: UUID,
+    body: AssignIn,
+    response: Response,
+    principal: CurrentPrincipal,
+    assistance: Assistance,
+    expected: IfMatch,
+) -> ApplicationOut:
+    """After a transfer with no fund of the same kind there: the receiving county assigns one of its funds
+    (`GET /applications?waiting_for=transfer` lists them); acceptance starts again there."""
+    return answered(await run(assistance.assign_fund, application_id, body.fund_id, principal, expected), response)
+
+
 class EvaluateIn(BaseModel):
     finding: str = Field(min_length=1, max_length=1000, description="The follow-up visit's finding (回访情况)")
 
