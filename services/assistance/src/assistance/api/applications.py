@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -10,7 +11,18 @@ from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistance import queries
-from assistance.api.deps import APPROVING, FILING, MANAGING, MAX_PAGE_SIZE, Assistance, Reason, etag, run
+from assistance.api.deps import (
+    APPROVING,
+    FILING,
+    MANAGING,
+    MAX_PAGE_SIZE,
+    Assistance,
+    Page,
+    Reason,
+    etag,
+    page_out,
+    run,
+)
 from assistance.domain import STATUS_NAMES, Application
 from assistance.rules import Facts
 from vet_common.api import AppClock, IfMatch, ReadModels
@@ -96,6 +108,16 @@ def application_out(application: Application) -> ApplicationOut:
     )
 
 
+def step(name: str, who: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A route of one step of the loop: POST /applications/{id}/<name>, answering the application after it."""
+    return router.post(
+        f"/applications/{{application_id}}/{name}",
+        response_model=ApplicationOut,
+        responses=STEP_REFUSALS,
+        dependencies=[who],
+    )
+
+
 def answered(application: Application, response: Response) -> ApplicationOut:
     response.headers.update(etag(application.version))
     return application_out(application)
@@ -123,12 +145,7 @@ async def submit_application(body: ApplicationIn, principal: CurrentPrincipal, a
     return Created(id=application_id)
 
 
-class ApplicationPage(BaseModel):
-    items: list[dict[str, Any]]
-    next: str | None
-
-
-@router.get("/applications", response_model=ApplicationPage, responses=problems(403))
+@router.get("/applications", response_model=Page, responses=problems(403))
 async def find_applications(
     principal: CurrentPrincipal,
     db: ReadModels,
@@ -139,7 +156,7 @@ async def find_applications(
     region: Annotated[str | None, Query(description="Region prefix within your jurisdiction")] = None,
     after: Annotated[str | None, Query(max_length=400, description="`next` of the page before")] = None,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-) -> ApplicationPage:
+) -> Page:
     """Applications by fund, person, status or the step they wait for, oldest first, a page at a time."""
     search = queries.ApplicationSearch(
         fund_id=str(fund_id) if fund_id else None,
@@ -150,12 +167,7 @@ async def find_applications(
         after=after,
         page_size=page_size,
     )
-    page = await queries.find_applications(db, principal, search)
-    return ApplicationPage(items=[listed(doc) for doc in page.docs], next=page.next)
-
-
-def listed(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "jurisdictions", "key")}}
+    return page_out(await queries.find_applications(db, principal, search))
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
@@ -166,12 +178,7 @@ async def get_application(
     return answered(await run(assistance.application, application_id, principal), response)
 
 
-@router.post(
-    "/applications/{application_id}/accept",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[FILING],
-)
+@step("accept", FILING)
 async def accept(
     application_id: UUID, response: Response, principal: CurrentPrincipal, assistance: Assistance, expected: IfMatch
 ) -> ApplicationOut:
@@ -185,12 +192,7 @@ class ReturnIn(Reason):
     )
 
 
-@router.post(
-    "/applications/{application_id}/return",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[FILING],
-)
+@step("return", FILING)
 async def return_application(
     application_id: UUID,
     body: ReturnIn,
@@ -211,12 +213,7 @@ class ResubmitIn(BaseModel):
     documents: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
 
 
-@router.post(
-    "/applications/{application_id}/resubmit",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[FILING],
-)
+@step("resubmit", FILING)
 async def resubmit(
     application_id: UUID,
     body: ResubmitIn,
@@ -230,12 +227,7 @@ async def resubmit(
     return answered(application, response)
 
 
-@router.post(
-    "/applications/{application_id}/approve",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[APPROVING],
-)
+@step("approve", APPROVING)
 async def approve(
     application_id: UUID,
     body: Reason,
@@ -249,12 +241,7 @@ async def approve(
     return answered(await run(assistance.approve, application_id, body.reason, principal, expected), response)
 
 
-@router.post(
-    "/applications/{application_id}/deny",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[APPROVING],
-)
+@step("deny", APPROVING)
 async def deny(
     application_id: UUID,
     body: Reason,
@@ -274,12 +261,7 @@ class NotifyIn(BaseModel):
     notified_on: date
 
 
-@router.post(
-    "/applications/{application_id}/notify",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[FILING],
-)
+@step("notify", FILING)
 async def notify(
     application_id: UUID,
     body: NotifyIn,
@@ -307,12 +289,7 @@ class DisburseIn(BaseModel):
     paid_on: date
 
 
-@router.post(
-    "/applications/{application_id}/disburse",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[MANAGING],
-)
+@step("disburse", MANAGING)
 async def disburse(
     application_id: UUID,
     body: DisburseIn,
@@ -342,12 +319,7 @@ class AssignIn(BaseModel):
     fund_id: UUID = Field(description="A fund of the receiving side that covers the person's new region")
 
 
-@router.post(
-    "/applications/{application_id}/assign",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[MANAGING],
-)
+@step("assign", MANAGING)
 async def assign_fund(
     application_id: UUID,
     body: AssignIn,
@@ -365,12 +337,7 @@ class EvaluateIn(BaseModel):
     finding: str = Field(min_length=1, max_length=1000, description="The follow-up visit's finding (回访情况)")
 
 
-@router.post(
-    "/applications/{application_id}/evaluate",
-    response_model=ApplicationOut,
-    responses=STEP_REFUSALS,
-    dependencies=[FILING],
-)
+@step("evaluate", FILING)
 async def evaluate(
     application_id: UUID,
     body: EvaluateIn,

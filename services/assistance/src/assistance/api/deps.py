@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends
 from pydantic import BaseModel, Field, field_validator
 
+from assistance import queries
 from assistance.application import AssistanceApplication
 from vet_common.api import get_application
 from vet_common.auth import Role, require_roles
@@ -37,6 +38,21 @@ class Reason(BaseModel):
         if not value.strip():
             raise ValueError("请填写理由 (a reason is required)")
         return value.strip()
+
+
+class Page(BaseModel):
+    """One page of a list; `next` goes in `after` for the page after it (None: this was the last)."""
+
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def page_out(page: queries.Page) -> Page:
+    """The read-model documents as list items: `id` for `_id`, without what only the query uses."""
+    hidden = ("_id", "jurisdictions", "key", "bucket", "version")
+    return Page(
+        items=[{"id": d["_id"], **{k: v for k, v in d.items() if k not in hidden}} for d in page.docs], next=page.next
+    )
 
 
 def etag(version: int) -> dict[str, str]:

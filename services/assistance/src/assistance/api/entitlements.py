@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistance import queries
-from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, run
+from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, Page, page_out, run
 from assistance.domain import Enrolment, Payroll
 from vet_common.api import ReadModels
 from vet_common.auth import CurrentPrincipal
@@ -29,6 +29,9 @@ def _month(value: str) -> str:
     return value
 
 
+Month = Annotated[str, AfterValidator(_month), Field(description="YYYY-MM", examples=["2026-09"])]
+
+
 class EnrolmentIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -41,12 +44,7 @@ class EnrolmentIn(BaseModel):
     fund_id: UUID
     person_id: UUID
     monthly_fen: Fen | None = Field(default=None, description="Monthly amount; the fund's rule when left out")
-    start_month: str = Field(description="First month paid, YYYY-MM")
-
-    @field_validator("start_month")
-    @classmethod
-    def _start(cls, value: str) -> str:
-        return _month(value)
+    start_month: Month = Field(description="First month paid, YYYY-MM")
 
 
 class Created(BaseModel):
@@ -101,12 +99,7 @@ async def enrol(body: EnrolmentIn, principal: CurrentPrincipal, assistance: Assi
     return Created(id=enrolment_id)
 
 
-class EnrolmentPage(BaseModel):
-    items: list[dict[str, Any]]
-    next: str | None
-
-
-@router.get("/enrolments", response_model=EnrolmentPage, responses=problems(403))
+@router.get("/enrolments", response_model=Page, responses=problems(403))
 async def find_enrolments(
     principal: CurrentPrincipal,
     db: ReadModels,
@@ -114,11 +107,10 @@ async def find_enrolments(
     status_: Annotated[Literal["proposed", "active", "ended"] | None, Query(alias="status")] = None,
     after: Annotated[str | None, Query(max_length=400)] = None,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-) -> EnrolmentPage:
+) -> Page:
     """Enrolments of your jurisdiction; status=proposed lists those the registry's alerts proposed."""
-    page = await queries.find_enrolments(db, principal, str(fund_id) if fund_id else None, status_, after, page_size)
-    items = [{"id": d["_id"], **{k: v for k, v in d.items() if k not in ("_id", "jurisdictions")}} for d in page.docs]
-    return EnrolmentPage(items=items, next=page.next)
+    fund = str(fund_id) if fund_id else None
+    return page_out(await queries.find_enrolments(db, principal, fund, status_, after, page_size))
 
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentOut)
@@ -128,12 +120,7 @@ async def get_enrolment(enrolment_id: UUID, principal: CurrentPrincipal, assista
 
 class ConfirmIn(BaseModel):
     monthly_fen: Fen | None = None
-    start_month: str | None = None
-
-    @field_validator("start_month")
-    @classmethod
-    def _start(cls, value: str | None) -> str | None:
-        return None if value is None else _month(value)
+    start_month: Month | None = None
 
 
 @router.post(
@@ -159,12 +146,7 @@ class PayrollIn(BaseModel):
     )
 
     fund_id: UUID
-    month: str = Field(description="YYYY-MM")
-
-    @field_validator("month")
-    @classmethod
-    def _valid_month(cls, value: str) -> str:
-        return _month(value)
+    month: Month
 
 
 class PayrollOut(BaseModel):

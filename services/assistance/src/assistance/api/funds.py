@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistance import queries
-from assistance.api.deps import MANAGING, MAX_PAGE_SIZE, Assistance, Reason, etag, run
+from assistance.api.deps import MANAGING, MAX_PAGE_SIZE, Assistance, Page, Reason, etag, page_out, run
 from assistance.domain import Fund
 from assistance.rules import FUND_KIND_NAMES, FundKind, MonthlyAmount, Rules
 from vet_common.api import AppClock, IfMatch, ReadModels, actor_of
@@ -137,25 +137,16 @@ async def create_fund(body: FundIn, principal: CurrentPrincipal, assistance: Ass
     return Created(id=fund_id)
 
 
-class FundPage(BaseModel):
-    items: list[dict[str, object]]
-    next: str | None
-
-
-@router.get("/funds", response_model=FundPage, responses=problems(403))
+@router.get("/funds", response_model=Page, responses=problems(403))
 async def find_funds(
     principal: CurrentPrincipal,
     db: ReadModels,
     region: Annotated[str | None, Query(description="Region prefix within your jurisdiction")] = None,
     after: Annotated[str | None, Query(max_length=400, description="`next` of the page before")] = None,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-) -> FundPage:
+) -> Page:
     """Funds of your jurisdiction and those above it you may apply to, with budget, committed and remaining."""
-    page = await queries.find_funds(db, principal, region, after, page_size)
-    items = [
-        {"id": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "jurisdictions")}} for doc in page.docs
-    ]
-    return FundPage(items=items, next=page.next)
+    return page_out(await queries.find_funds(db, principal, region, after, page_size))
 
 
 @router.get("/funds/{fund_id}", response_model=FundOut)
