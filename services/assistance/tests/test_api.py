@@ -63,6 +63,24 @@ def test_create_and_read_a_fund(client: TestClient, settings: Settings) -> None:
         ({"kind": "lottery"}, "kind"),
         ({"rules": {"amount": {"kind": "fixed", "amount_fen": -5}}}, "rules.amount.fixed.amount_fen"),
         ({"rules": {"amount": {"kind": "monthly"}}}, "rules.amount"),
+        (
+            {
+                "rules": {
+                    "amount": {"kind": "fixed", "amount_fen": 1},
+                    "approval": {"levels": [{"level": "city"}, {"level": "county"}]},
+                }
+            },
+            "rules",
+        ),
+        (
+            {
+                "rules": {
+                    "amount": {"kind": "fixed", "amount_fen": 1},
+                    "approval": {"levels": [{"level": "county", "from_fen": 5}]},
+                }
+            },
+            "rules",
+        ),
     ],
 )
 def test_bad_input_is_422(client: TestClient, settings: Settings, overrides: dict[str, object], field: str) -> None:

@@ -110,6 +110,10 @@ class Rules(_Rule):
         levels = [step.level for step in self.approval.levels]
         if levels != sorted(levels, key=order.index) or len(set(levels)) != len(levels):
             raise ValueError("审批层级须自下而上且不重复 (approval levels go upwards, each once)")
+        if self.approval.levels[0].from_fen != 0:
+            raise ValueError(
+                "第一级审批须适用于所有金额（from_fen 为 0） (the first approval level applies to every amount)"
+            )
         if order.index(self.approval.accept) > order.index(levels[0]):
             raise ValueError("受理层级不能高于第一级审批 (the accepting level cannot be above the first approval)")
         return self
