@@ -127,7 +127,7 @@ async def payroll(app: AssistanceApplication, settings: Settings, fund_id: Any) 
     client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongo_url)
     db = client[settings.read_model_db_name]
     timings, started = [], time.perf_counter()
-    candidates = [doc async for doc in queries.active_enrolments(db, str(fund_id))]
+    candidates = await queries.active_enrolments(db, str(fund_id))
     await client.close()
     timings.append(("read the active enrolments", time.perf_counter() - started))
     mark = time.perf_counter()

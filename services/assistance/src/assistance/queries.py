@@ -7,7 +7,7 @@ step's documents of a region, never a whole table.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,11 +91,17 @@ async def find_enrolments(
     return await page_of(db, "enrolments", query, after, page_size)
 
 
-async def active_enrolments(db: AsyncDatabase[Any], fund_id: str) -> AsyncIterator[Document]:
-    """Every active enrolment of a fund, one bucket at a time (a payroll of 100,000 is 64 equality queries of
-    about 1,600 documents each)."""
+async def active_enrolments(db: AsyncDatabase[Any], fund_id: str, at_once: int = 8) -> list[Document]:
+    """Every active enrolment of a fund, by bucket: a payroll of 100,000 is 64 equality queries of about 1,600
+    documents each, `at_once` of them in flight (the server answers them side by side)."""
     fields = {"person_id": 1, "region": 1, "monthly_fen": 1, "start_month": 1}
-    for bucket in range(ENROLMENT_BUCKETS):
-        query = {"fund_id": fund_id, "status": "active", "bucket": bucket}
-        for doc in await db.enrolments.find(query, fields).to_list():
-            yield doc
+
+    async def bucket(number: int) -> list[Document]:
+        query = {"fund_id": fund_id, "status": "active", "bucket": number}
+        return await db.enrolments.find(query, fields).to_list()
+
+    docs: list[Document] = []
+    for start in range(0, ENROLMENT_BUCKETS, at_once):
+        for part in await asyncio.gather(*(bucket(n) for n in range(start, min(start + at_once, ENROLMENT_BUCKETS)))):
+            docs += part
+    return docs

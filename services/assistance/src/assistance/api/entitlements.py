@@ -189,7 +189,7 @@ async def compute_payroll(
     """Compute a month's payroll: one line per active enrolment, each paid once (a second run answers the
     first payroll, 200 instead of 201)."""
     fund = await run(assistance.fund, body.fund_id, principal)
-    candidates = [doc async for doc in queries.active_enrolments(db, str(fund.id))]
+    candidates = await queries.active_enrolments(db, str(fund.id))
     payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, candidates, principal)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return payroll_out(payroll)
