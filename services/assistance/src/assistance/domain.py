@@ -518,8 +518,8 @@ class PersonFile(Aggregate):
 
 
 class PaymentClaim(Aggregate):
-    """ "Paid once": its id derives from what it pays (an application, or an enrolment and a month), so a second
-    payment collides in the event store whatever the retries."""
+    """ "Paid once": its id derives from the application it pays, so a second payment collides in the event store
+    whatever the retries. (A payroll is its own claim on its lines: see Payroll.)"""
 
     @staticmethod
     def create_id(paid_for: str) -> uuid.UUID:
@@ -528,10 +528,6 @@ class PaymentClaim(Aggregate):
     @staticmethod
     def for_application(application_id: uuid.UUID | str) -> str:
         return f"application:{application_id}"
-
-    @staticmethod
-    def for_month(enrolment_id: uuid.UUID | str, month: str) -> str:
-        return f"enrolment:{enrolment_id}:{month}"
 
     @event("Claimed")
     def __init__(self, *, paid_for: str, amount_fen: int, reference: str) -> None:
@@ -628,7 +624,8 @@ class EnrolmentEndings(Aggregate):
 
 class Payroll(Aggregate):
     """One fund's payroll for one month (月度发放表): computed, approved, then released to the bank. Its id derives
-    from fund and month, so a month is computed once; each line is also a PaymentClaim per person and month."""
+    from fund and month, so a month is computed once: it is the claim "paid once per person and month" on each
+    line (an enrolment is one person's in one fund)."""
 
     @staticmethod
     def create_id(fund_id: uuid.UUID | str, month: str) -> uuid.UUID:
