@@ -237,12 +237,17 @@ def bank_rows(payroll: Payroll) -> list[dict[str, Any]]:
     ]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+A_FILE = {"type": "string", "format": "binary"}
+
+
 @router.get(
     "/payrolls/{payroll_id}/bank-file",
+    response_class=Response,
     responses={
         200: {
-            "content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
-            "description": "The bank file",
+            "content": {XLSX: {"schema": A_FILE}, "text/csv": {"schema": {"type": "string"}}},
+            "description": "The bank file (.xlsx, or .csv with format=csv)",
         }
     },
 )
@@ -262,6 +267,6 @@ async def bank_file(
         notes = [f"合计 {len(rows)} 人，{yuan(payroll.total_fen)} 元", f"发放表 {payroll.id}（{payroll.status}）"]
         sheet = Sheet(f"{payroll.month}发放表", BANK_COLUMNS, rows, masked=False, notes=notes)
         body = await run(xlsx_streamed, sheet)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX
     headers = {"Content-Disposition": f'attachment; filename="{name}.{format_}"'}
     return Response(body, media_type=media, headers=headers)
