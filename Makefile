@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff and mypy"
 	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
 	@echo "make bench-reporting  events archived from Kafka per second, rebuild rate, province statistic p99"
+	@echo "make bench-assistance  approvals/s on one fund and on many, a payroll of 100,000 (BENCH_ARGS=--postgres ...)"
 	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
 
 setup:
@@ -90,3 +91,6 @@ bench-reporting: setup  ## Kafka -> archive rate, rebuild vs raw SecantusDB writ
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py
+
+bench-assistance: setup  ## approvals per second under contention for one budget, and a payroll of 100,000 enrolments
+	$(UV_RUN) python bench/assistance_bench.py $(BENCH_ARGS)

@@ -47,7 +47,14 @@ def test_a_registered_person_a_visit_and_a_fund_reach_reporting(platform: Platfo
     assert visit.status_code == 201, visit.text
     fund = httpx.post(
         f"{assistance}/funds",
-        json={"name": "2026年解三难资金", "region": "350102", "year": 2026, "budget_fen": 50_000_000},
+        json={
+            "name": "2026年解三难资金",
+            "kind": "hardship_aid",
+            "region": "350102",
+            "year": 2026,
+            "budget_fen": 50_000_000,
+            "rules": {"amount": {"kind": "fixed", "amount_fen": 160_000}},
+        },
         headers=headers("officer", "3501"),
     )
     assert fund.status_code == 201, fund.text

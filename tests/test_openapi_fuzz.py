@@ -281,7 +281,15 @@ def test_registry(case: Any, registry_service: Service) -> None:
 @pytest.fixture(scope="module")
 def assistance_service(started: Callable[[str, str], Service]) -> Service:
     service = started("assistance", COUNTY)
-    body = {"name": "解三难资金", "region": COUNTY, "year": date.today().year, "budget_fen": 1}
+    rules = {"amount": {"kind": "fixed", "amount_fen": 1}}
+    body = {
+        "name": "解三难资金",
+        "kind": "hardship_aid",
+        "region": COUNTY,
+        "year": date.today().year,
+        "budget_fen": 1,
+        "rules": rules,
+    }
     fund = service.call("POST", "/funds", json=body)
     KNOWN["assistance"] = {"fund_id": [fund["id"]]}
     return service

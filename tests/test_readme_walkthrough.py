@@ -55,5 +55,10 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert '"supervised_by":"3501"' in out  # the request, escalated by hand from 台江区 to the city
     assert '"status":"closed"' in out
     assert (tmp_path / "未导入.xlsx").stat().st_size > 0
+    assert '"status":"evaluated"' in out  # the assistance walk-through: every step to the follow-up visit
+    assert '"amount_yuan":"1,600.00"' in out
+    assert "不能审批" in out  # the step out of order, refused
+    assert ",200.00" in out  # the bank file's line
+    assert (tmp_path / "发放表.xlsx").stat().st_size > 0
     assert "350102198103150015" in out  # revealed with a purpose, and only there
     assert out.count("350102198103150015") == 1

@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from vet_common.idnumber import mask_id_number
-from vet_common.spreadsheets import Column, Sheet, csv_bytes, printable, xlsx
+from vet_common.spreadsheets import Column, Sheet, csv_bytes, printable, xlsx, xlsx_streamed
 
 COLUMNS = [
     Column("姓名", "name"),
@@ -51,3 +51,12 @@ def test_csv_has_a_bom_for_excel_and_masks_too() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig").splitlines()
     assert text == ["姓名,公民身份号码,人数", "张三,350102********0015,3", "李四,,0"]
+
+
+def test_a_streamed_sheet_holds_the_same_cells_widths_header_and_notes() -> None:
+    sheet = Sheet(title="名单", columns=COLUMNS, rows=ROWS, notes=["截至 2026-08-01"])
+    streamed, plain = xlsx_streamed(sheet), xlsx(sheet)
+    assert read(streamed) == read(plain)
+    written = load_workbook(io.BytesIO(streamed)).worksheets[0]
+    assert (written.freeze_panes, written.column_dimensions["B"].width, written["A1"].font.b) == ("A2", 22, True)
+    assert written["B2"].value == "350102********0015"  # masked, a string: every character kept

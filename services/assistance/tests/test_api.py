@@ -33,7 +33,15 @@ def auth(settings: Settings, region: str = "3501", role: str = "officer") -> dic
 
 
 def fund(**overrides: object) -> dict[str, object]:
-    return {"name": "2026年解三难资金", "region": "350102", "year": 2026, "budget_fen": 160_000, **overrides}
+    return {
+        "name": "2026年解三难资金",
+        "kind": "hardship_aid",
+        "region": "350102",
+        "year": 2026,
+        "budget_fen": 160_000,
+        "rules": {"amount": {"kind": "fixed", "amount_fen": 160_000}},
+        **overrides,
+    }
 
 
 def test_create_and_read_a_fund(client: TestClient, settings: Settings) -> None:
@@ -52,6 +60,27 @@ def test_create_and_read_a_fund(client: TestClient, settings: Settings) -> None:
         ({"region": "35x"}, "region"),
         ({"year": 1999}, "year"),
         ({"name": ""}, "name"),
+        ({"kind": "lottery"}, "kind"),
+        ({"rules": {"amount": {"kind": "fixed", "amount_fen": -5}}}, "rules.amount.fixed.amount_fen"),
+        ({"rules": {"amount": {"kind": "monthly"}}}, "rules.amount"),
+        (
+            {
+                "rules": {
+                    "amount": {"kind": "fixed", "amount_fen": 1},
+                    "approval": {"levels": [{"level": "city"}, {"level": "county"}]},
+                }
+            },
+            "rules",
+        ),
+        (
+            {
+                "rules": {
+                    "amount": {"kind": "fixed", "amount_fen": 1},
+                    "approval": {"levels": [{"level": "county", "from_fen": 5}]},
+                }
+            },
+            "rules",
+        ),
     ],
 )
 def test_bad_input_is_422(client: TestClient, settings: Settings, overrides: dict[str, object], field: str) -> None:
