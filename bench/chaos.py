@@ -102,7 +102,14 @@ def load(platform: Platform, stop: threading.Event, ledger: Ledger, rate: float)
             if contact:
                 ledger.record("contact", contact["id"])
         if n % 20 == 0:
-            fund = {"name": f"临时救助{n}", "region": "350102", "year": 2026, "budget_fen": 1_000_000}
+            fund = {
+                "name": f"临时救助{n}",
+                "kind": "hardship_aid",
+                "region": "350102",
+                "year": 2026,
+                "budget_fen": 1_000_000,
+                "rules": {"amount": {"kind": "fixed", "amount_fen": 160_000}},
+            }
             created_fund = send(assistance, "/funds", fund, stop, ledger)
             if created_fund:
                 ledger.record("fund", created_fund["id"])
@@ -238,7 +245,7 @@ def summary(platform: Platform) -> dict[str, int]:
 
 
 def stored_counts(platform: Platform) -> dict[str, Counter[str]]:
-    """How many events of each kind (the class name's last part) each service's event store holds."""
+    """How many events of each class (Aggregate.Event) each service's event store holds."""
     counts: dict[str, Counter[str]] = {}
     for service in ("registry", "outreach", "assistance"):
         application = platform.application(service)
@@ -250,7 +257,7 @@ def stored_counts(platform: Platform) -> dict[str, Counter[str]]:
                 if not batch:
                     break
                 for notification in batch:
-                    kinds[notification.topic.rsplit(".", 1)[-1]] += 1
+                    kinds[notification.topic.rsplit(":", 1)[-1]] += 1  # e.g. Person.Registered
                 start = batch[-1].id + 1
             counts[service] = kinds
         finally:
