@@ -213,9 +213,9 @@ def check(platform: Platform, ledger: Ledger, kills: Counter[str]) -> int:
             failures.append(f"{kind}: {len(ids) - len(set(ids))} answers repeated an id")
     stored = stored_counts(platform)
     for kind, service, event in (
-        ("person", "registry", "Registered"),
-        ("contact", "outreach", "Recorded"),
-        ("fund", "assistance", "Created"),
+        ("person", "registry", "Person.Registered"),
+        ("contact", "outreach", "Contact.Recorded"),
+        ("fund", "assistance", "Fund.Created"),
     ):
         answered = len(set(ledger.answered[kind]))
         if stored[service].get(event, 0) != answered:
