@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance bench-outreach
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
 	@echo "make bench-reporting  events archived from Kafka per second, rebuild rate, province statistic p99"
 	@echo "make bench-assistance  approvals/s on one fund and on many, a payroll of 100,000 (BENCH_ARGS=--postgres ...)"
+	@echo "make bench-outreach  POST /contacts rate, overdue lists p50/p99 with 200,000 people (BENCH_ARGS=--people 20000)"
 	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
 
 setup:
@@ -70,6 +71,9 @@ lint: setup
 
 bench-registry: setup  ## import rate into PostgreSQL and GET /persons latency (takes several minutes)
 	$(UV_RUN) python bench/registry_bench.py
+
+bench-outreach: setup  ## POST /contacts rate and the overdue lists' latency with 200,000 people (several minutes)
+	$(UV_RUN) python bench/outreach_bench.py $(BENCH_ARGS)
 
 bench-api: setup  ## POST /persons under 16 clients, whole registry on free ports, vs a plain SQLite endpoint
 	$(UV_RUN) python bench/api_bench.py $(BENCH_ARGS)

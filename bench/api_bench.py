@@ -103,7 +103,14 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-async def client(port: int, path: str, token: str, next_n: Callable[[], int | None], run: Run | None) -> None:
+async def client(
+    port: int,
+    path: str,
+    token: str,
+    next_n: Callable[[], int | None],
+    run: Run | None,
+    body_of: Callable[[int], bytes] = registration,
+) -> None:
     """One keep-alive connection posting until `next_n` says stop; a minimal HTTP/1.1 client, so the clients
     cost little of the machine's two cores."""
     reader, writer = await asyncio.open_connection(HOST, port)
@@ -111,7 +118,7 @@ async def client(port: int, path: str, token: str, next_n: Callable[[], int | No
     head += "Content-Type: application/json\r\n"
     try:
         while (n := next_n()) is not None:
-            body = registration(n)
+            body = body_of(n)
             started = time.perf_counter()
             writer.write(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
             response = await reader.readuntil(b"\r\n\r\n")
@@ -130,15 +137,25 @@ async def client(port: int, path: str, token: str, next_n: Callable[[], int | No
         writer.close()
 
 
-async def load(port: int, path: str, token: str, clients: int, seconds: float, count: int, pids: dict[str, int]) -> Run:
-    """Warm up, then `clients` clients until `seconds` have passed or `count` requests were sent."""
+async def load(
+    port: int,
+    path: str,
+    token: str,
+    clients: int,
+    seconds: float,
+    count: int,
+    pids: dict[str, int],
+    body_of: Callable[[int], bytes] = registration,
+) -> Run:
+    """Warm up, then `clients` clients until `seconds` have passed or `count` requests were sent; the n-th
+    request posts `body_of(n)`."""
     numbers = iter(range(WARM_UP + count))
 
     def warm_up() -> int | None:
         n = next(numbers)
         return n if n < WARM_UP else None
 
-    await asyncio.gather(*(client(port, path, token, warm_up, None) for _ in range(clients)))
+    await asyncio.gather(*(client(port, path, token, warm_up, None, body_of) for _ in range(clients)))
     deadline = time.monotonic() + seconds
 
     def measured() -> int | None:
@@ -148,7 +165,7 @@ async def load(port: int, path: str, token: str, clients: int, seconds: float, c
     pids = {**pids, "clients": os.getpid()}
     cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
     started = time.perf_counter()
-    await asyncio.gather(*(client(port, path, token, measured, run) for _ in range(clients)))
+    await asyncio.gather(*(client(port, path, token, measured, run, body_of) for _ in range(clients)))
     run.seconds = time.perf_counter() - started
     run.cpu = {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
     return run

@@ -21,6 +21,7 @@ from vet_devtools.testing.scenarios import (
     person,
     register_many,
     summary,
+    today_in_china,
     visit_when_known,
     wait_until,
 )
@@ -186,7 +187,7 @@ def test_outreach_records_a_visit_while_the_registry_is_down(
             httpx.get(f"{registry}/healthz")
         visit = httpx.post(
             f"{platform.url('outreach')}/contacts",
-            json={"person_id": person_ids[0], "method": "phone", "date": "2026-08-02", "findings": "电话回访"},
+            json={"person_id": person_ids[0], "method": "phone", "date": today_in_china(), "findings": "电话回访"},
             headers=headers(),
         )
         assert visit.status_code == 201, visit.text

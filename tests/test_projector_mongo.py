@@ -10,7 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from vet_common.projector import CHECKPOINTS, Projector
+from vet_common.projector import CHECKPOINTS, Projector, ReadModelBatch
 from vet_devtools.testing.apps import Counter, CounterApplication, CounterProjection
 
 pytestmark = pytest.mark.integration
@@ -102,6 +102,25 @@ async def test_regrouped_members_are_in_exactly_their_last_groups_even_when_repl
         assert after == {"a": [], "b": [], "c": [("p1", 1942)]}
         await regroup(("p1", 1942, ["c"]), ("p2", 1950, []))  # a replay
         assert await entries() == after
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_counts_of_a_batch_are_added_in_one_write_created_with_their_fields(mongo_url: str) -> None:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    db = client[f"projector_{uuid.uuid4().hex[:8]}"]
+    try:
+        batch = ReadModelBatch(db)
+        batch.count("tallies", "due|35|2026-03-01", 1, {"list": "due|35", "day": "2026-03-01"})
+        batch.count("tallies", "due|35|2026-03-01", 1, {"list": "due|35", "day": "2026-03-01"})
+        batch.count("tallies", "due|35|2026-02-01", 0)  # nothing to add: nothing written
+        await batch.flush()
+        batch.count("tallies", "due|35|2026-03-01", -1)
+        await batch.flush()
+        assert await db.tallies.find({}).to_list() == [
+            {"_id": "due|35|2026-03-01", "n": 1, "list": "due|35", "day": "2026-03-01"}
+        ]
     finally:
         await client.drop_database(db.name)
         await client.close()

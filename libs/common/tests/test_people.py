@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from vet_common.auth import Principal, Role
@@ -61,7 +65,7 @@ def test_a_registration_creates_the_replica_with_the_facts_and_the_region(
 def test_it_holds_exactly_the_person_facts_and_the_region(app: ServiceApplication, feed: RegistryFeed) -> None:
     people_replica.process(app, feed.registered("p-1"))
     held = {name for name in vars(replica(app, "p-1")) if not name.startswith("_")}
-    assert held == set(registry.PersonFacts.model_fields) | {"region", "registry_version"}
+    assert held == set(registry.PersonFacts.model_fields) | {"region", "registry_version", "registered_on"}
 
 
 def test_a_redelivered_event_has_no_second_effect_and_records_nothing(
@@ -159,3 +163,33 @@ def test_a_command_finds_a_known_person_in_the_callers_jurisdiction(
         known_person(app, "p-1", staff("350103"))
     with pytest.raises(NotYetKnown, match="not reached outreach yet"):
         known_person(app, "p-2", staff("350102"))
+
+
+def test_the_registration_date_is_the_day_the_registry_registered_them_in_china(
+    app: ServiceApplication, feed: RegistryFeed
+) -> None:
+    people_replica.process(app, feed.registered("p-1"))  # occurred 2026-08-01 00:00 UTC: 08:00 in China
+    assert replica(app, "p-1").registered_on == date(2026, 8, 1)
+
+
+def test_a_replica_first_seen_from_a_later_event_has_no_registration_date(
+    app: ServiceApplication, feed: RegistryFeed
+) -> None:
+    feed.registered("p-1")  # before this service started reading
+    people_replica.process(app, feed.event("KeyContactDesignated", "p-1"))
+    assert replica(app, "p-1").registered_on is None
+
+
+def test_a_replica_seen_before_registration_dates_were_kept_reads_back_without_one(
+    app: ServiceApplication, feed: RegistryFeed
+) -> None:
+    people_replica.process(app, feed.registered("p-1"))
+    (stored,) = [n for n in app.process_recorder.select_notifications(1, 10)]
+    state = json.loads(app.mapper.cipher.decrypt(stored.state) if app.mapper.cipher else stored.state)
+    del state["registered_on"]  # as a Seen event was written by the version before
+    body = json.dumps(state).encode()
+    old = replace(stored, state=app.mapper.cipher.encrypt(body) if app.mapper.cipher else body)
+    person = app.mapper.to_domain_event(old).mutate(None)
+    assert person is not None
+    assert person.registered_on is None
+    assert person.region == "350102001001"

@@ -115,6 +115,8 @@ def test_each_service_publishes_its_own_types() -> None:
         "CampaignSummaryReturned",
     }
     assert campaigns <= set(events_of("outreach"))
+    contacts = {"ContactRecorded", "ContactCorrected", "ContactWithdrawn", "PairingStarted", "PairingEnded"}
+    assert contacts <= set(events_of("outreach"))
     assert list(events_of("assistance"))[:3] == ["FundCreated", "FundBudgetChanged", "FundRulesVersioned"]
     assert len(events_of("assistance")) == 18
     assert events_of("reporting") == {}

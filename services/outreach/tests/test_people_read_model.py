@@ -3,12 +3,9 @@ without a pairing are chosen from it, so it must reflect every change, in the pe
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
@@ -18,17 +15,6 @@ from vet_devtools.testing.people import RegistryFeed
 
 PERSON = "2f1b6a3e-54c1-4f64-8a5e-0d7b3c1a9e10"
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def db(mongo_url: str) -> AsyncIterator[AsyncDatabase[Any]]:
-    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
-    database = client[f"outreach_{uuid.uuid4().hex[:8]}"]
-    try:
-        yield database
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 async def test_a_person_is_kept_with_their_groups_in_their_current_region(db: AsyncDatabase[Any]) -> None:

@@ -26,6 +26,7 @@ from outreach.domain.requests import (
     escalate_after,
     escalation_due,
 )
+from outreach.domain.schedule import ContactFile
 from outreach.service import definition
 from vet_common.asyncapi import event_json_schemas
 from vet_common.auth import Principal, Role
@@ -506,6 +507,27 @@ def test_a_contact_needing_follow_up_opens_a_request_in_one_transaction(
     recorded = {type(event).__qualname__ for event in harness.all_events()[before:]}
     assert {"Contact.Recorded", "Request.Registered", "PersonRequests.Started"} <= recorded
     assert [e.type for e in harness.published()][-2:] == ["ContactRecorded", "RequestRegistered"]
+
+
+def test_the_visit_counts_toward_the_contact_rules_and_a_future_date_records_neither(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    one_step(harness.app)
+    file = harness.app.get_or_none(ContactFile.create_id(PERSON))
+    assert isinstance(file, ContactFile)
+    assert file.last_home_visit == TODAY
+    before = harness.recorded_count()
+    with pytest.raises(Invalid) as refused:
+        harness.app.record_contact_with_request(
+            person_id=PERSON,
+            contact={"method": "phone", "contacted_on": TODAY + timedelta(days=1), "staff": "staff-1"},
+            request={"category": RequestCategory.medical, "grade": RequestGrade.urgent, "summary": "住院押金"}
+            | {"department": None, "assignee": None},
+            principal=STAFF,
+            actor=actor(STAFF),
+        )
+    assert refused.value.field == "date"
+    assert harness.recorded_count() == before
 
 
 def test_neither_is_recorded_when_the_person_has_died(

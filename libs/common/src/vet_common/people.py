@@ -2,18 +2,20 @@
 
 A service that needs to know who a person is (their region, whether they are alive, their categories) reads its
 `PersonReplica` from its own event store instead of asking the registry, so it works while the registry is down.
-It holds exactly what the events' `PersonFacts` carry, plus the envelope's region: nothing personal.
+It holds exactly what the events' `PersonFacts` carry, plus the envelope's region and the day of registration
+(from PersonRegistered's `occurred_at`): nothing personal.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from vet_common.auth import Principal
-from vet_common.domain import Conflict, derived_id
+from vet_common.domain import CHINA, Conflict, derived_id
 from vet_common.eventstore import ServiceApplication
 from vet_common.jurisdiction import ensure_visible
 from vet_common.policies import Policies
@@ -59,6 +61,9 @@ class PersonReplica(Aggregate):
         region: str
         registry_version: int
         registry_event: str
+        # Added later, so a Seen stored before has none; None also when the first event here was not the
+        # registration (a late start): then the registration date is unknown and nothing is refused for it.
+        registered_on: date | None = None
 
     class Updated(Aggregate.Event):
         """A later event about the person: their facts and region as the registry now has them."""
@@ -70,9 +75,17 @@ class PersonReplica(Aggregate):
 
     @event(Seen)
     def __init__(
-        self, *, person_id: str, facts: dict[str, Any], region: str, registry_version: int, registry_event: str
+        self,
+        *,
+        person_id: str,
+        facts: dict[str, Any],
+        region: str,
+        registry_version: int,
+        registry_event: str,
+        registered_on: date | None = None,
     ) -> None:
         self.person_id = person_id
+        self.registered_on = registered_on  # the day the registry registered them, in China
         self._take(facts, region, registry_version)
 
     @event(Updated)
@@ -98,6 +111,9 @@ class PersonReplica(Aggregate):
             region=person_event.region,
             registry_version=person_event.aggregate_version,
             registry_event=person_event.type,
+            registered_on=(
+                person_event.occurred_at.astimezone(CHINA).date() if person_event.type == "PersonRegistered" else None
+            ),
         )
 
     def follow(self, person_event: PublicEvent) -> bool:

@@ -68,6 +68,8 @@ class ReadModelBatch:
         if name not in self.steps:
             self.steps[name] = make()
         return cast(StepT, self.steps[name])
+        # (collection, document) -> [amount to add to its `n`, fields it is created with]; written last
+        self.counts: dict[tuple[str, Any], list[Any]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
@@ -110,6 +112,13 @@ class ReadModelBatch:
             {group: dict(fields) for group, fields in groups.items()},
         )
 
+    def count(self, collection: str, doc_id: Any, amount: int, fields: Mapping[str, Any] | None = None) -> None:
+        """Add `amount` to the document's `n` (created at 0, with `fields`). NOT replay-safe: a batch applied
+        twice (a crash before its checkpoint) counts twice, so only for estimates nothing depends on for
+        correctness (how densely a list is filled, to size its queries); a rebuild makes them exact again."""
+        entry = self.counts.setdefault((collection, doc_id), [0, dict(fields or {})])
+        entry[0] += amount
+
     def put(self, collection: str, doc_id: Any, version: int, fields: Mapping[str, Any]) -> None:
         key = (collection, doc_id)
         if key in self.pending:
@@ -134,12 +143,20 @@ class ReadModelBatch:
             await _regroup(self.db[collection], regrouped)
         for step in self.steps.values():
             await step.flush(self.db)
+        counted: dict[str, list[Any]] = {}
+        for (collection, doc_id), (amount, fields) in self.counts.items():
+            if amount:
+                update = {"$inc": {"n": amount}, **({"$setOnInsert": fields} if fields else {})}
+                counted.setdefault(collection, []).append(UpdateOne({"_id": doc_id}, update, upsert=True))
+        for collection, updates in counted.items():
+            await self.db[collection].bulk_write(updates, ordered=False)
         self.pending.clear()
         self.tallies.clear()
         self.regrouped.clear()
         self.denormalised.clear()
         self.memberships.clear()
         self.steps.clear()
+        self.counts.clear()
 
     async def _write(
         self, collection: AsyncCollection[Any], writes: list[tuple[Any, int, int, dict[str, Any]]]

@@ -30,6 +30,78 @@ class ContactRecorded(PublicEvent):
     data: ContactRecordedData
 
 
+class ContactCorrectedData(BaseModel):
+    """data of ContactCorrected: the fields a correction changed and their new values; the reason stays in
+    outreach (free text), as do corrected findings."""
+
+    contact_id: str
+    person_id: str
+    corrected: list[str]  # names of the fields changed: method, contacted_on, staff, findings, ...
+    method: str
+    contacted_on: str
+    staff: str
+    needs_follow_up: bool
+    occasion: str | None
+
+
+class ContactCorrected(PublicEvent):
+    """A mistaken contact record was put right (never edited in place: this event says what changed)."""
+
+    type: Literal["ContactCorrected"]
+    data: ContactCorrectedData
+
+
+class ContactWithdrawnData(BaseModel):
+    """data of ContactWithdrawn: the reason stays in outreach (free text)."""
+
+    contact_id: str
+    person_id: str
+
+
+class ContactWithdrawn(PublicEvent):
+    """A contact record was withdrawn: it no longer counts toward anything."""
+
+    type: Literal["ContactWithdrawn"]
+    data: ContactWithdrawnData
+
+
+class PairingStartedData(BaseModel):
+    pairing_id: str
+    person_id: str
+    staff: str  # the staff member's account (sub)
+    started_on: str
+
+
+class PairingStarted(PublicEvent):
+    """A staff member was paired with a key contact (结对)."""
+
+    type: Literal["PairingStarted"]
+    data: PairingStartedData
+
+
+class PairingEndedData(BaseModel):
+    pairing_id: str
+    person_id: str
+    reason: str  # reassigned, transferred, deceased, staff_left, no_longer_key_contact, other
+    ended_on: str
+    proposed_to: str | None  # for a transfer: the receiving county, asked to pair the person anew
+
+
+class PairingEnded(PublicEvent):
+    """A pairing ended."""
+
+    type: Literal["PairingEnded"]
+    data: PairingEndedData
+
+
+CONTACT_AND_PAIRING_EVENTS: tuple[type[PublicEvent], ...] = (
+    ContactCorrected,
+    ContactWithdrawn,
+    PairingStarted,
+    PairingEnded,
+)
+
+
 # The request ledger (诉求台账). What was asked, done or said stays in outreach: only codes, ids and dates leave.
 
 
@@ -247,4 +319,9 @@ CAMPAIGN_EVENTS: tuple[type[PublicEvent], ...] = (
     CampaignSummaryReturned,
 )
 
-EVENTS: tuple[type[PublicEvent], ...] = (ContactRecorded, *REQUEST_EVENTS, *CAMPAIGN_EVENTS)
+EVENTS: tuple[type[PublicEvent], ...] = (
+    ContactRecorded,
+    *CONTACT_AND_PAIRING_EVENTS,
+    *REQUEST_EVENTS,
+    *CAMPAIGN_EVENTS,
+)

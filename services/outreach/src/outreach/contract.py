@@ -7,9 +7,13 @@ from typing import Any
 
 from outreach.domain.campaigns import Campaign, CampaignCalendar, CampaignTarget
 from outreach.domain.contacts import Contact
+from outreach.domain.pairings import Pairing
 from outreach.domain.request_deadlines import DeadlineRules
 from outreach.domain.requests import PersonRequests, Request, RequestStep
+from outreach.domain.rules import ContactRules
+from outreach.domain.schedule import ContactFile
 from outreach.domain.summaries import CountySummary
+from outreach.domain.todo import TodoItem
 from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
@@ -49,6 +53,21 @@ def _reviewed(summary: Any, on: date) -> dict[str, Any]:
     return {"campaign_id": summary.campaign_id, "county": summary.county, "reviewed_on": on.isoformat()}
 
 
+# Kept inside outreach: a person's contact file is derived from contacts, pairings and the registry's events
+# (published as those); the rules and the to-do list are the service's own working state.
+CONTACTS_INTERNAL = {
+    ContactFile.Opened,
+    ContactFile.Followed,
+    ContactFile.Counted,
+    ContactFile.Uncounted,
+    ContactFile.Paired,
+    ContactFile.Unpaired,
+    ContactRules.Configured,
+    ContactRules.Changed,
+    TodoItem.Raised,
+    TodoItem.Done,
+}
+
 TRANSLATIONS = TranslationTable(
     source=SOURCE,
     published={
@@ -67,6 +86,46 @@ TRANSLATIONS = TranslationTable(
                 "group_id": e.group_id,
             },
         ),
+        # A correction's reason and findings stay in outreach (free text); the state after it is published.
+        Contact.Corrected: Publish(
+            public.ContactCorrected,
+            lambda e, contact: {
+                "contact_id": str(e.originator_id),
+                "person_id": contact.person_id,
+                "corrected": sorted(e.changes),
+                "method": contact.method,
+                "contacted_on": contact.contacted_on.isoformat(),
+                "staff": contact.staff,
+                "needs_follow_up": contact.needs_follow_up,
+                "occasion": contact.occasion,
+            },
+            region=lambda _, contact: contact.region,
+        ),
+        Contact.Withdrawn: Publish(
+            public.ContactWithdrawn,
+            lambda e, contact: {"contact_id": str(e.originator_id), "person_id": contact.person_id},
+            region=lambda _, contact: contact.region,
+        ),
+        Pairing.Started: Publish(
+            public.PairingStarted,
+            lambda e, _: {
+                "pairing_id": str(e.originator_id),
+                "person_id": e.person_id,
+                "staff": e.staff,
+                "started_on": e.started_on.isoformat(),
+            },
+        ),
+        Pairing.Ended: Publish(
+            public.PairingEnded,
+            lambda e, _: {
+                "pairing_id": str(e.originator_id),
+                "person_id": e.person_id,
+                "reason": e.reason,
+                "ended_on": e.ended_on.isoformat(),
+                "proposed_to": e.proposed_to,
+            },
+        ),
+        # The request ledger.
         Request.Registered: Publish(
             public.RequestRegistered,
             lambda e, _: {
@@ -149,6 +208,7 @@ TRANSLATIONS = TranslationTable(
     | {Campaign.Planned, CampaignCalendar.Opened, CampaignCalendar.Listed}
     # 40,000 per launch, one per person: the public counts are TargetListFrozen's.
     | {CampaignTarget.Frozen, CampaignTarget.Counted, CampaignTarget.Reached, CampaignTarget.Released}
-    | {CampaignTarget.Moved},
-    stateful=(Campaign.Event, CountySummary.Event),
+    | {CampaignTarget.Moved}
+    | CONTACTS_INTERNAL,
+    stateful=(Campaign.Event, CountySummary.Event, Contact.Event),
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 
 from vet_common.auth import issue_token
+from vet_common.domain import CHINA
 from vet_common.idnumber import make_id_number
 from vet_common.projector import CHECKPOINTS
 from vet_common.relay import RELAY_TRACKING_NAME
@@ -48,12 +49,17 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def today_in_china() -> str:
+    """A contact's date in these scenarios: neither in the future nor before the registration (just now)."""
+    return datetime.now(CHINA).date().isoformat()
+
+
 def visit_when_known(
     platform: Platform, person_id: str, timeout: float = 60, poll_seconds: float = 0.02
 ) -> tuple[httpx.Response, float]:
     """Record a visit as soon as outreach knows the person: POST /contacts until it stops answering 409 (the
     registration has not reached outreach's replica yet). The answer, and the seconds it took."""
-    body = {"person_id": person_id, "method": "home_visit", "date": "2026-08-01", "findings": "身体健康"}
+    body = {"person_id": person_id, "method": "home_visit", "date": today_in_china(), "findings": "身体健康"}
     started = time.monotonic()
     with httpx.Client(base_url=platform.url("outreach"), headers=headers(), timeout=10) as client:
         while True:

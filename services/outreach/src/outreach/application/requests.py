@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from outreach.application.contacts import ContactCommands, ContactDetails
 from outreach.domain.contacts import Contact
 from outreach.domain.request_deadlines import DeadlineRules, DeadlineTable, checked_table
 from outreach.domain.requests import (
@@ -22,7 +23,6 @@ from outreach.domain.requests import (
 )
 from vet_common.auth import Principal, Role
 from vet_common.domain import CHINA, SYSTEM_ACTOR, Actor, Invalid, PreconditionFailed, Refused
-from vet_common.eventstore import ServiceApplication
 from vet_common.jurisdiction import ensure_visible
 from vet_common.people import known_person
 from vet_common.policies import Policies
@@ -52,7 +52,7 @@ class Acting:
     expected_version: int | None = None
 
 
-class RequestCommands(ServiceApplication):
+class RequestCommands(ContactCommands):
     # The deadline table ------------------------------------------------------------------------------------------
 
     def deadline_table(self) -> DeadlineTable:
@@ -155,20 +155,13 @@ class RequestCommands(ServiceApplication):
         in it are saved in one transaction, or neither is. `contact` holds what a staff member enters about a
         contact (method, contacted_on, staff, findings, occasion, campaign_id), `request` the request's fields as
         for `register_request` (category, grade, summary, department, assignee)."""
-        person = known_person(self, person_id, principal)
-        person.ensure_living()
-        visit = Contact(
-            **contact,
-            person_id=person.person_id,
-            region=person.region,
-            needs_follow_up=True,
-            group_id=None,
-            actor=actor,
-        )
+        # Checked and counted toward the contact rules as any contact (the contacts part's command).
+        details = ContactDetails(**contact, needs_follow_up=True)
+        visit, *changed = self.prepare_contact(person_id=person_id, details=details, principal=principal, actor=actor)
         opened = self.new_request(
-            **request, person_id=person.person_id, found_in=None, principal=principal, actor=actor, contact=visit
+            **request, person_id=visit.person_id, found_in=None, principal=principal, actor=actor, contact=visit
         )
-        self.save(visit, *opened)
+        self.save(visit, *changed, *opened)
         return visit.id, opened[0].id
 
     def _found_in(self, person_id: str, found_in: str | None, contact: Contact | None) -> tuple[str | None, str | None]:

@@ -8,9 +8,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.projections.campaigns import CampaignsProjection
 from outreach.projections.contacts import ContactsProjection
+from outreach.projections.pairings import PairingsProjection
 from outreach.projections.people import PeopleProjection
 from outreach.projections.requests import RequestsProjection
+from outreach.projections.schedule import ScheduleProjection
 from outreach.projections.targeting import TargetFacetsProjection
+from outreach.projections.todo import TodoProjection
 from vet_common.eventstore import ServiceApplication
 from vet_common.projector import Projection, ReadModelBatch
 
@@ -23,6 +26,9 @@ class OutreachProjection:
             RequestsProjection(application),
             CampaignsProjection(),
             TargetFacetsProjection(),
+            ScheduleProjection(application),
+            PairingsProjection(),
+            TodoProjection(),
         ]
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:

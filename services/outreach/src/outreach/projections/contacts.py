@@ -1,4 +1,4 @@
-"""Read model of contacts: each contact by person and region."""
+"""Read model of contacts: each contact by person (their history) and region, withdrawn ones marked."""
 
 from __future__ import annotations
 
@@ -29,7 +29,27 @@ class ContactsProjection:
                     "contacted_on": event.contacted_on.isoformat(),
                     "staff": event.staff,
                     "findings": event.findings,
+                    "needs_follow_up": event.needs_follow_up,
+                    "occasion": event.occasion,
                     "campaign_id": event.campaign_id,
+                    "group_id": event.group_id,
                     "recorded_by": actor_from(event.actor).sub,
+                    "status": "recorded",
+                    "corrections": 0,
                 },
+            )
+        elif isinstance(event, Contact.Corrected):
+            changes = {name: str(value) if name == "contacted_on" else value for name, value in event.changes.items()}
+            batch.put(
+                "contacts",
+                str(event.originator_id),
+                event.originator_version,
+                {**changes, "status": "corrected", "corrections": event.originator_version - 1},
+            )
+        elif isinstance(event, Contact.Withdrawn):
+            batch.put(
+                "contacts",
+                str(event.originator_id),
+                event.originator_version,
+                {"status": "withdrawn", "withdrawal_reason": event.reason},
             )

@@ -1,0 +1,231 @@
+"""Benchmark of outreach (`make bench-outreach`): prints its figures and the machine. Not a test.
+
+1. Fills outreach's event store (SQLite) with 200,000 people in its replica of the registry, 40,000 of them key
+   contacts with a contact file, saved in batches (as a consumer catching up would, not one event per
+   transaction), across Fujian's 84 counties. A quarter of the key contacts were designated on one day a year
+   ago (an import: the densest case for the lists), the rest over the two years before today.
+2. Projects them into the read models (SecantusDB), as the worker would.
+3. `POST /contacts` over HTTP against `python -m outreach api` (16 keep-alive clients, distinct key contacts):
+   rate, p50, p99 (target >= 500/s, p99 < 100 ms).
+4. `GET /contacts/overdue` for one county and for the province, first pages and following pages (cursor):
+   p50 and p99 (target p99 < 100 ms).
+
+Starts its own SecantusDB in a temporary folder (or uses VET_BENCH_MONGO_URL). `--people N` scales it down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from outreach.application import OutreachApplication
+from outreach.domain.schedule import ContactFile
+from outreach.projections import OutreachProjection
+from vet_common.auth import issue_token
+from vet_common.domain import CHINA
+from vet_common.people import PersonReplica
+from vet_common.projector import Projector
+from vet_common.settings import Settings
+from vet_devtools.stack import SecantusServer, ServiceProcess, free_port
+
+sys.path.insert(0, str(Path(__file__).parent))
+from api_bench import Run, load
+from e2e_delay import machine
+
+HOST = "127.0.0.1"
+TODAY = datetime.now(CHINA).date()
+REASONS = ["serious_illness", "living_in_difficulty", "martyr_survivor", "aged_80", "disabled", "unemployed"]
+SAVE_BATCH = 2000
+
+
+def townships() -> list[str]:
+    from vet_common.divisions import division_table
+
+    return sorted(code for code in division_table().names if len(code) == 9 and code.startswith("35"))
+
+
+def fill(app: OutreachApplication, people: int, key_contacts: int, seed: int = 7) -> list[str]:
+    """The replica and the key contacts' files; returns the key contacts' ids."""
+    rng = random.Random(seed)
+    places = townships()
+    import_day = TODAY - timedelta(days=365)
+    keys: list[str] = []
+    batch: list[Any] = []
+    for n in range(people):
+        person_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        region = f"{places[n % len(places)]}{1 + (n // len(places)) % 20:03d}"
+        key = n % (people // key_contacts) == 0 and len(keys) < key_contacts
+        reasons = [rng.choice(REASONS)] if key else []
+        facts = {
+            "person_id": person_id,
+            "categories": ["discharged_soldier"],
+            "key_contact_reasons": reasons,
+            "status": "active",
+            "birth_year": 1940 + n % 50,
+            "sex": "male" if n % 3 else "female",
+            "household": "rural" if n % 2 else "urban",
+            "disability_level": (n % 10) + 1 if n % 7 == 0 else None,
+        }
+        batch.append(
+            PersonReplica(
+                person_id=person_id,
+                facts=facts,
+                region=region,
+                registry_version=1,
+                registry_event="PersonRegistered",
+                registered_on=date(2020, 1, 1),
+            )
+        )
+        if key:
+            keys.append(person_id)
+            since = import_day if len(keys) % 4 == 0 else TODAY - timedelta(days=rng.randrange(1, 730))
+            batch.append(
+                ContactFile(
+                    person_id=person_id,
+                    region=region,
+                    key_contact_reasons=reasons,
+                    disability_level=facts["disability_level"],
+                    living=True,
+                    key_contact_since=since,
+                    registry_version=1,
+                )
+            )
+        if len(batch) >= SAVE_BATCH:
+            app.save(*batch)
+            batch = []
+    if batch:
+        app.save(*batch)
+    return keys
+
+
+async def project(app: OutreachApplication, mongo_url: str, db_name: str) -> int:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    try:
+        db = client[db_name]
+        projection = OutreachProjection(app)
+        await projection.setup(db)
+        projector = Projector(app, db, projection, batch_size=2000)
+        total = 0
+        while count := await projector.run_once():
+            total += count
+        return total
+    finally:
+        await client.close()
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms  ({len(ordered)} requests)"
+
+
+def overdue_latency(url: str, token: str, region: str, requests: int, pages: int) -> tuple[list[float], int]:
+    """`requests` walks of `pages` pages each; every page's latency, and how many rows the first page had."""
+    latencies: list[float] = []
+    first_rows = 0
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        for _ in range(requests):
+            after = None
+            for page in range(pages):
+                params = {"region": region, "limit": 50, **({"after": after} if after else {})}
+                started = time.perf_counter()
+                response = http.get("/contacts/overdue", params=params)
+                latencies.append(time.perf_counter() - started)
+                response.raise_for_status()
+                body = response.json()
+                if page == 0:
+                    first_rows = len(body["items"])
+                after = body["next"]
+                if after is None:
+                    break
+    return latencies, first_rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument("--key-contacts", type=int, default=40_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--list-requests", type=int, default=100)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="outreach-bench-")))
+        mongo_url = os.environ.get("VET_BENCH_MONGO_URL", "")
+        if not mongo_url:
+            mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
+            mongo.start()
+            stack.callback(mongo.stop)
+            mongo.wait_ready()
+            mongo_url = mongo.url
+        db_name = f"bench_{uuid.uuid4().hex[:6]}_outreach"
+        settings = Settings.for_service(
+            "outreach", data_dir=workdir / "data", mongo_url=mongo_url, read_model_db=db_name
+        )
+        app = OutreachApplication(settings)
+
+        started = time.perf_counter()
+        keys = fill(app, args.people, args.key_contacts)
+        seconds = time.perf_counter() - started
+        events = app.process_recorder.max_notification_id() or 0
+        rate = events / seconds
+        print(
+            f"fill: {args.people} people, {len(keys)} key contacts, {events} events in {seconds:.1f} s ({rate:.0f}/s)"
+        )
+        started = time.perf_counter()
+        projected = asyncio.run(project(app, mongo_url, db_name))
+        seconds = time.perf_counter() - started
+        print(f"projection: {projected} events in {seconds:.1f} s ({projected / seconds:.0f} events/s)")
+        app.close()
+
+        port = free_port()
+        env = {
+            "VET_API_PORT": str(port),
+            "VET_DATA_DIR": str(workdir / "data"),
+            "VET_MONGO_URL": mongo_url,
+            "VET_READ_MODEL_DB": db_name,
+            "VET_LOG_LEVEL": "WARNING",
+        }
+        api = ServiceProcess(workdir, "outreach", "api", port, env=env, name="bench-outreach-api")
+        api.start()
+        stack.callback(api.stop)
+        api.wait_ready()
+        url = f"http://{HOST}:{port}"
+        token = issue_token(settings, sub="bench", name="bench", roles=["station_staff"], region="35")
+
+        people = iter(keys)
+
+        def body(_: int) -> bytes:
+            person = next(people)
+            return json.dumps({"person_id": person, "method": "home_visit", "date": TODAY.isoformat()}).encode()
+
+        pids = {"api": api.popen.pid} if api.popen else {}
+        run: Run = asyncio.run(load(port, "/contacts", token, args.clients, args.seconds, len(keys) - 400, pids, body))
+        print(run.line("POST /contacts (home visit, a key contact each)", args.clients))
+
+        for label, region in (("county 350102 (鼓楼区)", "350102"), ("province 35 (福建省)", "35")):
+            first, rows = overdue_latency(url, token, region, args.list_requests, 1)
+            print(f"GET /contacts/overdue {label:<22} first page ({rows} rows): {percentiles(first)}")
+            walked, _ = overdue_latency(url, token, region, max(args.list_requests // 5, 5), 5)
+            print(f"GET /contacts/overdue {label:<22} pages 1-5 by cursor:    {percentiles(walked)}")
+
+
+if __name__ == "__main__":
+    main()
