@@ -4,13 +4,14 @@ level by the projector, follows a transferred target, and does not count twice w
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
+from outreach.application.contacts import ContactDetails
 from outreach.domain.campaigns import Campaign, TargetGroup, TargetRule
 from outreach.projections.campaigns import PROGRESS, progress, select_targets
 from outreach.projections.targeting import FACETS
@@ -33,7 +34,7 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
 ) -> None:
     db = mongo_db
     harness = ServiceHarness[OutreachApplication](definition, today=date(2022, 7, 15))
-    feed = RegistryFeed()
+    feed = RegistryFeed(occurred_at=datetime(2022, 1, 1, tzinfo=UTC))  # registered before the 2022 drive
     for event in (
         feed.registered(person(1), LIANDU_VILLAGE, key_contact_reasons=["unemployed"]),
         feed.registered(person(2), "331102002001", birth_year=1941),
@@ -78,15 +79,14 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
     await db[FACETS].drop()
     assert set(await select_targets(db, campaign)) == set(targets)
     harness.app.launch_campaign(campaign_id, targets, city, actor(city))
+    harness.clock.set(date(2022, 7, 28))  # the visits' day: a contact is never dated after today
     for who, method in ((1, "home_visit"), (3, "phone")):
         staff = officer(LIANDU if who == 1 else QINGTIAN)
         harness.app.record_contact(
             person_id=uuid.UUID(person(who)),
-            method=method,
-            contacted_on=date(2022, 7, 28),
-            staff=staff.sub,
-            findings="",
-            campaign_id=str(campaign_id),
+            details=ContactDetails(
+                method=method, contacted_on=date(2022, 7, 28), staff=staff.sub, campaign_id=str(campaign_id)
+            ),
             principal=staff,
             actor=actor(staff),
         )

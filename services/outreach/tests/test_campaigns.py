@@ -3,12 +3,13 @@ a transferred person's targets, county summary tables. Every refusal records not
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
 
 from outreach.application import OutreachApplication, campaigns
+from outreach.application.contacts import ContactDetails
 from outreach.domain.campaigns import CampaignTarget, Deadlines, Target, TargetGroup, TargetRule
 from outreach.domain.summaries import SummaryFigures
 from outreach.service import definition
@@ -46,7 +47,7 @@ def actor(principal: Principal) -> Actor:
 @pytest.fixture
 def harness() -> ServiceHarness[OutreachApplication]:
     harness = ServiceHarness[OutreachApplication](definition, today=date(2022, 7, 15))
-    feed = RegistryFeed()
+    feed = RegistryFeed(occurred_at=datetime(2022, 1, 1, tzinfo=UTC))  # registered before the 2022 drive
     harness.deliver(feed.registered(UNEMPLOYED, LIANDU_VILLAGE, key_contact_reasons=["unemployed"]))
     harness.deliver(feed.registered(ELDER, QINGTIAN_VILLAGE, birth_year=1940))
     harness.deliver(feed.registered(NEIGHBOUR, LIANDU_VILLAGE))
@@ -75,14 +76,12 @@ def launched(harness: ServiceHarness[OutreachApplication]) -> UUID:
 
 def visit(harness: ServiceHarness[OutreachApplication], person: str, campaign_id: UUID, method: str) -> UUID:
     staff = officer(QINGTIAN if person == ELDER else LIANDU)
+    harness.clock.set(date(2022, 7, 28))  # the visit's day: a contact is never dated after today
     return harness.app.record_contact(
         person_id=UUID(person),
-        method=method,
-        contacted_on=date(2022, 7, 28),
-        staff=staff.sub,
-        findings="",
-        occasion="八一",
-        campaign_id=str(campaign_id),
+        details=ContactDetails(
+            method=method, contacted_on=date(2022, 7, 28), staff=staff.sub, campaign_id=str(campaign_id)
+        ),
         principal=staff,
         actor=actor(staff),
     )

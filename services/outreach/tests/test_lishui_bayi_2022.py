@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -73,7 +73,7 @@ class Drive:
         self.settings = settings
         self.mongo_url = mongo_url
         self.clock = clock
-        self.feed = RegistryFeed()
+        self.feed = RegistryFeed(occurred_at=datetime(2022, 1, 1, tzinfo=UTC))  # registered before the 2022 drive
         self.reactions = people_replica | campaign_policies
 
     @property
@@ -181,6 +181,7 @@ def test_the_lishui_bayi_drive_of_2022(drive: Drive) -> None:
     drive.register("registered_later", "331102001001", key_contact_reasons=["unemployed"])
 
     # Visits by 1 August: at home, at a meeting, and by phone, video and WeChat for those living elsewhere.
+    drive.clock.set(date(2022, 7, 28))  # the day of the visits: a contact is never dated after today
     for name, method in (
         ("laid_off", "home_visit"),
         ("elder_84", "home_visit"),

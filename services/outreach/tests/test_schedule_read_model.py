@@ -79,7 +79,7 @@ async def test_the_overdue_list_names_the_rule_and_the_last_contact(
 async def test_a_contact_takes_the_person_off_the_overdue_list_and_a_withdrawal_puts_them_back(
     harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
 ) -> None:
-    contact = record(harness, A, "home_visit", date(2026, 11, 30), campaign_id="c-1")  # a campaign's visit counts
+    contact = record(harness, A, "home_visit", date(2026, 11, 30))
     await harness.run_projections(db)
     assert [r["person_id"] for r in await overdue(db, "35")] == [B]
     due = await queries.due(db, principal("35"), None, TODAY, 90, None, 50)

@@ -61,6 +61,8 @@ class ReadModelBatch:
         # collection -> member id -> (its entry, the groups it is in now: group id -> the group's fields)
         self.regrouped: dict[str, dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]] = {}
         self.steps: dict[str, FlushStep] = {}
+        # (collection, document) -> [amount to add to its `n`, fields it is created with]; written last
+        self.counts: dict[tuple[str, Any], list[Any]] = {}
 
     def step(self, name: str, make: Callable[[], StepT]) -> StepT:
         """The batch's step `name` (made by `make` on first use): a projection hands it the batch's events and
@@ -68,8 +70,6 @@ class ReadModelBatch:
         if name not in self.steps:
             self.steps[name] = make()
         return cast(StepT, self.steps[name])
-        # (collection, document) -> [amount to add to its `n`, fields it is created with]; written last
-        self.counts: dict[tuple[str, Any], list[Any]] = {}
 
     def set_where(self, collection: str, query: dict[str, Any], fields: dict[str, Any]) -> None:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""

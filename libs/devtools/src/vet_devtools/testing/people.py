@@ -43,6 +43,8 @@ class RegistryFeed:
 
     position: int = 0
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # When the events happened (a registration's day is the earliest a contact may be dated).
+    occurred_at: datetime = datetime(2026, 8, 1, tzinfo=UTC)
 
     def event(self, type_: str, person_id: str, region: str | None = None, **changes: Any) -> IntegrationEvent:
         """The next event about `person_id`: `changes` update its facts (status, categories ...) or add data."""
@@ -74,7 +76,7 @@ class RegistryFeed:
             source_position=self.position,
             aggregate_id=person_id,
             aggregate_version=person["version"],
-            occurred_at=datetime(2026, 8, 1, tzinfo=UTC),
+            occurred_at=self.occurred_at,
             actor=Actor(sub="staff-1", role="station_staff"),
             region=person["region"],
             data={**person["facts"], **extra},

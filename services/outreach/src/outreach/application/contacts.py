@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from outreach.application.campaigns import reached_targets
+from outreach.application.campaigns import reached_targets, released_targets
 from outreach.application.files import contact_file, ensure_version
 from outreach.domain.contacts import CORRECTABLE, Contact, ContactMethod
 from outreach.domain.schedule import ContactFile
@@ -127,7 +127,8 @@ class ContactCommands(ServiceApplication):
         contact.withdraw(reason, actor)
         file = self._file(self._replica(contact.person_id))
         file.uncount(contact_id=str(contact.id))
-        self.save(contact, file)
+        # A campaign's target it reached is no longer reached by it.
+        self.save(contact, file, *released_targets(self, contact))
         return contact
 
     def visible_person(self, person_id: UUID, principal: Principal) -> PersonReplica:
