@@ -149,14 +149,20 @@ def test_an_event_redelivered_on_real_kafka_has_no_second_effect(platform: Platf
             await admin.close()
         return offsets[partition].offset if partition in offsets else -1
 
+    def archived() -> list[str]:
+        items = httpx.get(
+            f"{platform.url('reporting')}/audit/events",
+            params={"aggregate_id": person_id},
+            headers=headers("auditor", "35"),
+        ).json()["items"]
+        return [item["type"] for item in items]
+
     partition, offset = asyncio.run(redeliver())
     wait_until(lambda: asyncio.run(committed(partition)) > offset, 30, "reporting to consume the duplicate")
-    items = httpx.get(
-        f"{platform.url('reporting')}/audit/events",
-        params={"aggregate_id": person_id},
-        headers=headers("auditor", "35"),
-    ).json()["items"]
-    assert [item["type"] for item in items] == ["PersonRegistered"]
+    # The audit list is a read model: it shows the archive once reporting's projector has caught up with it.
+    with Pipeline(platform, "registry", "reporting") as pipeline:
+        wait_until(pipeline.settled, 60, "reporting's consumer and projector at their ends")
+    assert archived() == ["PersonRegistered"]
 
 
 def test_outreach_records_a_visit_while_the_registry_is_down(
