@@ -39,7 +39,7 @@ from vet_common.entrypoint import verify
 from vet_common.settings import SERVICES
 from vet_devtools.stack import KafkaServer, PostgresServer, SecantusServer, free_ports
 from vet_devtools.testing.platform import Platform
-from vet_devtools.testing.scenarios import headers, person
+from vet_devtools.testing.scenarios import headers, person, today_in_china
 
 sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
@@ -97,7 +97,7 @@ def load(platform: Platform, stop: threading.Event, ledger: Ledger, rate: float)
             break
         ledger.record("person", created["id"])
         if n % 3 == 0:
-            body = {"person_id": created["id"], "method": "phone", "date": "2026-08-01", "findings": "电话联系"}
+            body = {"person_id": created["id"], "method": "phone", "date": today_in_china(), "findings": "电话联系"}
             contact = send(outreach, "/contacts", body, stop, ledger)
             if contact:
                 ledger.record("contact", contact["id"])
