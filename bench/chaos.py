@@ -21,7 +21,6 @@ import asyncio
 import logging
 import random
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -129,7 +128,10 @@ def main() -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
     with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vet-chaos-")))
+        # Kept after the run (git-ignored .local/): the logs of whatever did not come back are the evidence.
+        work = Path(__file__).resolve().parent.parent / ".local" / "chaos" / time.strftime("%Y%m%d-%H%M%S")
+        work.mkdir(parents=True)
+        print(f"logs: {work / 'log'}")
         kafka_port, controller, mongo_port, pg_port = free_ports(4)
         servers = {
             "kafka": KafkaServer(work, kafka_port, controller),
