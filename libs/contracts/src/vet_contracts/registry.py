@@ -14,20 +14,22 @@ from vet_contracts.envelope import PublicEvent
 
 # The vocabularies of PersonFacts' lists, as the registry spells them (its Category and KeyContactReason enums;
 # tests/test_contract.py keeps them equal), so a consumer can check a rule that names them.
-CATEGORIES: tuple[str, ...] = (
-    "transferred_officer",
-    "discharged_soldier",
-    "retired_cadre",
-    "civilian_retiree",
-    "demobilized_soldier",
-    "red_army_veteran",
-    "disabled_soldier",
-    "disabled_militia",
-    "martyr_survivor",
-    "duty_death_survivor",
-    "illness_death_survivor",
-    "active_duty_family",
-)
+# Each category with its official Chinese name, as screens and reports show it.
+CATEGORY_NAMES: dict[str, str] = {
+    "transferred_officer": "军队转业干部",
+    "discharged_soldier": "退役士兵",
+    "retired_cadre": "军队离休退休干部和退休士官",
+    "civilian_retiree": "无军籍离退休退职职工",
+    "demobilized_soldier": "复员军人",
+    "red_army_veteran": "退伍红军老战士和红军失散人员",
+    "disabled_soldier": "残疾军人",
+    "disabled_militia": "伤残民兵民工",
+    "martyr_survivor": "烈士遗属",
+    "duty_death_survivor": "因公牺牲军人遗属",
+    "illness_death_survivor": "病故军人遗属",
+    "active_duty_family": "现役军人家属",
+}
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_NAMES)
 KEY_CONTACT_REASONS: tuple[str, ...] = (
     "aged_80_or_over",
     "severely_disabled",

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 
 from vet_common.domain import CHINA
+from vet_contracts import registry
 
 
 def as_date(value: Any) -> str:
@@ -50,20 +51,7 @@ def yuan(fen: Any) -> str:
     return f"{sign}{whole:,}.{cents:02d} 元"
 
 
-CATEGORY_NAMES = {
-    "transferred_officer": "军队转业干部",
-    "discharged_soldier": "退役士兵",
-    "retired_cadre": "军队离休退休干部和退休士官",
-    "civilian_retiree": "无军籍离退休退职职工",
-    "demobilized_soldier": "复员军人",
-    "red_army_veteran": "退伍红军老战士和红军失散人员",
-    "disabled_soldier": "残疾军人",
-    "disabled_militia": "伤残民兵民工",
-    "martyr_survivor": "烈士遗属",
-    "duty_death_survivor": "因公牺牲军人遗属",
-    "illness_death_survivor": "病故军人遗属",
-    "active_duty_family": "现役军人家属",
-}
+CATEGORY_NAMES = registry.CATEGORY_NAMES
 KEY_CONTACT_REASON_NAMES = {
     "aged_80_or_over": "80岁以上高龄",
     "severely_disabled": "伤残1至6级",
