@@ -209,7 +209,12 @@ class ManagedServer:
         return stopped
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Send a signal to the running process without waiting (crash tests: `kill(signal.SIGKILL)`)."""
+        """Send a signal to the running process (crash tests: `kill(signal.SIGKILL)`). After SIGKILL, wait
+        until the process is gone: a `start()` while it still dies would find it "running" and start nothing."""
         rec = self.record()
-        if rec is not None:
-            os.kill(rec.pid, sig)
+        if rec is None:
+            return
+        os.kill(rec.pid, sig)
+        deadline = time.monotonic() + 10
+        while sig == signal.SIGKILL and rec.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)

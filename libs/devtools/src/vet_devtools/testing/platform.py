@@ -46,6 +46,7 @@ class Platform:
     topic_prefix: str
     eventstore_url: str = ""
     base_port: int = field(default_factory=lambda: free_port_block(len(SERVICES)))
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. a province's VET_JURISDICTION
     processes: dict[tuple[str, str], subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def port(self, service: str) -> int:
@@ -67,6 +68,7 @@ class Platform:
             VET_EVENTSTORE_URL=self.eventstore_url,
             VET_POLL_INTERVAL_SECONDS="0.1",
         )
+        env.update(self.extra_env)
         return env
 
     def settings(self, service: str) -> Settings:
