@@ -17,9 +17,13 @@ from vet_common.regions import LEVEL_LENGTHS, InvalidRegion, validate_jurisdicti
 JURISDICTIONS = "jurisdictions"
 
 
+_LENGTHS = tuple(sorted(LEVEL_LENGTHS))
+
+
 def region_keys(region: str) -> list[str]:
     """Every jurisdiction prefix that contains `region`, from the province down to the code itself."""
-    return [region[:length] for length in sorted(LEVEL_LENGTHS) if length <= len(region)]
+    # Called for every document a projector writes: the lengths are sorted once, not on each call.
+    return [region[:length] for length in _LENGTHS if length <= len(region)]
 
 
 def scope(principal: Principal, requested: str | None = None, field: str = "region") -> str:

@@ -55,7 +55,6 @@ class ReadModelBatch:
         self.pending: dict[tuple[str, Any], tuple[int, int, dict[str, Any]]] = {}
         self.denormalised: list[tuple[Any, ...]] = []
         # collection -> member -> (the group it is in now, the groups it left, the group's fields)
-        self.memberships: dict[str, dict[str, tuple[str, set[str], dict[str, Any]]]] = {}
         # collection -> tally document -> (its fields, position -> increments of the event at that position)
         self.tallies: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
         # collection -> member id -> (its entry, the groups it is in now: group id -> the group's fields)
@@ -75,16 +74,6 @@ class ReadModelBatch:
         """Copy current values into documents of another aggregate (idempotent; applied after `put`s)."""
         self.denormalised.append((collection, query, {"$set": fields}))
 
-    def place(self, collection: str, member: str, group: str, fields: dict[str, Any], left: str | None = None) -> None:
-        """`member` belongs to the document `group` (a `people` set), and left `left` if given: a batch writes
-        each group it touched once ($pull then $addToSet, harmless when replayed), not once per event."""
-        members = self.memberships.setdefault(collection, {})
-        _, departed, _ = members.get(member, (group, set(), fields))
-        if left is not None:
-            departed.add(left)
-        departed.discard(group)
-        members[member] = (group, departed, fields)
-
     def tally(
         self, collection: str, doc_id: Any, position: int, increments: Mapping[str, int], fields: Mapping[str, Any]
     ) -> None:
@@ -103,8 +92,8 @@ class ReadModelBatch:
         self, collection: str, member: Any, entry: Mapping[str, Any], groups: Mapping[Any, Mapping[str, Any]]
     ) -> None:
         """`member` is now in exactly `groups` (documents of `collection`, created with their fields), as `entry`
-        in their `entries` (which holds `member` under `id`). Unlike `place`, an entry carries data (the facts a
-        reader filters on) and a member may be in many groups. A batch pulls each member it touched from every
+        in their `entries` (which holds `member` under `id`). An entry carries data (the facts a reader filters
+        on) and a member may be in many groups. A batch pulls each member it touched from every
         group once (by the multikey index on `entries.id`) and pushes its last entry to its groups: harmless when
         replayed, and the groups' reader gets the facts of everyone in them in a few documents."""
         self.regrouped.setdefault(collection, {})[member] = (
@@ -135,8 +124,6 @@ class ReadModelBatch:
             await self._write(self.db[collection], writes)
         for collection, query, update in self.denormalised:
             await self.db[collection].update_many(query, update)
-        for collection, members in self.memberships.items():
-            await self.db[collection].bulk_write(_membership_writes(members), ordered=True)
         for collection, tallies in self.tallies.items():
             await _tally(self.db[collection], tallies)
         for collection, regrouped in self.regrouped.items():
@@ -154,7 +141,6 @@ class ReadModelBatch:
         self.tallies.clear()
         self.regrouped.clear()
         self.denormalised.clear()
-        self.memberships.clear()
         self.steps.clear()
         self.counts.clear()
 
@@ -196,7 +182,8 @@ async def _tally(
                     increments[name] = increments.get(name, 0) + amount
         if increments:
             last = max(by_position)
-            update = {"$inc": increments, "$set": {**fields, "position": last}}
+            # The fields only on creation: rewriting them (and their index entries) on every count is waste.
+            update = {"$inc": increments, "$set": {"position": last}, "$setOnInsert": fields}
             operations.append(UpdateOne({"_id": doc_id}, update, upsert=True))
     if operations:
         await collection.bulk_write(operations, ordered=False)
@@ -217,21 +204,6 @@ async def _regroup(
             for group, (entries, fields) in joins.items()
         ]
         await collection.bulk_write(pushes, ordered=False)
-
-
-def _membership_writes(members: dict[str, tuple[str, set[str], dict[str, Any]]]) -> list[Any]:
-    joins: dict[str, tuple[list[str], dict[str, Any]]] = {}
-    leaves: dict[str, list[str]] = {}
-    for member, (group, departed, fields) in members.items():
-        joins.setdefault(group, ([], fields))[0].append(member)
-        for old in departed:
-            leaves.setdefault(old, []).append(member)
-    pulls = [UpdateOne({"_id": group}, {"$pull": {"people": {"$in": gone}}}) for group, gone in leaves.items()]
-    adds = [
-        UpdateOne({"_id": group}, {"$set": fields, "$addToSet": {"people": {"$each": joined}}}, upsert=True)
-        for group, (joined, fields) in joins.items()
-    ]
-    return pulls + adds
 
 
 async def settle(collection: AsyncCollection[Any], doc_id: Any, first: int, last: int, fields: dict[str, Any]) -> None:

@@ -27,15 +27,16 @@ from vet_common.states import AggregateStates
 
 def person_document(person: Person, id_hash: str) -> dict[str, Any]:
     """What lists and searches need; the full record is read from the event store."""
+    keys = region_keys(person.region)
     return {
         "name": person.name,
         # Equality on these arrays (multikey indexes) finds a jurisdiction or a name's beginning without
         # a range or regex scan, which the MongoDB-wire server we run locally does not narrow by index.
         "name_prefixes": [person.name[:n] for n in range(1, len(person.name) + 1)],
-        "jurisdictions": region_keys(person.region),
+        "jurisdictions": keys,
         # Sparse facts a county may list by, each with every jurisdiction key: one equality on a multikey
         # index finds exactly the matching people of a jurisdiction, however large it is.
-        "facets": [f"{key}|{fact}" for fact in sparse_facts(person) for key in region_keys(person.region)],
+        "facets": [f"{key}|{fact}" for fact in sparse_facts(person) for key in keys],
         "id_hash": id_hash,
         "id_number_masked": mask_id_number(person.id_number),
         "phone_masked": mask_phone(person.phone) if person.phone else None,
@@ -92,6 +93,11 @@ class RegistryProjection:
         await db.access_log.create_index([("jurisdictions", ASCENDING), ("at", DESCENDING)])
         await db.access_log.create_index([("person_id", ASCENDING), ("at", DESCENDING)])
 
+    @staticmethod
+    def residents(batch: ReadModelBatch, village: str, position: int, change: int) -> None:
+        # A tally counts each event once (replay-safe), so a batch applied again does not move anyone twice.
+        batch.tally("villages", village, position, {"residents": change}, {"jurisdictions": region_keys(village)})
+
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, IdNumberClaim.Event):
             return  # a guard, not a read model
@@ -101,9 +107,14 @@ class RegistryProjection:
         if isinstance(state, Person):
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
             batch.put("persons", doc_id, version, person_document(state, id_hash))
-            # Who lives in each village: lists walk a township village by village (queries.find_persons).
-            moved_from = event.from_region if isinstance(event, Person.Transferred) else None  # type: ignore[attr-defined]
-            batch.place("villages", doc_id, state.region, {"jurisdictions": region_keys(state.region)}, left=moved_from)
+            # How many live in each village: lists walk a township village by village (queries.find_persons).
+            # A count, not the list of who: a list of thousands rewritten on every batch cost the read-model
+            # server more than all the persons' writes together (bench: 14.5 vs 6.1 CPU-seconds per 20,000 events).
+            if version == 1:
+                self.residents(batch, state.region, position, +1)
+            elif isinstance(event, Person.Transferred):
+                self.residents(batch, event.from_region, position, -1)  # type: ignore[attr-defined]
+                self.residents(batch, state.region, position, +1)
             if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
                 batch.set_where(
                     "alerts",

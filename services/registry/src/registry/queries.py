@@ -116,7 +116,7 @@ async def _village_by_village(
     if search.filtered:
         total, exact = (None, False) if more or after else (len(page), True)
     else:  # the whole jurisdiction, unfiltered: the villages know how many live in each
-        total = sum(len(village.get("people", [])) for village in villages)
+        total = sum(village.get("residents", 0) for village in villages)
         exact = True
     return PersonResults(page[: search.page_size], total, exact, _next(page, search))
 
