@@ -118,4 +118,5 @@ def test_two_concurrent_payments_of_one_application_pay_once(app: AssistanceAppl
     assert len(paid) == 1, results
     claim = app.get_or_none(PaymentClaim.create_id(PaymentClaim.for_application(application_id)))
     assert claim is not None
+    assert paid[0].payment is not None
     assert claim.reference == paid[0].payment["reference"]

@@ -1,0 +1,162 @@
+"""Regular entitlements (定期抚恤补助): enrolments and the ledger of their endings, and the monthly payroll
+(月度发放表) that pays each active enrolment once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from assistance.domain.errors import OutOfOrder
+from vet_common.domain import Actor, derived_id
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + number // 12}-{number % 12 + 1:02d}"
+
+
+class Enrolment(Aggregate):
+    """A person enrolled in a regular-entitlement fund (定期抚恤补助): a monthly amount from a start month, paid
+    each month until it ends (the month of death is the last paid; a transfer out ends it the month before).
+    One per person and fund: its id derives from both, so a repeated proposal finds the first."""
+
+    @staticmethod
+    def create_id(fund_id: uuid.UUID | str, person_id: str) -> uuid.UUID:
+        return derived_id("assistance.enrolment", fund_id, person_id)
+
+    class Started(Aggregate.Created):
+        fund_id: str
+        person_id: str
+        region: str
+        monthly_fen: int
+        start_month: str
+        proposed: bool
+        actor: Actor
+
+    @event(Started)
+    def __init__(
+        self,
+        *,
+        fund_id: str,
+        person_id: str,
+        region: str,
+        monthly_fen: int,
+        start_month: str,
+        proposed: bool,
+        actor: Actor,
+    ) -> None:
+        self.fund_id, self.person_id, self.region = fund_id, person_id, region
+        self.monthly_fen, self.start_month = monthly_fen, start_month
+        self.status = "proposed" if proposed else "active"
+        self.last_month: str | None = None
+        self.end_reason: str | None = None
+
+    def confirm(self, monthly_fen: int, start_month: str, actor: Actor) -> None:
+        if self.status != "proposed":
+            raise OutOfOrder(f"该登记不是待确认状态（{self.status}） (only a proposed enrolment can be confirmed)")
+        self._confirmed(monthly_fen=monthly_fen, start_month=start_month, actor=actor)
+
+    @event("Confirmed")
+    def _confirmed(self, *, monthly_fen: int, start_month: str, actor: Actor) -> None:
+        self.status, self.monthly_fen, self.start_month = "active", monthly_fen, start_month
+
+    def end(self, last_month: str, reason: str, actor: Actor) -> bool:
+        """Stop paying after `last_month`; False if it had ended already."""
+        if self.status == "ended":
+            return False
+        self._ended(last_month=last_month, reason=reason, actor=actor)
+        return True
+
+    @event("Ended")
+    def _ended(self, *, last_month: str, reason: str, actor: Actor) -> None:
+        self.status, self.last_month, self.end_reason = "ended", last_month, reason
+
+    def payable_in(self, month: str) -> bool:
+        if self.status == "proposed" or month < self.start_month:
+            return False
+        return self.last_month is None or month <= self.last_month
+
+
+class EnrolmentEndings(Aggregate):
+    """Which of a fund's enrolments ended, and their last paid month: a payroll checks its lines against this,
+    in the event store, so a death the read models have not shown yet still stops the payment."""
+
+    @staticmethod
+    def create_id(fund_id: uuid.UUID | str) -> uuid.UUID:
+        return derived_id("assistance.enrolment-endings", fund_id)
+
+    @event("Started")
+    def __init__(self, *, fund_id: str) -> None:
+        self.fund_id = fund_id
+        self.last_months: dict[str, str] = {}
+
+    @event("Recorded")
+    def record(self, *, enrolment_id: str, last_month: str) -> None:
+        self.last_months[enrolment_id] = last_month
+
+
+class Payroll(Aggregate):
+    """One fund's payroll for one month (月度发放表): computed, approved, then released to the bank. Its id derives
+    from fund and month, so a month is computed once: it is the claim "paid once per person and month" on each
+    line (an enrolment is one person's in one fund)."""
+
+    @staticmethod
+    def create_id(fund_id: uuid.UUID | str, month: str) -> uuid.UUID:
+        return derived_id("assistance.payroll", fund_id, month)
+
+    class Computed(Aggregate.Created):
+        fund_id: str
+        region: str
+        month: str
+        lines: list[list[Any]]
+        actor: Actor
+
+    @event(Computed)
+    def __init__(self, *, fund_id: str, region: str, month: str, lines: list[list[Any]], actor: Actor) -> None:
+        # A line is [enrolment id, person id, region, amount in fen]: compact, a payroll may have 100,000.
+        self.fund_id, self.region, self.month, self.lines = fund_id, region, month, lines
+        self.status = "computed"
+        self.voided: dict[str, str] = {}  # enrolment -> why its line is not paid
+
+    @property
+    def payable(self) -> list[list[Any]]:
+        return [line for line in self.lines if line[0] not in self.voided]
+
+    @property
+    def total_fen(self) -> int:
+        return sum(int(line[3]) for line in self.payable)
+
+    def void(self, enrolment_id: str, why: str) -> bool:
+        """Take a line out before release (the person died or moved away); False if there is none to take."""
+        if self.status == "released" or enrolment_id in self.voided:
+            return False
+        if not any(line[0] == enrolment_id for line in self.lines):
+            return False
+        self._voided(enrolment_id=enrolment_id, why=why)
+        return True
+
+    @event("LineVoided")
+    def _voided(self, *, enrolment_id: str, why: str) -> None:
+        self.voided[enrolment_id] = why
+
+    def approve(self, actor: Actor) -> None:
+        if self.status != "computed":
+            raise OutOfOrder(f"发放表已{self.status}，不能再审批 (the payroll is {self.status}, not awaiting approval)")
+        self._approved(actor=actor)
+
+    @event("Approved")
+    def _approved(self, *, actor: Actor) -> None:
+        self.status = "approved"
+
+    def release(self, actor: Actor) -> None:
+        if self.status != "approved":
+            raise OutOfOrder(
+                f"发放表须先审批再发放（当前 {self.status}） (a payroll is approved before it is released)"
+            )
+        self._released(actor=actor)
+
+    @event("Released")
+    def _released(self, *, actor: Actor) -> None:
+        self.status = "released"
