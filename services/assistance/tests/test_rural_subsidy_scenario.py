@@ -73,6 +73,11 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     assert text.headers["content-type"].startswith("text/csv")
     assert len(list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))) == 3
 
+    api.project()
+    [entry] = api.get(f"/persons/{VETERAN}/ledger", "officer", COUNTY)["entries"]
+    assert (entry["kind"], entry["months_paid"], entry["paid_fen"]) == ("enrolment", ["2026-10"], 20_000)
+    assert entry["approved_fen"] == 60_000  # October to December's entitlement
+
     api.hear(api.feed.died(VETERAN, "2026-10-28"))  # paid for October, the month he died; not after
     api.clock.set(api.clock.today().replace(month=11, day=1))
     api.project()
@@ -80,3 +85,5 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     assert (november["lines"], november["total_fen"]) == (1, 20_000)
     [ended] = api.get("/enrolments", "officer", COUNTY, status="ended")["items"]
     assert (ended["person_id"], ended["last_month"], ended["end_reason"]) == (VETERAN, "2026-10", "died")
+    [total] = api.get(f"/persons/{VETERAN}/ledger", "officer", COUNTY)["by_fund_and_year"]
+    assert (total["year"], total["approved_fen"], total["paid_fen"]) == (2026, 20_000, 20_000)

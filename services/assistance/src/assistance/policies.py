@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from assistance.application import SYSTEM, AssistanceApplication
-from assistance.domain import Application, Enrolment, EnrolmentEndings, Fund, Payroll, PersonFile, next_month
+from assistance.domain import Application, Enrolment, EnrolmentRoll, Fund, Payroll, PersonFile, next_month
 from assistance.rules import FundKind
 from vet_common.domain import CHINA
 from vet_common.people import people_replica
@@ -55,12 +55,9 @@ class Changes:
     def end_enrolment(self, enrolment: Enrolment, last_month: str, reason: str) -> None:
         if not enrolment.end(last_month, reason, SYSTEM):
             return
-        endings_id = EnrolmentEndings.create_id(enrolment.fund_id)
-        endings: EnrolmentEndings | None = self.get(endings_id)
-        if endings is None:
-            endings = EnrolmentEndings(fund_id=enrolment.fund_id)
-            self.add(endings)
-        endings.record(enrolment_id=str(enrolment.id), last_month=last_month)
+        roll: EnrolmentRoll | None = self.get(EnrolmentRoll.id_for(enrolment))
+        if roll is not None:  # the roll a payroll pays from: no line after `last_month`
+            roll.end(str(enrolment.id), last_month)
         month, latest = next_month(last_month), next_month(month_of(self.app.clock.today()))
         while month <= latest:  # payrolls already computed for the months after the last paid one
             payroll: Payroll | None = self.get(Payroll.create_id(enrolment.fund_id, month))

@@ -184,13 +184,11 @@ def payroll_out(payroll: Payroll) -> PayrollOut:
     dependencies=[MANAGING],
 )
 async def compute_payroll(
-    body: PayrollIn, response: Response, principal: CurrentPrincipal, assistance: Assistance, db: ReadModels
+    body: PayrollIn, response: Response, principal: CurrentPrincipal, assistance: Assistance
 ) -> PayrollOut:
     """Compute a month's payroll: one line per active enrolment, each paid once (a second run answers the
     first payroll, 200 instead of 201)."""
-    fund = await run(assistance.fund, body.fund_id, principal)
-    candidates = await queries.active_enrolments(db, str(fund.id))
-    payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, candidates, principal)
+    payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, principal)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return payroll_out(payroll)
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from assistance.application.common import AssistanceBase, actor_of
-from assistance.domain import EnrolmentEndings, Payroll
+from assistance.domain import EnrolmentRoll, Payroll
 from assistance.rules import FundKind
 from vet_common.auth import Principal
 from vet_common.domain import Invalid
@@ -16,16 +16,12 @@ from vet_common.jurisdiction import ensure_visible
 
 
 class PayrollCommands(AssistanceBase):
-    def compute_payroll(
-        self, fund_id: UUID, month: str, candidates: list[dict[str, Any]], principal: Principal
-    ) -> tuple[Payroll, bool]:
-        """One line per enrolment payable in `month`. The payroll is the claim on each of its lines: its id derives
-        from fund and month and an enrolment's from fund and person, so nobody is on two payrolls of one fund and
-        month whatever the retries (100,000 claim aggregates beside it cost ten times the payroll itself).
-
-        `candidates` are the fund's active enrolments as the read model lists them; endings (death, transfer)
-        are checked against the event store's EnrolmentEndings, which the read model may not show yet.
-        Running it twice gives the first payroll again (False: not new).
+    def compute_payroll(self, fund_id: UUID, month: str, principal: Principal) -> tuple[Payroll, bool]:
+        """One line per enrolment payable in `month`, read from the fund's roll in the event store (a death or a
+        transfer recorded a moment ago already stops the payment). The payroll is the claim on each of its
+        lines: its id derives from fund and month and an enrolment's from fund and person, so nobody is on two
+        payrolls of one fund and month whatever the retries (100,000 claim aggregates beside it would cost ten
+        times the payroll itself). Running it twice gives the first payroll again (False: not new).
         """
         fund = self.fund(fund_id, principal)
         if fund.kind != FundKind.regular_entitlement:
@@ -33,13 +29,12 @@ class PayrollCommands(AssistanceBase):
         existing: Payroll | None = self.get_or_none(Payroll.create_id(fund.id, month))
         if existing is not None:
             return existing, False
-        endings: EnrolmentEndings | None = self.get_or_none(EnrolmentEndings.create_id(fund.id))
-        ended = endings.last_months if endings else {}
-        lines = [
-            [doc["_id"], doc["person_id"], doc["region"], int(doc["monthly_fen"])]
-            for doc in sorted(candidates, key=lambda doc: (doc["region"], doc["_id"]))  # by village, as banks list
-            if doc["start_month"] <= month and (doc["_id"] not in ended or month <= ended[doc["_id"]])
-        ]
+        lines: list[list[Any]] = []
+        for share in range(EnrolmentRoll.SHARES):
+            roll: EnrolmentRoll | None = self.get_or_none(EnrolmentRoll.create_id(fund.id, share))
+            if roll is not None:
+                lines += roll.payable_in(month)
+        lines.sort(key=lambda line: (line[2], line[0]))  # by village, as banks list them
         payroll = Payroll(fund_id=str(fund.id), region=fund.region, month=month, lines=lines, actor=actor_of(principal))
         try:
             self.save(payroll)

@@ -13,7 +13,7 @@ from assistance.domain.applications import (
     PaymentClaim,
     PersonFile,
 )
-from assistance.domain.entitlements import Enrolment, EnrolmentEndings, Payroll, next_month
+from assistance.domain.entitlements import Enrolment, EnrolmentEndings, EnrolmentRoll, Payroll, next_month
 from assistance.domain.errors import AlreadyPaid, OutOfOrder, OverBudget, OverCeiling, WrongLevel
 from assistance.domain.funds import Ceiling, Fund, FundIndex, PersonYear
 from vet_common.people import PersonReplica
@@ -28,6 +28,7 @@ __all__ = [
     "Ceiling",
     "Enrolment",
     "EnrolmentEndings",
+    "EnrolmentRoll",
     "Fund",
     "FundIndex",
     "OutOfOrder",
