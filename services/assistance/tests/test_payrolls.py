@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistance.api.entitlements import bank_rows, yuan
+from assistance.api.entitlements import yuan
 from assistance.domain import OutOfOrder, Payroll
 from assistance.rules import FundKind
 from vet_common.domain import Conflict, Invalid
@@ -70,7 +70,7 @@ def test_a_death_after_the_payroll_was_computed_takes_the_line_out_before_releas
     desk.hear(desk.feed.died("p-1", "2026-09-28"))
     october = desk.app.payroll(october.id, desk.OFFICER)
     assert str(enrolments[1]) in october.voided
-    assert sorted(row["person_id"] for row in bank_rows(october)) == ["p-0", "p-2"]
+    assert sorted(line[1] for line in october.payable) == ["p-0", "p-2"]
     assert october.total_fen == 40_000
 
 
