@@ -145,3 +145,28 @@ def test_a_transfer_out_ends_the_enrolment_and_proposes_one_in_the_receiving_fun
     assert (ended.status, ended.last_month, ended.end_reason) == ("ended", "2026-08", "transferred")
     proposed: Enrolment = desk.app.get_or_none(Enrolment.create_id(there, "p-1"))
     assert (proposed.status, proposed.start_month, proposed.region) == ("proposed", "2026-09", "350103001002")
+
+
+def test_a_merged_duplicate_record_stops_being_paid_after_the_month_of_the_merge_once(desk: Any) -> None:
+    fund_id = regular_fund(desk)
+    desk.person()
+    enrolment_id = desk.app.enrol(
+        fund_id=fund_id, person_id="p-1", monthly_fen=None, start_month="2026-08", principal=desk.OFFICER
+    )
+    merged = desk.feed.event("PersonUpdated", "p-1", status="merged", change="merged", merged_into="p-2")
+    assert desk.hear(merged) is True
+    assert desk.hear(merged) is False  # redelivered: nothing more
+    ended: Enrolment = desk.app.get_or_none(enrolment_id)
+    assert (ended.status, ended.last_month, ended.end_reason) == ("ended", "2026-08", "merged")
+    september, _ = desk.app.compute_payroll(fund_id, "2026-09", desk.OFFICER)
+    assert september.lines == []
+
+
+def test_other_changes_of_a_record_leave_its_enrolments_alone(desk: Any) -> None:
+    fund_id = regular_fund(desk)
+    desk.person()
+    enrolment_id = desk.app.enrol(
+        fund_id=fund_id, person_id="p-1", monthly_fen=None, start_month="2026-08", principal=desk.OFFICER
+    )
+    desk.hear(desk.feed.event("PersonUpdated", "p-1", change="profile"))
+    assert desk.app.get_or_none(enrolment_id).status == "active"

@@ -5,6 +5,8 @@
 - PersonTransferred: open applications move to the receiving region's fund of the same kind (and start again at
   acceptance there) or, with none, wait for the receiving county; enrolments end with the month of the move and
   are proposed in the receiving region's regular-entitlement fund for its officer to confirm.
+- PersonUpdated with the status "merged" (a duplicate record folded into the one kept): its enrolments end with
+  the month of the merge (the kept record is the one paid).
 - EligibilityAlertRaised (a rural veteran turning 60): an enrolment is proposed from the month after the birthday.
 """
 
@@ -24,6 +26,7 @@ from vet_common.regions import is_within
 from vet_contracts import registry
 
 RURAL_VETERAN_TURNING_60 = "rural_veteran_turning_60"
+MERGED = "merged"  # the registry's PersonStatus.merged: a duplicate record folded into another
 assistance_policies = Policies()
 
 
@@ -81,6 +84,20 @@ def stop_payments(app: AssistanceApplication, died: registry.PersonDied) -> list
             app.release(application, "person died", changes.get)
     for enrolment in enrolments:
         changes.end_enrolment(enrolment, month_of(died_on), "died")
+    return changes.changed()
+
+
+@assistance_policies.on(registry.PersonUpdated)
+def stop_a_merged_record(app: AssistanceApplication, updated: registry.PersonUpdated) -> list[Any]:
+    """A duplicate record merged into the one kept (status "merged"): its enrolments are paid to the end of the
+    month and stop, so the person is never paid twice; the kept record is the one to enrol."""
+    if updated.data.status != MERGED:
+        return []
+    changes = Changes(app)
+    _, enrolments = changes.open_work(updated.data.person_id)
+    merged_in = month_of(updated.occurred_at.astimezone(CHINA).date())
+    for enrolment in enrolments:
+        changes.end_enrolment(enrolment, merged_in, "merged")
     return changes.changed()
 
 
