@@ -64,5 +64,6 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert re.search(bank_line, out)  # the bank file: name and ID number from the registry, for the file only
     assert (tmp_path / "发放表.xlsx").stat().st_size > 0
     assert re.search(r'"months_paid":\["\d{4}-\d{2}"\]', out)  # the ledger after the payroll
+    assert '"on_time":true' in out  # this month's payrolls, none late
     # The ID number in clear: revealed in the registry with a purpose, and in the bank file; nowhere else.
     assert out.count("350102198103150015") == 2

@@ -56,6 +56,9 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     assert confirmed["status"] == "active"
     api.project()
 
+    api.clock.set(api.clock.today().replace(month=10, day=8))
+    [due] = api.get("/payrolls", "officer", COUNTY)["funds"]  # this month's, nothing computed yet: late
+    assert (due["fund_id"], due["status"], due["on_time"]) == (fund, "not_computed", False)
     october = api.ok("/payrolls", {"fund_id": fund, "month": "2026-10"}, "officer", COUNTY)
     assert (october["lines"], october["total_fen"], october["status"]) == (2, 40_000, "computed")
     again = api.post("/payrolls", {"fund_id": fund, "month": "2026-10"}, "officer", COUNTY)
@@ -70,6 +73,10 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     assert unreleased.status_code == 409
     assert "发放后才能下载" in unreleased.json()["detail"]
     assert api.ok(f"/payrolls/{october['id']}/release", {}, "officer", COUNTY)["status"] == "released"
+    api.project()
+    month = api.get("/payrolls", "officer", COUNTY, month="2026-10")
+    assert (month["late"], month["funds"][0]["status"], month["funds"][0]["lines"]) == (0, "released", 2)
+    assert api.get("/payrolls", "officer", "350103", month="2026-10")["funds"] == []  # another county's view
 
     api.registry.people = {VETERAN: Identity("王邦建", ID_NUMBERS[0]), NEIGHBOUR: Identity("李四", ID_NUMBERS[1])}
     officer = api.headers("officer", COUNTY)

@@ -14,6 +14,7 @@ from uuid import UUID
 from pymongo.asynchronous.database import AsyncDatabase
 
 from assistance.domain import EnrolmentRoll
+from assistance.rules import FundKind
 from vet_common.auth import Principal
 from vet_common.jurisdiction import region_keys, within
 
@@ -108,3 +109,17 @@ async def find_enrolments(
     if status:
         query["status"] = status
     return await page_of(db, "enrolments", query, after, page_size)
+
+
+async def payrolls_of_month(
+    db: AsyncDatabase[Any], principal: Principal, month: str
+) -> list[tuple[Document, Document | None]]:
+    """Each regular-entitlement fund of the caller's jurisdiction for the month's year, with its payroll of the
+    month if computed: what shows whether everyone is paid on time (按时兑现). Two range lookups: the funds by
+    their key (year, kind), their payrolls by fund and month."""
+    prefix = f"{month[:4]}|{FundKind.regular_entitlement.value}|"
+    funds = await db.funds.find({**within(principal), "key": {"$gte": prefix, "$lt": prefix + "~"}}).to_list(200)
+    ids = [fund["_id"] for fund in funds]
+    query = {"fund_id": {"$in": ids}, "key": {"$gte": f"{month}|", "$lt": f"{month}|~"}}
+    payrolls = {doc["fund_id"]: doc for doc in await db.payrolls.find(query).to_list(200)} if ids else {}
+    return [(fund, payrolls.get(fund["_id"])) for fund in funds]

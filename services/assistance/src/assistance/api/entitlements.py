@@ -13,7 +13,7 @@ from assistance import queries
 from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, Page, page_out, run
 from assistance.domain import Enrolment, Payroll
 from assistance.identities import Identities, Identity, RegistryIdentities
-from vet_common.api import AppSettings, ReadModels
+from vet_common.api import AppClock, AppSettings, ReadModels
 from vet_common.auth import CurrentPrincipal
 from vet_common.domain import Conflict
 from vet_common.money import Fen
@@ -193,6 +193,51 @@ async def compute_payroll(
     payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, principal)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return payroll_out(payroll)
+
+
+class MonthOfFund(BaseModel):
+    fund_id: str
+    fund_name: str
+    region: str
+    payroll_id: str | None
+    status: str = Field(description="not_computed, computed, approved or released")
+    lines: int
+    total_fen: int
+    on_time: bool = Field(description="Released (放款) for the month; false is work still to do")
+
+
+class MonthOut(BaseModel):
+    month: str
+    funds: list[MonthOfFund]
+    late: int = Field(description="Funds whose payroll of the month is not released yet")
+
+
+@router.get("/payrolls", response_model=MonthOut)
+async def payrolls_of_month(
+    principal: CurrentPrincipal,
+    db: ReadModels,
+    clock: AppClock,
+    month: Annotated[Month | None, Query(description="YYYY-MM; this month when left out")] = None,
+) -> MonthOut:
+    """A month's payrolls of every regular-entitlement fund of your jurisdiction (按时兑现): which are not
+    computed, approved or released yet."""
+    month = month or f"{clock.today():%Y-%m}"
+    rows = []
+    for fund, payroll in await queries.payrolls_of_month(db, principal, month):
+        status_ = payroll["status"] if payroll else "not_computed"
+        rows.append(
+            MonthOfFund(
+                fund_id=fund["_id"],
+                fund_name=fund["name"],
+                region=fund["region"],
+                payroll_id=payroll["_id"] if payroll else None,
+                status=status_,
+                lines=payroll["lines"] if payroll else 0,
+                total_fen=payroll["total_fen"] if payroll else 0,
+                on_time=status_ == "released",
+            )
+        )
+    return MonthOut(month=month, funds=rows, late=sum(not row.on_time for row in rows))
 
 
 @router.get("/payrolls/{payroll_id}", response_model=PayrollOut)
