@@ -58,7 +58,12 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert '"status":"evaluated"' in out  # the assistance walk-through: every step to the follow-up visit
     assert '"amount_yuan":"1,600.00"' in out
     assert "不能审批" in out  # the step out of order, refused
-    assert ",200.00" in out  # the bank file's line
+    assert '"remaining_fen":49840000' in out  # the fund's budget after paying 1,600
+    assert '"paid_fen":160000' in out  # the person's ledger
+    bank_line = r"\n1,张三,350102198103150015,[0-9a-f-]{36},350103001001,\d{4}-\d{2},200\.00"
+    assert re.search(bank_line, out)  # the bank file: name and ID number from the registry, for the file only
     assert (tmp_path / "发放表.xlsx").stat().st_size > 0
-    assert "350102198103150015" in out  # revealed with a purpose, and only there
-    assert out.count("350102198103150015") == 1
+    assert re.search(r'"months_paid":\["\d{4}-\d{2}"\]', out)  # the ledger after the payroll
+    assert '"on_time":true' in out  # this month's payrolls, none late
+    # The ID number in clear: revealed in the registry with a purpose, and in the bank file; nowhere else.
+    assert out.count("350102198103150015") == 2

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pymongo import AsyncMongoClient
 
 from assistance.application import AssistanceApplication
+from assistance.identities import Identity
 from assistance.policies import reactions
 from assistance.projections import AssistanceProjection
 from assistance.rules import Facts, FundKind, Rules
@@ -132,6 +133,18 @@ def desk() -> Iterator[Desk]:
 # Through HTTP ------------------------------------------------------------------------------------------------
 
 
+class FakeRegistry:
+    """The registry's POST /persons/reveal as the bank file sees it: who is known, and each call it was asked."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, Identity] = {}
+        self.calls: list[tuple[list[str], str, str]] = []
+
+    async def of(self, person_ids: list[str], purpose: str, authorization: str) -> dict[str, Identity]:
+        self.calls.append((person_ids, purpose, authorization))
+        return {person: self.people[person] for person in person_ids if person in self.people}
+
+
 class Api:
     """The assistance API in-process (SQLite in a temporary directory, a fixed clock), read models on the
     `mongo_url` server in a database of its own; registry events handed to its consumer's reactions."""
@@ -139,6 +152,8 @@ class Api:
     def __init__(self, client: TestClient, settings: Settings, clock: FixedClock) -> None:
         self.client, self.settings, self.clock = client, settings, clock
         self.feed = RegistryFeed()
+        self.registry = FakeRegistry()
+        client.app.state.identities = self.registry  # type: ignore[attr-defined]
 
     @property
     def app(self) -> AssistanceApplication:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assistance.application import AssistanceApplication
-from assistance.domain import Application, OverBudget, PaymentClaim
+from assistance.domain import Application, EnrolmentRoll, OverBudget, PaymentClaim
 from assistance.policies import reactions
 from assistance.rules import Facts, FundKind, Rules
 from vet_common.auth import Principal, Role
@@ -118,4 +118,38 @@ def test_two_concurrent_payments_of_one_application_pay_once(app: AssistanceAppl
     assert len(paid) == 1, results
     claim = app.get_or_none(PaymentClaim.create_id(PaymentClaim.for_application(application_id)))
     assert claim is not None
+    assert paid[0].payment is not None
     assert claim.reference == paid[0].payment["reference"]
+
+
+def test_concurrent_enrolments_sharing_a_share_of_the_roll_are_all_paid(
+    workers: list[AssistanceApplication], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(EnrolmentRoll, "SHARES", 1)  # every enrolment contends for the one share
+    app, feed = workers[0], RegistryFeed()
+    fund_id = app.create_fund(
+        name="2026年农村退役士兵老年生活补助",
+        kind=FundKind.regular_entitlement,
+        region="350102",
+        year=2026,
+        budget_fen=10**9,
+        rules=Rules.model_validate({"amount": {"kind": "monthly"}}),
+        actor=Actor(sub="o", role="officer"),
+    )
+    people = [f"p-{n}" for n in range(12)]
+    for person in people:
+        reactions.process(app, feed.registered(person, "350102001001"))
+
+    results = run_threads(
+        [
+            lambda n=n, person=person: workers[n % len(workers)].enrol(
+                fund_id=fund_id, person_id=person, monthly_fen=None, start_month="2026-08", principal=OFFICER
+            )
+            for n, person in enumerate(people)
+        ]
+    )
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    payroll, _ = app.compute_payroll(fund_id, "2026-08", OFFICER)
+    assert sorted(line[1] for line in payroll.lines) == sorted(people)
+    assert payroll.total_fen == 12 * 20_000

@@ -64,14 +64,8 @@ def test_every_step_is_published_validating_its_schema_without_the_free_text() -
         actor=actor,
     )
     enrolment = app.enrol(fund_id=regular, person_id="p-3", monthly_fen=None, start_month="2026-08", principal=OFFICER)
-    doc = {
-        "_id": str(enrolment),
-        "person_id": "p-3",
-        "region": "350102001001",
-        "monthly_fen": 20_000,
-        "start_month": "2026-08",
-    }
-    payroll, _ = app.compute_payroll(regular, "2026-08", [doc], OFFICER)
+    payroll, _ = app.compute_payroll(regular, "2026-08", OFFICER)
+    assert [line[0] for line in payroll.lines] == [str(enrolment)]
     app.approve_payroll(payroll.id, APPROVER)
     app.release_payroll(payroll.id, OFFICER)
     reactions.process(app, feed.died("p-3", "2026-08-20"))

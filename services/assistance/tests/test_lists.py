@@ -43,6 +43,23 @@ def test_applications_come_a_page_at_a_time_within_the_jurisdiction(api: Any) ->
     outside = api.client.get("/applications", params={"region": "350103"}, headers=api.headers("officer", COUNTY))
     assert outside.status_code == 403
 
+    # By person, status, the step waited for and region: each an equality the read model is indexed for.
+    api.ok(f"/applications/{ids[1]}/accept", {}, "station_staff", TOWNSHIP)
+    api.project()
+    people = [f"00000000-0000-4000-8000-00000000000{n}" for n in range(3)]
+    assert [i["id"] for i in api.get("/applications", "officer", COUNTY, person_id=people[2])["items"]] == [ids[2]]
+    assert [i["id"] for i in api.get("/applications", "officer", COUNTY, status="accepted")["items"]] == [ids[1]]
+    waiting = api.get("/applications", "approver", COUNTY, waiting_for="approve:county")["items"]
+    assert [i["id"] for i in waiting] == [ids[1]]
+
+    def in_region(region: str) -> list[str]:
+        response = api.client.get("/applications", params={"region": region}, headers=api.headers("officer", COUNTY))
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert in_region(TOWNSHIP) == ids
+    assert in_region("350102002") == []
+
     # A township sees its county's funds (it applies to them); another county does not.
     assert [f["id"] for f in api.get("/funds", "station_staff", TOWNSHIP)["items"]] == [fund]
     assert api.get("/funds", "officer", "350103")["items"] == []

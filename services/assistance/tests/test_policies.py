@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistance.domain import Application, Enrolment, EnrolmentEndings, OutOfOrder
+from assistance.domain import Application, Enrolment, EnrolmentRoll, OutOfOrder
 from assistance.rules import FundKind
 from vet_common.domain import Conflict, NotFound
 from vet_common.people import PersonDeceased
@@ -119,7 +119,7 @@ def test_an_alert_of_a_rural_veteran_turning_60_proposes_an_enrolment_once(desk:
     assert (enrolment.status, enrolment.start_month, enrolment.monthly_fen) == ("proposed", "2026-10", 20_000)
 
 
-def test_a_death_ends_enrolments_with_the_month_of_death_and_records_the_ending_for_payrolls(desk: Any) -> None:
+def test_a_death_ends_enrolments_with_the_month_of_death_and_in_the_roll_payrolls_pay_from(desk: Any) -> None:
     fund_id = regular_fund(desk)
     desk.person()
     enrolment_id = desk.app.enrol(
@@ -128,8 +128,10 @@ def test_a_death_ends_enrolments_with_the_month_of_death_and_records_the_ending_
     desk.hear(desk.feed.died("p-1", "2026-09-20"))
     enrolment: Enrolment = desk.app.get_or_none(enrolment_id)
     assert (enrolment.status, enrolment.last_month, enrolment.end_reason) == ("ended", "2026-09", "died")
-    endings: EnrolmentEndings = desk.app.get_or_none(EnrolmentEndings.create_id(fund_id))
-    assert endings.last_months == {str(enrolment_id): "2026-09"}
+    roll: EnrolmentRoll = desk.app.get_or_none(EnrolmentRoll.id_for(enrolment))
+    assert roll.entries[str(enrolment_id)][3:] == ["2026-08", "2026-09"]  # first and last month paid
+    assert [line[0] for line in roll.payable_in("2026-09")] == [str(enrolment_id)]
+    assert roll.payable_in("2026-10") == []
 
 
 def test_a_transfer_out_ends_the_enrolment_and_proposes_one_in_the_receiving_fund(desk: Any) -> None:
@@ -143,3 +145,28 @@ def test_a_transfer_out_ends_the_enrolment_and_proposes_one_in_the_receiving_fun
     assert (ended.status, ended.last_month, ended.end_reason) == ("ended", "2026-08", "transferred")
     proposed: Enrolment = desk.app.get_or_none(Enrolment.create_id(there, "p-1"))
     assert (proposed.status, proposed.start_month, proposed.region) == ("proposed", "2026-09", "350103001002")
+
+
+def test_a_merged_duplicate_record_stops_being_paid_after_the_month_of_the_merge_once(desk: Any) -> None:
+    fund_id = regular_fund(desk)
+    desk.person()
+    enrolment_id = desk.app.enrol(
+        fund_id=fund_id, person_id="p-1", monthly_fen=None, start_month="2026-08", principal=desk.OFFICER
+    )
+    merged = desk.feed.event("PersonUpdated", "p-1", status="merged", change="merged", merged_into="p-2")
+    assert desk.hear(merged) is True
+    assert desk.hear(merged) is False  # redelivered: nothing more
+    ended: Enrolment = desk.app.get_or_none(enrolment_id)
+    assert (ended.status, ended.last_month, ended.end_reason) == ("ended", "2026-08", "merged")
+    september, _ = desk.app.compute_payroll(fund_id, "2026-09", desk.OFFICER)
+    assert september.lines == []
+
+
+def test_other_changes_of_a_record_leave_its_enrolments_alone(desk: Any) -> None:
+    fund_id = regular_fund(desk)
+    desk.person()
+    enrolment_id = desk.app.enrol(
+        fund_id=fund_id, person_id="p-1", monthly_fen=None, start_month="2026-08", principal=desk.OFFICER
+    )
+    desk.hear(desk.feed.event("PersonUpdated", "p-1", change="profile"))
+    assert desk.app.get_or_none(enrolment_id).status == "active"

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # Read-model database name; empty means f"vet_{service}".
     read_model_db: str = ""
 
+    # The registry's API, for the one thing another service asks it directly: personal data in clear for an
+    # export that must hold it (assistance's bank file), with the caller's own token and a stated purpose.
+    registry_url: str = f"http://127.0.0.1:{DEFAULT_API_PORTS['registry']}"
+
     api_host: str = "127.0.0.1"
     # API processes on the one port (uvicorn's workers). They share the event store: with SQLite, its one
     # writer at a time.

@@ -141,6 +141,9 @@ TRANSLATIONS = TranslationTable(
         domain.PaymentClaim.Claimed,
         domain.EnrolmentEndings.Started,
         domain.EnrolmentEndings.Recorded,
+        domain.EnrolmentRoll.Started,
+        domain.EnrolmentRoll.Entered,
+        domain.EnrolmentRoll.Ended,
         domain.Payroll.LineVoided,
     },
 )

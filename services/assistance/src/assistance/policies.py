@@ -5,6 +5,8 @@
 - PersonTransferred: open applications move to the receiving region's fund of the same kind (and start again at
   acceptance there) or, with none, wait for the receiving county; enrolments end with the month of the move and
   are proposed in the receiving region's regular-entitlement fund for its officer to confirm.
+- PersonUpdated with the status "merged" (a duplicate record folded into the one kept): its enrolments end with
+  the month of the merge (the kept record is the one paid).
 - EligibilityAlertRaised (a rural veteran turning 60): an enrolment is proposed from the month after the birthday.
 """
 
@@ -15,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from assistance.application import SYSTEM, AssistanceApplication
-from assistance.domain import Application, Enrolment, EnrolmentEndings, Fund, Payroll, PersonFile, next_month
+from assistance.domain import Application, Enrolment, EnrolmentRoll, Fund, Payroll, PersonFile, next_month
 from assistance.rules import FundKind
 from vet_common.domain import CHINA
 from vet_common.people import people_replica
@@ -24,6 +26,7 @@ from vet_common.regions import is_within
 from vet_contracts import registry
 
 RURAL_VETERAN_TURNING_60 = "rural_veteran_turning_60"
+MERGED = "merged"  # the registry's PersonStatus.merged: a duplicate record folded into another
 assistance_policies = Policies()
 
 
@@ -55,12 +58,9 @@ class Changes:
     def end_enrolment(self, enrolment: Enrolment, last_month: str, reason: str) -> None:
         if not enrolment.end(last_month, reason, SYSTEM):
             return
-        endings_id = EnrolmentEndings.create_id(enrolment.fund_id)
-        endings: EnrolmentEndings | None = self.get(endings_id)
-        if endings is None:
-            endings = EnrolmentEndings(fund_id=enrolment.fund_id)
-            self.add(endings)
-        endings.record(enrolment_id=str(enrolment.id), last_month=last_month)
+        roll: EnrolmentRoll | None = self.get(EnrolmentRoll.id_for(enrolment))
+        if roll is not None:  # the roll a payroll pays from: no line after `last_month`
+            roll.end(str(enrolment.id), last_month)
         month, latest = next_month(last_month), next_month(month_of(self.app.clock.today()))
         while month <= latest:  # payrolls already computed for the months after the last paid one
             payroll: Payroll | None = self.get(Payroll.create_id(enrolment.fund_id, month))
@@ -84,6 +84,20 @@ def stop_payments(app: AssistanceApplication, died: registry.PersonDied) -> list
             app.release(application, "person died", changes.get)
     for enrolment in enrolments:
         changes.end_enrolment(enrolment, month_of(died_on), "died")
+    return changes.changed()
+
+
+@assistance_policies.on(registry.PersonUpdated)
+def stop_a_merged_record(app: AssistanceApplication, updated: registry.PersonUpdated) -> list[Any]:
+    """A duplicate record merged into the one kept (status "merged"): its enrolments are paid to the end of the
+    month and stop, so the person is never paid twice; the kept record is the one to enrol."""
+    if updated.data.status != MERGED:
+        return []
+    changes = Changes(app)
+    _, enrolments = changes.open_work(updated.data.person_id)
+    merged_in = month_of(updated.occurred_at.astimezone(CHINA).date())
+    for enrolment in enrolments:
+        changes.end_enrolment(enrolment, merged_in, "merged")
     return changes.changed()
 
 

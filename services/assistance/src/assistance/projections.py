@@ -8,18 +8,15 @@ lists are equalities on an indexed field plus the jurisdiction key, never a scan
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from assistance.domain import Application, Enrolment, Fund, Payroll
+from assistance.domain import Application, Enrolment, EnrolmentRoll, Fund, Payroll
 from vet_common.eventstore import ServiceApplication
 from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
-
-# A payroll reads a fund's active enrolments bucket by bucket: each query an equality matching a 64th of them
-# (SecantusDB materialises every match before a limit, so pages of one big range would cost the square).
-ENROLMENT_BUCKETS = 64
 
 
 def fund_view(fund: Fund) -> dict[str, Any]:
@@ -67,7 +64,6 @@ def enrolment_view(enrolment: Enrolment) -> dict[str, Any]:
         "end_reason": enrolment.end_reason,
         "jurisdictions": region_keys(enrolment.region),
         "key": str(enrolment.id),
-        "bucket": enrolment.id.int % ENROLMENT_BUCKETS,
     }
 
 
@@ -82,6 +78,17 @@ def payroll_view(payroll: Payroll) -> dict[str, Any]:
         "jurisdictions": region_keys(payroll.region),
         "key": f"{payroll.month}|{payroll.id}",
     }
+
+
+def payroll_shares(payroll: Payroll) -> dict[int, dict[str, Any]]:
+    """The payroll's lines in the shares of the fund's roll (EnrolmentRoll): what each enrolment is paid on it.
+    A person's ledger reads the few documents of their enrolment's share (one per month), not a 100,000-line
+    payroll; a payroll writes 64 documents of ~1,600 entries each, not one per line."""
+    shares: dict[int, dict[str, int]] = {n: {} for n in range(EnrolmentRoll.SHARES)}
+    for enrolment_id, _, _, amount_fen in payroll.payable:
+        shares[UUID(enrolment_id).int % EnrolmentRoll.SHARES][enrolment_id] = int(amount_fen)
+    common = {"fund_id": payroll.fund_id, "month": payroll.month, "status": payroll.status}
+    return {share: {**common, "share": share, "paid": paid} for share, paid in shares.items()}
 
 
 VIEWS: dict[type, tuple[str, Any]] = {
@@ -104,10 +111,10 @@ class AssistanceProjection:
             await db.applications.create_index([(field, 1), ("jurisdictions", 1), ("key", 1)])
         await db.applications.create_index([("jurisdictions", 1), ("key", 1)])
         await db.enrolments.create_index([("fund_id", 1), ("status", 1), ("key", 1)])
-        await db.enrolments.create_index([("fund_id", 1), ("status", 1), ("bucket", 1)])
         await db.enrolments.create_index([("person_id", 1)])
         await db.enrolments.create_index([("jurisdictions", 1), ("status", 1), ("key", 1)])
         await db.payrolls.create_index([("fund_id", 1), ("key", 1)])
+        await db.payroll_shares.create_index([("fund_id", 1), ("share", 1), ("status", 1), ("month", 1)])
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if not isinstance(event, EVENT_BASES):
@@ -115,3 +122,6 @@ class AssistanceProjection:
         state = self.states.after(event)
         collection, view = VIEWS[type(state)]
         batch.put(collection, str(event.originator_id), event.originator_version, view(state))
+        if isinstance(state, Payroll):
+            for share, doc in payroll_shares(state).items():
+                batch.put("payroll_shares", f"{state.id}:{share}", event.originator_version, doc)

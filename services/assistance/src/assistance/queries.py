@@ -7,13 +7,14 @@ step's documents of a region, never a whole table.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from assistance.projections import ENROLMENT_BUCKETS
+from assistance.domain import EnrolmentRoll
+from assistance.rules import FundKind
 from vet_common.auth import Principal
 from vet_common.jurisdiction import region_keys, within
 
@@ -67,12 +68,31 @@ async def find_funds(
     return await page_of(db, "funds", query, after, page_size)
 
 
-async def ledger(db: AsyncDatabase[Any], principal: Principal, person_id: str) -> list[Document]:
-    """A person's benefit ledger (个人受助台账): every application and enrolment of theirs in the caller's view."""
+@dataclass(frozen=True)
+class LedgerDocs:
+    applications: list[Document]
+    enrolments: list[Document]
+    paid: dict[str, list[tuple[str, int]]]  # enrolment id -> (month, amount) of each released payroll line
+
+
+async def ledger(db: AsyncDatabase[Any], principal: Principal, person_id: str) -> LedgerDocs:
+    """A person's benefit ledger (个人受助台账): their applications and enrolments in the caller's view, and what
+    released payrolls paid each enrolment (from the payroll documents of the enrolment's share of the roll: one a
+    month, whatever the payroll's size)."""
     scope = within(principal)
     applications = await db.applications.find({"person_id": person_id, **scope}).sort("key", 1).to_list(1000)
     enrolments = await db.enrolments.find({"person_id": person_id, **scope}).to_list(100)
-    return applications + enrolments
+    paid: dict[str, list[tuple[str, int]]] = {}
+    for enrolment in enrolments:
+        enrolment_id = enrolment["_id"]
+        query = {"fund_id": enrolment["fund_id"], "share": UUID(enrolment_id).int % EnrolmentRoll.SHARES}
+        shares = db.payroll_shares.find({**query, "status": "released"}, {"month": 1, f"paid.{enrolment_id}": 1})
+        paid[enrolment_id] = [
+            (doc["month"], doc["paid"][enrolment_id])
+            for doc in await shares.sort("month", 1).to_list(600)
+            if enrolment_id in doc.get("paid", {})
+        ]
+    return LedgerDocs(applications, enrolments, paid)
 
 
 async def find_enrolments(
@@ -91,17 +111,15 @@ async def find_enrolments(
     return await page_of(db, "enrolments", query, after, page_size)
 
 
-async def active_enrolments(db: AsyncDatabase[Any], fund_id: str, at_once: int = 8) -> list[Document]:
-    """Every active enrolment of a fund, by bucket: a payroll of 100,000 is 64 equality queries of about 1,600
-    documents each, `at_once` of them in flight (the server answers them side by side)."""
-    fields = {"person_id": 1, "region": 1, "monthly_fen": 1, "start_month": 1}
-
-    async def bucket(number: int) -> list[Document]:
-        query = {"fund_id": fund_id, "status": "active", "bucket": number}
-        return await db.enrolments.find(query, fields).to_list()
-
-    docs: list[Document] = []
-    for start in range(0, ENROLMENT_BUCKETS, at_once):
-        for part in await asyncio.gather(*(bucket(n) for n in range(start, min(start + at_once, ENROLMENT_BUCKETS)))):
-            docs += part
-    return docs
+async def payrolls_of_month(
+    db: AsyncDatabase[Any], principal: Principal, month: str
+) -> list[tuple[Document, Document | None]]:
+    """Each regular-entitlement fund of the caller's jurisdiction for the month's year, with its payroll of the
+    month if computed: what shows whether everyone is paid on time (按时兑现). Two range lookups: the funds by
+    their key (year, kind), their payrolls by fund and month."""
+    prefix = f"{month[:4]}|{FundKind.regular_entitlement.value}|"
+    funds = await db.funds.find({**within(principal), "key": {"$gte": prefix, "$lt": prefix + "~"}}).to_list(200)
+    ids = [fund["_id"] for fund in funds]
+    query = {"fund_id": {"$in": ids}, "key": {"$gte": f"{month}|", "$lt": f"{month}|~"}}
+    payrolls = {doc["fund_id"]: doc for doc in await db.payrolls.find(query).to_list(200)} if ids else {}
+    return [(fund, payrolls.get(fund["_id"])) for fund in funds]

@@ -22,6 +22,7 @@ from registry.domain import (
     Registration,
     Transfer,
 )
+from vet_common.auth import Principal
 from vet_common.domain import Actor, Conflict, Invalid, NotFound, PreconditionFailed, Refused, actor_from
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
@@ -308,6 +309,21 @@ class RegistryApplication(ServiceApplication):
         self.save(
             DataAccess(person_id=str(person.id), region=person.region, fields=fields, purpose=purpose, actor=actor)
         )
+
+    def reveal_many(
+        self, person_ids: list[UUID], fields: list[str], purpose: str, actor: Actor, principal: Principal
+    ) -> list[Person]:
+        """The people among `person_ids` the caller may see, each read recorded as `reveal` records one, all in
+        one transaction (a bank file's hundreds of reads are one save, not hundreds)."""
+        people = [person for person in map(self.get_person, dict.fromkeys(person_ids)) if person is not None]
+        people = [person for person in people if principal.can_see(person.region)]
+        accesses = [
+            DataAccess(person_id=str(p.id), region=p.region, fields=fields, purpose=purpose, actor=actor)
+            for p in people
+        ]
+        if accesses:
+            self.save(*accesses)
+        return people
 
     def reveal_rejected_rows(self, job_id: UUID, purpose: str, actor: Actor, may_correct_any: bool) -> ImportJob:
         """The rows an import rejected, as uploaded, so they can be corrected and imported again: only for who

@@ -65,6 +65,7 @@ def deployment(site: Site, root: Path, mirrored: tuple[str, ...] = ()) -> LocalS
         # A deployment answers for its own region only: its reporting refuses events from outside it.
         "VET_JURISDICTION": site.region,
         "VET_MIRRORED_SOURCES": ",".join(mirrored),
+        "VET_REGISTRY_URL": f"http://127.0.0.1:{site.api_port('registry')}",
     }
     for service in site.services:
         port = site.api_port(service)

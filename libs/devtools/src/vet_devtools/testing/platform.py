@@ -67,6 +67,7 @@ class Platform:
             VET_API_PORT=str(self.port(service)),
             VET_EVENTSTORE_URL=self.eventstore_url,
             VET_POLL_INTERVAL_SECONDS="0.1",
+            VET_REGISTRY_URL=self.url("registry"),
         )
         env.update(self.extra_env)
         return env

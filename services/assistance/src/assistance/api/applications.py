@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -10,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistance import queries
+from assistance import ledger, queries
 from assistance.api.deps import (
     APPROVING,
     FILING,
@@ -354,11 +355,12 @@ class LedgerEntry(BaseModel):
     kind: Literal["application", "enrolment"]
     id: str
     fund_id: str
-    year: int | None
+    year: int
     status: str
-    approved_fen: int
+    approved_fen: int = Field(description="Decided amount (application) or the year's entitlement (enrolment)")
     paid_fen: int
     monthly_fen: int | None = None
+    months_paid: list[str] = Field(default=[], description="Months released payrolls paid (enrolment)")
 
 
 class Ledger(BaseModel):
@@ -368,41 +370,15 @@ class Ledger(BaseModel):
 
 
 @router.get("/persons/{person_id}/ledger", response_model=Ledger)
-async def person_ledger(person_id: UUID, principal: CurrentPrincipal, db: ReadModels) -> Ledger:
-    """A person's benefit ledger (受助台账): every amount approved and paid to them, by fund and year."""
-    entries = [ledger_entry(doc) for doc in await queries.ledger(db, principal, str(person_id))]
-    totals: dict[tuple[str, int | None], dict[str, Any]] = {}
-    for entry in entries:
-        total = totals.setdefault(
-            (entry.fund_id, entry.year),
-            {"fund_id": entry.fund_id, "year": entry.year, "approved_fen": 0, "paid_fen": 0},
-        )
-        total["approved_fen"] += entry.approved_fen
-        total["paid_fen"] += entry.paid_fen
-    return Ledger(person_id=str(person_id), entries=entries, by_fund_and_year=list(totals.values()))
-
-
-APPROVED = {"approved", "notified", "disbursed", "evaluated"}
-
-
-def ledger_entry(doc: dict[str, Any]) -> LedgerEntry:
-    if "fund_kind" in doc:
-        return LedgerEntry(
-            kind="application",
-            id=doc["_id"],
-            fund_id=doc["fund_id"],
-            year=doc["year"],
-            status=doc["status"],
-            approved_fen=(doc.get("amount_fen") or 0) if doc["status"] in APPROVED else 0,
-            paid_fen=doc.get("paid_fen", 0),
-        )
-    return LedgerEntry(
-        kind="enrolment",
-        id=doc["_id"],
-        fund_id=doc["fund_id"],
-        year=int(doc["start_month"][:4]),
-        status=doc["status"],
-        approved_fen=0,
-        paid_fen=0,
-        monthly_fen=doc["monthly_fen"],
+async def person_ledger(person_id: UUID, principal: CurrentPrincipal, db: ReadModels, clock: AppClock) -> Ledger:
+    """A person's benefit ledger (受助台账): every amount approved and paid to them, by fund and year: each
+    application, and each enrolment's yearly entitlement and the months payrolls paid it."""
+    docs = await queries.ledger(db, principal, str(person_id))
+    entries = [ledger.application_entry(doc) for doc in docs.applications]
+    for doc in docs.enrolments:
+        entries += ledger.enrolment_entries(doc, docs.paid.get(doc["_id"], []), clock.today().year)
+    return Ledger(
+        person_id=str(person_id),
+        entries=[LedgerEntry(**asdict(entry)) for entry in entries],
+        by_fund_and_year=ledger.totals(entries),
     )

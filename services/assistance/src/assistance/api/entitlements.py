@@ -6,14 +6,16 @@ import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistance import queries
 from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, Page, page_out, run
 from assistance.domain import Enrolment, Payroll
-from vet_common.api import ReadModels
+from assistance.identities import Identities, Identity, RegistryIdentities
+from vet_common.api import AppClock, AppSettings, ReadModels
 from vet_common.auth import CurrentPrincipal
+from vet_common.domain import Conflict
 from vet_common.money import Fen
 from vet_common.openapi import problems
 from vet_common.spreadsheets import Column, Sheet, csv_bytes, xlsx_streamed
@@ -184,15 +186,58 @@ def payroll_out(payroll: Payroll) -> PayrollOut:
     dependencies=[MANAGING],
 )
 async def compute_payroll(
-    body: PayrollIn, response: Response, principal: CurrentPrincipal, assistance: Assistance, db: ReadModels
+    body: PayrollIn, response: Response, principal: CurrentPrincipal, assistance: Assistance
 ) -> PayrollOut:
     """Compute a month's payroll: one line per active enrolment, each paid once (a second run answers the
     first payroll, 200 instead of 201)."""
-    fund = await run(assistance.fund, body.fund_id, principal)
-    candidates = await queries.active_enrolments(db, str(fund.id))
-    payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, candidates, principal)
+    payroll, new = await run(assistance.compute_payroll, body.fund_id, body.month, principal)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return payroll_out(payroll)
+
+
+class MonthOfFund(BaseModel):
+    fund_id: str
+    fund_name: str
+    region: str
+    payroll_id: str | None
+    status: str = Field(description="not_computed, computed, approved or released")
+    lines: int
+    total_fen: int
+    on_time: bool = Field(description="Released (放款) for the month; false is work still to do")
+
+
+class MonthOut(BaseModel):
+    month: str
+    funds: list[MonthOfFund]
+    late: int = Field(description="Funds whose payroll of the month is not released yet")
+
+
+@router.get("/payrolls", response_model=MonthOut)
+async def payrolls_of_month(
+    principal: CurrentPrincipal,
+    db: ReadModels,
+    clock: AppClock,
+    month: Annotated[Month | None, Query(description="YYYY-MM; this month when left out")] = None,
+) -> MonthOut:
+    """A month's payrolls of every regular-entitlement fund of your jurisdiction (按时兑现): which are not
+    computed, approved or released yet."""
+    month = month or f"{clock.today():%Y-%m}"
+    rows = []
+    for fund, payroll in await queries.payrolls_of_month(db, principal, month):
+        status_ = payroll["status"] if payroll else "not_computed"
+        rows.append(
+            MonthOfFund(
+                fund_id=fund["_id"],
+                fund_name=fund["name"],
+                region=fund["region"],
+                payroll_id=payroll["_id"] if payroll else None,
+                status=status_,
+                lines=payroll["lines"] if payroll else 0,
+                total_fen=payroll["total_fen"] if payroll else 0,
+                on_time=status_ == "released",
+            )
+        )
+    return MonthOut(month=month, funds=rows, late=sum(not row.on_time for row in rows))
 
 
 @router.get("/payrolls/{payroll_id}", response_model=PayrollOut)
@@ -218,6 +263,8 @@ async def release_payroll(payroll_id: UUID, principal: CurrentPrincipal, assista
 
 BANK_COLUMNS = [
     Column("序号", "number", 8),
+    Column("姓名", "name", 12),
+    Column("身份证号码", "id_number", 22, text=True),
     Column("人员编号", "person_id", 38, text=True),
     Column("行政区划", "region", 14, text=True),
     Column("发放月份", "month", 10, text=True),
@@ -230,11 +277,41 @@ def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def bank_rows(payroll: Payroll) -> list[dict[str, Any]]:
+def bank_rows(payroll: Payroll, identities: dict[str, Identity]) -> list[dict[str, Any]]:
+    """One row per payable line, with the payee's name and ID number as the registry answered them."""
     return [
-        {"number": n, "person_id": line[1], "region": line[2], "month": payroll.month, "amount": yuan(int(line[3]))}
+        {
+            "number": n,
+            "name": identities[line[1]].name,
+            "id_number": identities[line[1]].id_number,
+            "person_id": line[1],
+            "region": line[2],
+            "month": payroll.month,
+            "amount": yuan(int(line[3])),
+        }
         for n, line in enumerate(payroll.payable, start=1)
     ]
+
+
+def registry_identities(request: Request, settings: AppSettings) -> Identities:
+    """The registry's answer to "who are these payees" (a test puts its own on app.state.identities)."""
+    found: Identities | None = getattr(request.app.state, "identities", None)
+    return found or RegistryIdentities(settings.registry_url)
+
+
+async def payees(payroll: Payroll, identities: Identities, authorization: str) -> dict[str, Identity]:
+    """The payees' names and ID numbers, asked of the registry for this file only (its access log records the
+    purpose); every payee must be known, or the bank would get a file it cannot pay from."""
+    people = list(dict.fromkeys(line[1] for line in payroll.payable))
+    purpose = f"{payroll.month} 月度发放表银行代发文件（发放表 {payroll.id}） (the payroll's bank file)"
+    found = await identities.of(people, purpose, authorization)
+    if missing := [person for person in people if person not in found]:
+        raise Conflict(
+            f"{len(missing)} 名人员未能从登记服务取得身份证号码，请核对后再下载 "
+            "(the registry does not know some payees, or not within your jurisdiction)",
+            missing=missing[:20],
+        )
+    return found
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -248,18 +325,29 @@ A_FILE = {"type": "string", "format": "binary"}
         200: {
             "content": {XLSX: {"schema": A_FILE}, "text/csv": {"schema": {"type": "string"}}},
             "description": "The bank file (.xlsx, or .csv with format=csv)",
-        }
+        },
+        **problems(403, 409, 503),
     },
+    dependencies=[MANAGING],
 )
 async def bank_file(
     payroll_id: UUID,
+    request: Request,
     principal: CurrentPrincipal,
     assistance: Assistance,
+    identities: Annotated[Identities, Depends(registry_identities)],
     format_: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
 ) -> Response:
-    """The payroll's bank file (Chinese headers, amounts in yuan with two decimals), XLSX or CSV."""
+    """A released payroll's bank file (银行代发文件): Chinese headers, each payee's name and ID number (asked of
+    the registry with your token for this file, and recorded in its access log), amounts in yuan with two
+    decimals; XLSX or CSV. 409 before release; 503 when the registry does not answer."""
     payroll = await run(assistance.payroll, payroll_id, principal)
-    rows = bank_rows(payroll)
+    if payroll.status != "released":
+        raise Conflict(
+            f"发放表须审批并发放后才能下载银行代发文件（当前 {payroll.status}） "
+            "(the bank file is for a released payroll)"
+        )
+    rows = bank_rows(payroll, await payees(payroll, identities, request.headers["authorization"]))
     name = f"payroll-{payroll.month}"
     if format_ == "csv":
         body, media = csv_bytes(BANK_COLUMNS, rows, masked=False), "text/csv; charset=utf-8"

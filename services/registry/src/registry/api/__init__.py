@@ -1,8 +1,9 @@
 """Registry HTTP API: one router per resource."""
 
-from registry.api import access_log, alerts, changes, duplicates, imports, persons, transfers
+from registry.api import access_log, alerts, changes, duplicates, imports, persons, reveal, transfers
 
 routers = [
+    reveal.router,  # before persons: /persons/reveal is not a person's id
     persons.router,
     changes.router,
     transfers.router,
