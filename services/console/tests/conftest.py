@@ -3,6 +3,7 @@ jurisdiction (404 outside), roles (403), 422 with [{field, message}], If-Match; 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -357,3 +358,362 @@ def console() -> Iterator[Console]:
     app = create_app(settings, platform, services)
     with TestClient(app):  # the lifespan opens the HTTP client every request shares
         yield Console(app, services, registry, outreach, provider, platform)
+
+
+# ------------------------------------------------------------------------------- assistance and reporting
+
+FILING, APPROVING, MANAGING = EDITORS, {Role.approver, Role.admin}, {Role.officer, Role.admin}
+LEVELS = {2: "province", 4: "city", 6: "county"}
+
+
+def principal_of(settings: Settings, authorization: str | None) -> Principal:
+    try:
+        return decode_token(settings, (authorization or "").removeprefix("Bearer "))
+    except AuthError as error:
+        raise HTTPException(401, str(error)) from None
+
+
+def needs(principal: Principal, roles: set[Role]) -> None:
+    if principal.roles.isdisjoint(roles):
+        raise HTTPException(403, "您的账号没有此操作的权限 (requires one of the roles)")
+
+
+def refused(field: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": [{"field": field, "message": message}]}, status_code=422)
+
+
+def fake_assistance(settings: Settings, registry: FastAPI) -> FastAPI:
+    """Funds, applications through their steps (roles, levels, order, If-Match) and payrolls, as assistance
+    answers them; `calls` keeps every POST with its headers."""
+    app = FastAPI()
+    funds: dict[str, dict[str, Any]] = {}
+    applications: dict[str, dict[str, Any]] = {}
+    payrolls: dict[str, dict[str, Any]] = {}
+    app.state.funds, app.state.applications, app.state.payrolls = funds, applications, payrolls
+    app.state.calls = []
+
+    @app.middleware("http")
+    async def record(request: Request, call_next: Any) -> Any:
+        if request.method == "POST":
+            app.state.calls.append((request.url.path, dict(request.headers)))
+        return await call_next(request)
+
+    def visible_fund(principal: Principal, fund_id: str) -> dict[str, Any]:
+        fund = funds.get(fund_id)
+        if fund is None or not (principal.can_see(fund["region"]) or principal.region.startswith(fund["region"])):
+            raise HTTPException(404, "未找到该资金 (no such fund in your jurisdiction)")
+        return fund
+
+    def visible_application(principal: Principal, application_id: str) -> dict[str, Any]:
+        found = applications.get(application_id)
+        if found is None or not principal.can_see(found["region"]):
+            raise HTTPException(404, "未找到该申请 (no such application in your jurisdiction)")
+        return found
+
+    @app.post("/funds", status_code=201)
+    async def create_fund(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        needs(principal, MANAGING)
+        body = await request.json()
+        if not str(body.get("name", "")).strip():
+            return refused("name", "请填写资金名称 (name is required)")
+        if body["rules"]["amount"]["kind"] == "fixed" and "amount_fen" not in body["rules"]["amount"]:
+            return refused("rules.amount.fixed.amount_fen", "必填项，请填写 (required)")
+        if not principal.can_see(body["region"]):
+            raise HTTPException(403, f"只能为本辖区（{principal.region}）设立资金")
+        fund_id = str(uuid.uuid4())
+        rules = body["rules"]  # as the API answers them: every part with its default
+        rules.setdefault("yearly_ceiling_fen", None)
+        rules["eligibility"] = {"categories": [], "key_contact_reasons": [], "household": None, **rules["eligibility"]}
+        funds[fund_id] = {
+            **body,
+            "id": fund_id,
+            "version": 1,
+            "committed_fen": 0,
+            "disbursed_fen": 0,
+            "remaining_fen": body["budget_fen"],
+            "rules_version": 1,
+        }
+        return {"id": fund_id}
+
+    @app.get("/funds")
+    async def find_funds(authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        found = [fund for fund in funds.values() if principal.can_see(fund["region"])]
+        found += [fund for fund in funds.values() if principal.region.startswith(fund["region"]) and fund not in found]
+        return {"items": found, "next": None}
+
+    @app.get("/funds/{fund_id}")
+    async def get_fund(fund_id: str, authorization: str | None = Header(None)) -> Any:
+        return visible_fund(principal_of(settings, authorization), fund_id)
+
+    @app.post("/applications", status_code=201)
+    async def submit(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        needs(principal, FILING)
+        body = await request.json()
+        fund = visible_fund(principal, body["fund_id"])
+        person = registry.state.people.get(body["person_id"])
+        if person is None or not principal.can_see(person["region"]):
+            raise HTTPException(404, "未找到该人员 (no such person in your jurisdiction)")
+        wanted = fund["rules"].get("eligibility", {}).get("categories") or []
+        if wanted and not set(wanted) & set(person["categories"]):
+            raise HTTPException(409, "不符合本资金条件：人员类别不在本资金范围内 (category not covered)")
+        application_id = str(uuid.uuid4())
+        applications[application_id] = {
+            "id": application_id,
+            "version": 1,
+            "fund_id": fund["id"],
+            "fund_kind": fund["kind"],
+            "person_id": body["person_id"],
+            "region": person["region"],
+            "status": "submitted",
+            "waiting_for": "accept",
+            "on_behalf_of": body["on_behalf_of"],
+            "facts": body["facts"],
+            "documents": body["documents"],
+            "levels": [],
+            "approved_levels": [],
+            "amount_fen": None,
+            "decision": None,
+            "steps": [{"step": "submitted", "by": principal.sub, "role": "station_staff", "at": "2026-12-01T02:00:00"}],
+            "payment": None,
+            "submitted_at": "2026-12-01T02:00:00",
+        }
+        return {"id": application_id}
+
+    @app.get("/applications")
+    async def find_applications(
+        waiting_for: str | None = None, fund_id: str | None = None, authorization: str | None = Header(None)
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        found = [
+            a
+            for a in applications.values()
+            if principal.can_see(a["region"])
+            and (waiting_for is None or a["waiting_for"] == waiting_for)
+            and (fund_id is None or a["fund_id"] == fund_id)
+        ]
+        return {"items": found, "next": None}
+
+    @app.get("/applications/{application_id}")
+    async def get_application(application_id: str, authorization: str | None = Header(None)) -> Any:
+        return visible_application(principal_of(settings, authorization), application_id)
+
+    # step: (roles, the status it needs, the status after, waiting_for after)
+    steps: dict[str, tuple[set[Role], str, str, str | None]] = {
+        "accept": (FILING, "submitted", "accepted", "approve:county"),
+        "return": (FILING, "submitted", "returned", "resubmit"),
+        "approve": (APPROVING, "accepted", "approved", "notify"),
+        "deny": (APPROVING, "accepted", "denied", "notify"),
+        "notify": (FILING, "approved", "notified", "disburse"),
+        "disburse": (MANAGING, "notified", "disbursed", "evaluate"),
+        "evaluate": (FILING, "disbursed", "evaluated", None),
+    }
+
+    @app.post("/applications/{application_id}/{step}")
+    async def take_step(
+        application_id: str,
+        step: str,
+        request: Request,
+        authorization: str | None = Header(None),
+        if_match: str | None = Header(None),
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        roles, before, after, waiting = steps[step]
+        needs(principal, roles)
+        found = visible_application(principal, application_id)
+        body = await request.json()
+        level = LEVELS.get(len(principal.region), "township")
+        if step in ("approve", "deny") and found["status"] == before and level != "county":
+            raise HTTPException(403, f"本步骤须由县级审批，您是{'市级' if level == 'city' else level} (wrong level)")
+        if found["status"] != before:
+            raise HTTPException(409, f"当前状态为“{found['status']}”，不能{step} (not possible now)")
+        if if_match and if_match.strip('"') != str(found["version"]):
+            raise HTTPException(412, "申请已被他人办理 (the application moved on)")
+        for field in ("reason", "finding", "payment_reference"):
+            if field in body and not str(body[field]).strip():
+                return refused(field, "请填写理由 (a reason is required)")
+        if step == "disburse" and not request.headers.get("Idempotency-Key"):
+            return refused("Idempotency-Key", "拨付须带 Idempotency-Key 请求头")
+        fund = funds[found["fund_id"]]
+        if step == "accept":
+            amount = fund["rules"]["amount"].get("amount_fen", 0)
+            found.update(amount_fen=amount, levels=["county"])
+            found["decision"] = {
+                "rules_version": 1,
+                "amount_rule": fund["rules"]["amount"],
+                "yearly_ceiling_fen": fund["rules"].get("yearly_ceiling_fen"),
+                "inputs": found["facts"],
+                "amount_fen": amount,
+            }
+        if step == "approve":
+            found["approved_levels"] = ["county"]
+            fund["committed_fen"] += found["amount_fen"]
+            fund["remaining_fen"] -= found["amount_fen"]
+        if step == "disburse":
+            found["payment"] = {"reference": body["payment_reference"], "paid_on": body["paid_on"]}
+            found["payment"]["amount_fen"] = found["amount_fen"]
+            fund["committed_fen"] -= found["amount_fen"]
+            fund["disbursed_fen"] += found["amount_fen"]
+        found["steps"].append({"step": after, "by": principal.sub, "at": "2026-12-01T03:00:00", **body})
+        found.update(status=after, waiting_for=waiting, version=found["version"] + 1)
+        return found
+
+    @app.post("/payrolls", status_code=201)
+    async def compute_payroll(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        needs(principal, MANAGING)
+        body = await request.json()
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", body.get("month", "")):
+            return refused("month", "月份格式应为 YYYY-MM，如 2026-09 (month must be YYYY-MM, e.g. 2026-09)")
+        fund = visible_fund(principal, body["fund_id"])
+        payroll_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{fund['id']}|{body['month']}"))
+        payrolls.setdefault(
+            payroll_id,
+            {
+                "id": payroll_id,
+                "fund_id": fund["id"],
+                "region": fund["region"],
+                "month": body["month"],
+                "status": "computed",
+                "lines": 2,
+                "voided": 0,
+                "total_fen": 40000,
+            },
+        )
+        return payrolls[payroll_id]
+
+    @app.get("/payrolls/{payroll_id}")
+    async def get_payroll(payroll_id: str, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        found = payrolls.get(payroll_id)
+        if found is None or not principal.can_see(found["region"]):
+            raise HTTPException(404, "未找到该发放表")
+        return found
+
+    @app.post("/payrolls/{payroll_id}/{action}")
+    async def payroll_action(payroll_id: str, action: str, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        needs(principal, APPROVING if action == "approve" else MANAGING)
+        found = payrolls[payroll_id]
+        before, after = ("computed", "approved") if action == "approve" else ("approved", "released")
+        if found["status"] != before:
+            raise HTTPException(409, f"发放表状态为 {found['status']}，不能{action}")
+        found["status"] = after
+        return found
+
+    @app.get("/payrolls/{payroll_id}/bank-file")
+    async def bank_file(payroll_id: str, format: str = "xlsx", authorization: str | None = Header(None)) -> Any:
+        principal_of(settings, authorization)
+        return Response(
+            f"序号,人员编号,金额（元）\n1,p1,200.00\n{format}".encode(),
+            media_type="text/csv" if format == "csv" else "application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="payroll.{format}"'},
+        )
+
+    return app
+
+
+def fake_reporting(settings: Settings) -> FastAPI:
+    """Statistics (a region and its two sub-regions), exports, the audit search and the archive's verdict."""
+    app = FastAPI()
+    app.state.calls = []
+    app.state.events = []
+    app.state.verdict = {"intact": True, "entries": 12, "seals": 2, "sealed_through": 10, "problems": []}
+
+    @app.get("/stats/{topic}")
+    async def statistic(
+        topic: str,
+        region: str | None = None,
+        period: str | None = None,
+        as_of: str | None = None,
+        authorization: str | None = Header(None),
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        app.state.calls.append({"topic": topic, "region": region, "period": period, "as_of": as_of})
+        prefix = region or principal.region
+        if not principal.can_see(prefix):
+            raise HTTPException(403, "该地区不在您的辖区内 (outside your jurisdiction)")
+        if period and not re.fullmatch(r"all|\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", period):
+            return refused("period", f"统计期应为年（2026）、季度（2026-Q3）或月份（2026-07），收到“{period}”")
+        if as_of and as_of > "2026-12-31":
+            return refused("as_of", "截至日期不能晚于今天 (as_of cannot be after today)")
+
+        def figures(people: int) -> dict[str, Any]:
+            return {"people": people, "budget_fen": people * 160000}
+
+        return {
+            "topic": topic,
+            "title": "人员统计",
+            "region": prefix,
+            "region_name": "鼓楼区",
+            "period": period or "all",
+            "as_of": as_of,
+            "produced_at": "2026-12-01T04:00:00Z",
+            "published": False,
+            "threshold": None,
+            "locked": False,
+            "corrections": None,
+            "columns": [
+                {"key": "people", "label": "在册人数", "unit": "count"},
+                {"key": "budget_fen", "label": "预算（元）", "unit": "fen"},
+            ],
+            "total": {"region": prefix, "name": "鼓楼区", "figures": figures(5)},
+            "rows": [
+                {"region": f"{prefix}001", "name": "鼓东街道", "figures": figures(3)},
+                {"region": f"{prefix}002", "name": "鼓西街道", "figures": figures(2)},
+            ],
+        }
+
+    @app.get("/stats/{topic}/export")
+    async def export(topic: str, request: Request, authorization: str | None = Header(None)) -> Any:
+        principal_of(settings, authorization)
+        query = dict(request.query_params)
+        return Response(
+            f"export {topic} {sorted(query.items())}".encode(),
+            media_type="text/csv" if query.get("format") == "csv" else "application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{topic}.{query.get("format")}"'},
+        )
+
+    @app.get("/audit/events")
+    async def audit_events(
+        actor: str | None = None,
+        aggregate_id: str | None = None,
+        region: str | None = None,
+        authorization: str | None = Header(None),
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        needs(principal, {Role.auditor, Role.admin})
+        if not (actor or aggregate_id or (region and len(region) >= 9)):
+            return refused("region", "请先按经办人、记录或乡镇缩小查询范围 (narrow the search first)")
+        items = [e for e in app.state.events if (not actor or e["actor"]["sub"] == actor)]
+        return {"items": items, "next": None, "chain_intact": True}
+
+    @app.get("/audit/verify")
+    async def verify(authorization: str | None = Header(None)) -> Any:
+        needs(principal_of(settings, authorization), {Role.auditor, Role.admin})
+        return app.state.verdict
+
+    return app
+
+
+@dataclass
+class MoneyConsole(Console):
+    assistance: FastAPI = None  # type: ignore[assignment]
+    reporting: FastAPI = None  # type: ignore[assignment]
+
+
+@pytest.fixture
+def money() -> Iterator[MoneyConsole]:
+    """The console over all four fake services."""
+    settings = ConsoleSettings()
+    platform = Settings()
+    registry, provider = fake_registry(platform), fake_provider()
+    outreach, assistance = fake_outreach(platform, registry), fake_assistance(platform, registry)
+    reporting = fake_reporting(platform)
+    apps = {"registry": registry, "outreach": outreach, "assistance": assistance, "reporting": reporting}
+    services = Services(settings, {**apps, IDP: provider})
+    app = create_app(settings, platform, services)
+    with TestClient(app):
+        yield MoneyConsole(app, services, registry, outreach, provider, platform, assistance, reporting)

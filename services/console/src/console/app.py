@@ -16,14 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console import signin
 from console.clients import ApiRefused, ServiceUnavailable
-from console.pages import PageModule, outreach, registry, workbench
+from console.pages import PageModule, assistance, outreach, registry, reporting, workbench
 from console.settings import ConsoleSettings
 from console.web import CSRF_COOKIE, ConsoleRefused, CsrfFailed, NotSignedIn, render
 from vet_common.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
 
-MODULES: list[PageModule] = [workbench.module, registry.module, outreach.module]
+MODULES: list[PageModule] = [workbench.module, registry.module, outreach.module, assistance.module, reporting.module]
 
 NOT_FOUND = "未找到该页面或记录，或它不在您的辖区内"
 
