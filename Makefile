@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance bench-outreach
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance bench-outreach bench-console demo
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -23,6 +23,8 @@ help:
 	@echo "make bench-reporting  events archived from Kafka per second, rebuild rate, province statistic p99"
 	@echo "make bench-assistance  approvals/s on one fund and on many, a payroll of 100,000 (BENCH_ARGS=--postgres ...)"
 	@echo "make bench-outreach  POST /contacts rate, overdue lists p50/p99 with 200,000 people (BENCH_ARGS=--people 20000)"
+	@echo "make bench-console  every console page's p50/p95 with the demo county loaded (BENCH_ARGS=--running for make up)"
+	@echo "make demo     load the demo county (鼓楼区) into a running 'make up' (once)"
 	@echo "make setup    install uv, the Python packages and the Kafka jars (the others do this themselves)"
 
 setup:
@@ -98,3 +100,9 @@ bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 
 bench-assistance: setup  ## approvals per second under contention for one budget, and a payroll of 100,000 enrolments
 	$(UV_RUN) python bench/assistance_bench.py $(BENCH_ARGS)
+
+bench-console: setup  ## every console page's response time with the demo county loaded (own platform, several minutes)
+	$(UV_RUN) python bench/console_bench.py $(BENCH_ARGS)
+
+demo: setup  ## a county's worth of demo data through the APIs of a running `make up` (refuses a second time)
+	@$(UV_RUN) vet demo

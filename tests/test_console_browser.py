@@ -284,3 +284,96 @@ def test_a_record_is_changed_and_transferred_to_another_township_which_accepts_i
     assert answer is not None
     assert answer.status == 200
     expect(other.get_by_role("heading", name="赵建国")).to_be_visible()
+
+
+def test_an_application_goes_through_its_steps_each_by_the_role_and_level_that_takes_it(
+    browser: Browser, console_url: str, platform: Platform
+) -> None:
+    from vet_common.auth import issue_token
+    from vet_common.settings import Settings
+
+    officer = sign_in(browser, console_url, "郑科长（业务科室人员，350102）")
+    officer.get_by_role("link", name="帮扶资金").first.click()
+    officer.get_by_role("link", name="设立资金").click()
+    officer.get_by_label("资金名称").fill("2026年临时困难救助")
+    officer.get_by_label("资金类别").select_option("temporary_hardship_aid")
+    officer.get_by_label("预算（元）").fill("五十万")
+    officer.get_by_label("每次救助金额（元）").fill("1600")
+    officer.get_by_role("button", name="保存").click()
+    expect(officer.locator("#f-budget_fen-error")).to_contain_text("金额格式不正确")
+    visit(officer, "20-fund-new-refused")
+    officer.get_by_label("预算（元）").fill("500,000")
+    officer.get_by_role("button", name="保存").click()
+    expect(officer.get_by_text("资金已设立")).to_be_visible()
+    expect(officer.locator("#fund-remaining")).to_have_text("500,000.00 元")
+    fund_page = officer.url.split("?")[0]
+    visit(officer, "21-fund")
+
+    # The person, registered through the API (the registration form has its own test above).
+    token = issue_token(Settings(), sub="station-gulou-1", name="王站长", roles=["station_staff"], region="350102001")
+    person_id = httpx.post(
+        f"{platform.url('registry')}/persons",
+        json={
+            "id_number": make_id_number("350102", date(1950, 8, 1), 11, "male"),
+            "name": "孙德胜",
+            "region": "350102001002",
+            "categories": ["discharged_soldier"],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["id"]
+
+    station = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）")
+    station.goto(f"/persons/{person_id}")
+    station.get_by_role("link", name="代办帮扶申请").click()
+    station.get_by_label("已收材料").fill("申请表\n困难情况说明")
+    visit(station, "22-application-new")
+    deadline = time.monotonic() + 30  # assistance knows the person a moment after the registration
+    while True:
+        station.get_by_role("button", name="提交申请").click()
+        station.wait_for_load_state()
+        if "/applications/" in station.url or time.monotonic() > deadline:
+            break
+    expect(station.locator("#application-waiting")).to_have_text("待受理")
+    application = station.url.split("?")[0]
+    station.get_by_role("button", name="受理").click()
+    expect(station.locator("#application-waiting")).to_have_text("待县级审批")
+    expect(station.get_by_role("heading", name="决定依据（受理时的快照）")).to_be_visible()
+    expect(station.get_by_role("button", name="同意")).to_have_count(0)  # a station does not approve
+    visit(station, "23-application-accepted")
+
+    approver = sign_in(browser, console_url, "吴局长（审批人员，350102）")
+    reload_until(approver, "/", "待县级审批 · 350102001002 · 1,600.00 元")
+    approver.get_by_role("link", name="待县级审批 · 350102001002 · 1,600.00 元").click()
+    approver.get_by_label("审批意见").fill(" ")
+    approver.get_by_role("button", name="同意").click()
+    expect(approver.locator("#f-reason-error").first).to_be_visible()
+    approver.get_by_label("审批意见").fill("困难属实，同意救助")
+    approver.get_by_role("button", name="同意").click()
+    expect(approver.locator("#application-status")).to_have_text("已审批")
+    visit(approver, "24-application-approved")
+
+    station.goto(application)
+    station.get_by_label("告知方式").select_option("visit")
+    station.get_by_role("button", name="已告知").click()
+    expect(station.locator("#application-waiting")).to_have_text("待拨付")
+
+    officer.goto(application)
+    officer.get_by_label("支付凭证号").fill("GL-0001")
+    officer.get_by_role("button", name="确认拨付").click()
+    expect(officer.locator("#application-waiting")).to_have_text("待跟踪回访")
+    expect(officer.get_by_text("凭证 GL-0001，1,600.00 元")).to_be_visible()
+    officer.goto(fund_page)
+    expect(officer.locator("#fund-disbursed")).to_have_text("1,600.00 元")
+    expect(officer.locator("#fund-remaining")).to_have_text("498,400.00 元")
+
+    auditor = sign_in(browser, console_url, "黄审计（审计人员，35）")
+    reload_until(auditor, "/audit?actor=approver-gulou", "ApplicationApproved")
+    expect(auditor.get_by_text("列出的记录与审计档案一致")).to_be_visible()
+    visit(auditor, "25-audit-approver")
+    auditor.get_by_role("link", name="核验审计档案").click()
+    expect(auditor.locator("#verdict")).to_contain_text("审计档案完整")
+    visit(auditor, "26-audit-verified")
+
+    officer.goto("/stats?topic=funds")
+    expect(officer.locator("#chart-regions canvas")).to_have_count(1)  # ECharts drew it
+    visit(officer, "27-stats-funds")

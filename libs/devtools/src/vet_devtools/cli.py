@@ -1,4 +1,4 @@
-"""The local-stack commands of `vet` (`up`, `down`, `status`).
+"""The local-stack commands of `vet` (`up`, `down`, `status`, `demo`).
 
 They live here, not in vet_common, so that a service's runtime install does not carry the stack; `vet_common.cli`
 adds them to its `vet` app whenever vet-devtools is installed (the repository's dev environment), in front of the
@@ -37,7 +37,25 @@ def status() -> None:
     raise typer.Exit(stack.status())
 
 
-COMMANDS = (up, down, status)
+def demo(
+    people: Annotated[int, typer.Option(help="How many people (spread over the townships)")] = 1000,
+    townships: Annotated[int, typer.Option(help="In how many of 鼓楼区's ten townships")] = 10,
+) -> None:
+    """Load a county's worth of demo data (鼓楼区 350102) through the running platform's APIs; once only."""
+    from vet_devtools.demo import DemoRefused, DemoSize, load_demo
+
+    try:
+        counts = load_demo(DemoSize(people=people, townships=townships), say=typer.echo)
+    except (DemoRefused, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("演示数据已加载：" + "，".join(f"{what} {n}" for what, n in counts.items()))
+    typer.echo(
+        "控制台：http://127.0.0.1:8100/ （王站长 = 鼓东街道服务站，郑科长 = 鼓楼区业务科室，吴局长 = 鼓楼区审批）"
+    )
+
+
+COMMANDS = (up, down, status, demo)
 
 federation = typer.Typer(help="A city's deployment and the province's, joined by MirrorMaker 2 (one machine).")
 

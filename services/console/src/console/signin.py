@@ -31,6 +31,8 @@ STATE_COOKIE = "vet_oidc_state"
 DEV_USERS = [
     ("station-gulou-1", "王站长", Role.station_staff, "350102001"),
     ("station-taijiang-1", "林站长", Role.station_staff, "350103001"),
+    ("officer-gulou", "郑科长", Role.officer, "350102"),
+    ("approver-gulou", "吴局长", Role.approver, "350102"),
     ("officer-fuzhou", "陈科长", Role.officer, "3501"),
     ("approver-fuzhou", "刘局长", Role.approver, "3501"),
     ("auditor-fujian", "黄审计", Role.auditor, "35"),
