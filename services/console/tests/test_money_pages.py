@@ -256,7 +256,16 @@ def test_statistics_show_the_next_level_down_side_by_side_with_charts_and_downlo
     data = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page.text)[1])  # type: ignore[index]
     assert data["regions"] == ["鼓东街道", "鼓西街道"]
     assert data["by_region"] == [3, 2]
-    assert data["periods"] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    trend = re.search(r'hx-get="(/stats/trend\?[^"]*)"', page.text)[1].replace("&amp;", "&")  # type: ignore[index]
+    assert trend == "/stats/trend?topic=people&measure=&period=2026-Q3"
+    fragment = officer.get(trend, params={"measure": "budget_fen"}, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text
+    quarterly = json.loads(re.search(r'class="trend-data">(.*?)</script>', fragment.text)[1])  # type: ignore[index]
+    assert quarterly == {
+        "label": "预算（元）",
+        "periods": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"],
+        "by_period": [8000.0] * 4,  # yuan
+    }
     assert "/static/vendor/echarts-6.1.0.min.js" in page.text
     assert 'href="/stats/people/export.xlsx?period=2026-Q3"' in page.text
     exported = officer.get("/stats/people/export.xlsx", params={"period": "2026-Q3", "as_of": "2026-11-30"})
@@ -267,7 +276,7 @@ def test_statistics_show_the_next_level_down_side_by_side_with_charts_and_downlo
     assert 'href="/stats?topic=people&amp;region=350102"' in down.text  # back up, within the jurisdiction
     as_of = officer.get("/stats", params={"topic": "people", "as_of": "2026-11-30"})
     assert "数据截至 2026-11-30 24:00" in as_of.text
-    assert [call["period"] for call in money.reporting.state.calls[-1:]] == [None]  # no quarterly replays as of
+    assert "/stats/trend" not in as_of.text  # as of a past day, no quarterly replays of the archive
 
 
 def test_a_bad_period_is_refused_beside_the_picker_and_a_region_outside_is_403(money: Any) -> None:

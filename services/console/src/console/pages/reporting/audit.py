@@ -19,6 +19,8 @@ from vet_common.domain import CHINA
 router = APIRouter()
 AUDITORS = (Role.auditor, Role.admin)
 FIELDS = ("actor", "aggregate_id", "region", "type", "from", "to")
+# Each listed entry is checked against the archive (its hash): a short page answers sooner.
+PAGE_SIZE = 20
 SOURCE_NAMES = {"registry": "人员档案", "outreach": "联系走访", "assistance": "帮扶资金", "reporting": "统计报表"}
 
 
@@ -53,7 +55,7 @@ async def audit(request: Request, session: CurrentSession, after: str = "") -> R
         params: dict[str, Any] = {
             **{key: values[key] for key in ("actor", "aggregate_id", "region", "type") if values[key]},
             **bounds,
-            "page_size": 50,
+            "page_size": PAGE_SIZE,
             **({"after": after} if after.isdigit() else {}),
         }
         try:

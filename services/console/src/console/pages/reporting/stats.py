@@ -44,36 +44,36 @@ def query_of(values: dict[str, str]) -> dict[str, str]:
     return {key: values[key] for key in QUERY if values.get(key)}
 
 
-async def trend(session: Session, topic: str, values: dict[str, str], today_year: int) -> list[dict[str, Any]]:
-    """The region's totals for each quarter, side by side (live figures only: as-of replays the archive)."""
-    if values.get("as_of"):
-        return []
+async def trend(
+    session: Session, topic: str, values: dict[str, str], today_year: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """The region's table for each quarter of the period's year."""
     api = session.api("reporting")
     periods = trend_periods(values.get("period", ""), today_year)
-    params = {key: value for key, value in query_of(values).items() if key == "region"}
+    params = {"region": values["region"]} if values.get("region") else {}
     tables = await asyncio.gather(
         *(api.get_json(f"/stats/{topic}", params={**params, "period": period}) for period in periods)
     )
-    return [
-        {"period": period, "figures": table["total"]["figures"]} for period, table in zip(periods, tables, strict=True)
-    ]
+    return list(zip(periods, tables, strict=True))
 
 
-def chart_data(table: dict[str, Any], quarters: list[dict[str, Any]], measure: str) -> dict[str, Any]:
-    """What charts.js draws: the measure by region below, and by quarter."""
-    column = next((c for c in table["columns"] if c["key"] == measure), table["columns"][0])
-    scale = 100 if column["unit"] == "fen" else 1
+def column_of(table: dict[str, Any], measure: str) -> dict[str, Any]:
+    return next((c for c in table["columns"] if c["key"] == measure), table["columns"][0])
 
-    def value(figures: dict[str, Any]) -> float | None:
-        found = figures.get(column["key"])
-        return None if found is None else found / scale
 
+def value_of(column: dict[str, Any], figures: dict[str, Any]) -> float | None:
+    """A figure as the chart plots it: yuan for money, the count otherwise (None where suppressed)."""
+    found = figures.get(column["key"])
+    return None if found is None else found / (100 if column["unit"] == "fen" else 1)
+
+
+def chart_data(table: dict[str, Any], measure: str) -> dict[str, Any]:
+    """What charts.js draws on the page: the measure by the region's next level down."""
+    column = column_of(table, measure)
     return {
         "label": column["label"],
         "regions": [row["name"] or row["region"] for row in table["rows"]],
-        "by_region": [value(row["figures"]) for row in table["rows"]],
-        "periods": [q["period"] for q in quarters],
-        "by_period": [value(q["figures"]) for q in quarters],
+        "by_region": [value_of(column, row["figures"]) for row in table["rows"]],
     }
 
 
@@ -85,12 +85,8 @@ async def stats(request: Request, session: CurrentSession, topic: str = "people"
     today_year = datetime.now(CHINA).year
     errors: dict[str, str] = {}
     table: dict[str, Any] | None = None
-    quarters: list[dict[str, Any]] = []
     try:
-        table, quarters = await asyncio.gather(
-            session.api("reporting").get_json(f"/stats/{topic}", params=query_of(values)),
-            trend(session, topic, values, today_year),
-        )
+        table = await session.api("reporting").get_json(f"/stats/{topic}", params=query_of(values))
     except ApiRefused as refusal:
         if refusal.status != 422:
             raise
@@ -107,7 +103,12 @@ async def stats(request: Request, session: CurrentSession, topic: str = "people"
         values=values,
         errors=errors,
         periods=period_choices(today_year),
-        chart=chart_data(table, quarters, measure) if table and table["columns"] else None,
+        chart=chart_data(table, measure) if table and table["columns"] else None,
+        # The chart by quarter comes a moment later (htmx): four more tables, and none for a past day (as_of
+        # replays the archive).
+        trend_href=None
+        if values.get("as_of")
+        else "/stats/trend?" + urlencode({"topic": topic, "measure": measure, **query_of(values)}),
         measure=measure,
         query=query,
         export=urlencode(query),
@@ -125,6 +126,22 @@ def up_link(session: Session, topic: str, query: dict[str, str], region: str) ->
     if parent is None or parent < len(mine):
         return None
     return "/stats?" + urlencode({"topic": topic, **query, "region": region[:parent]})
+
+
+@router.get("/stats/trend")
+async def quarterly(request: Request, session: CurrentSession, topic: str = "people", measure: str = "") -> Response:
+    """The chart of a figure by quarter: a fragment the statistics page asks for once it is shown."""
+    if topic not in TOPICS:
+        raise ConsoleRefused(404, "没有这项统计")
+    values = {key: request.query_params.get(key, "").strip() for key in QUERY}
+    quarters = await trend(session, topic, values, datetime.now(CHINA).year)
+    column = column_of(quarters[0][1], measure)
+    data = {
+        "label": column["label"],
+        "periods": [period for period, _ in quarters],
+        "by_period": [value_of(column, table["total"]["figures"]) for _, table in quarters],
+    }
+    return render(request, "reporting/_trend.html", data=data)
 
 
 @router.get("/stats/{topic}/export.{format_}")
