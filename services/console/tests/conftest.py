@@ -484,7 +484,10 @@ def fake_assistance(settings: Settings, registry: FastAPI) -> FastAPI:
 
     @app.get("/applications")
     async def find_applications(
-        waiting_for: str | None = None, fund_id: str | None = None, authorization: str | None = Header(None)
+        waiting_for: str | None = None,
+        fund_id: str | None = None,
+        person_id: str | None = None,
+        authorization: str | None = Header(None),
     ) -> Any:
         principal = principal_of(settings, authorization)
         found = [
@@ -493,8 +496,16 @@ def fake_assistance(settings: Settings, registry: FastAPI) -> FastAPI:
             if principal.can_see(a["region"])
             and (waiting_for is None or a["waiting_for"] == waiting_for)
             and (fund_id is None or a["fund_id"] == fund_id)
+            and (person_id is None or a["person_id"] == person_id)
         ]
         return {"items": found, "next": None}
+
+    @app.get("/persons/{person_id}/ledger")
+    async def ledger(person_id: str, authorization: str | None = Header(None)) -> Any:
+        principal = principal_of(settings, authorization)
+        mine = [a for a in applications.values() if a["person_id"] == person_id and principal.can_see(a["region"])]
+        totals = [{"fund_id": a["fund_id"], "year": 2026, "approved_fen": 160000, "paid_fen": 0} for a in mine]
+        return {"person_id": person_id, "entries": [], "by_fund_and_year": totals}
 
     @app.get("/applications/{application_id}")
     async def get_application(application_id: str, authorization: str | None = Header(None)) -> Any:

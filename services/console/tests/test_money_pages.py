@@ -343,3 +343,16 @@ def test_auditors_search_events_by_actor_and_verify_the_archive(money: Any) -> N
     altered = auditor.get("/audit/verify").text
     assert "审计档案被改动过" in altered
     assert "第 5 条记录的内容与其哈希不符" in altered
+
+
+def test_a_persons_assistance_lists_their_applications_and_what_was_paid(money: Any) -> None:
+    fund_id = create_fund(money)
+    person_id = person(money)
+    worker = money.sign_in()
+    path = post(worker, f"/persons/{person_id}/applications/new", fund_id=fund_id).headers["location"].split("?")[0]
+    assert f'href="/persons/{person_id}/assistance"' in worker.get(f"/persons/{person_id}").text
+    page = worker.get(f"/persons/{person_id}/assistance")
+    assert page.status_code == 200
+    assert f'href="{path}"' in page.text
+    assert "1,600.00 元" in page.text
+    assert "待受理" in page.text

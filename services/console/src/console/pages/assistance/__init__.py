@@ -43,5 +43,8 @@ module = PageModule(
     router=router,
     nav=[NavItem("帮扶资金", "/funds"), NavItem("帮扶申请", "/applications")],
     todo=[waiting_applications],
-    person_actions=[NavItem("代办帮扶申请", "/persons/{person_id}/applications/new", FILING)],
+    person_actions=[
+        NavItem("帮扶记录", "/persons/{person_id}/assistance"),
+        NavItem("代办帮扶申请", "/persons/{person_id}/applications/new", FILING),
+    ],
 )

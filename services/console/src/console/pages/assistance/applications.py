@@ -298,6 +298,27 @@ async def applications(
     )
 
 
+@router.get("/persons/{person_id}/assistance")
+async def person_assistance(request: Request, session: CurrentSession, person_id: UUID) -> Response:
+    """A person's assistance (帮扶记录): their applications and what was approved and paid, by fund and year."""
+    api = session.api("assistance")
+    person, ledger, page = await asyncio.gather(
+        session.api("registry").get_json(f"/persons/{person_id}"),
+        api.get_json(f"/persons/{person_id}/ledger"),
+        api.get_json("/applications", params={"person_id": str(person_id), "page_size": PAGE_SIZE}),
+    )
+    return render(
+        request,
+        "assistance/person.html",
+        person=person,
+        ledger=ledger,
+        applications=page,
+        statuses=STATUS_NAMES,
+        waiting_text=waiting_text,
+        can_file=session.has_role(*FILING),
+    )
+
+
 async def fund_choices(session: Session) -> tuple[tuple[str, str], ...]:
     """The funds this user may file to (their own and those above that cover them), but not monthly ones."""
     page = await session.api("assistance").get_json("/funds", params={"page_size": 100})
