@@ -332,7 +332,9 @@ def test_auditors_search_events_by_actor_and_verify_the_archive(money: Any) -> N
     assert bad_date.status_code == 422
     assert "日期格式应为 YYYY-MM-DD" in bad_date.text
 
-    assert "审计档案完整" in auditor.get("/audit/verify").text
+    page = auditor.get("/audit/verify").text
+    assert 'hx-get="/audit/verify/result"' in page  # the verdict follows the page
+    assert "审计档案完整" in auditor.get("/audit/verify/result").text
     money.reporting.state.verdict = {
         "intact": False,
         "entries": 12,
@@ -340,7 +342,7 @@ def test_auditors_search_events_by_actor_and_verify_the_archive(money: Any) -> N
         "sealed_through": 10,
         "problems": [{"position": 5, "message": "第 5 条记录的内容与其哈希不符（被修改）"}],
     }
-    altered = auditor.get("/audit/verify").text
+    altered = auditor.get("/audit/verify/result").text
     assert "审计档案被改动过" in altered
     assert "第 5 条记录的内容与其哈希不符" in altered
 

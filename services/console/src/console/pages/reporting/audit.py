@@ -81,6 +81,13 @@ async def audit(request: Request, session: CurrentSession, after: str = "") -> R
 
 @router.get("/audit/verify")
 async def verify(request: Request, session: CurrentSession) -> Response:
+    """The page opens at once; the verdict follows (htmx): checking the whole archive takes a while."""
     session.require(*AUDITORS)
-    verdict = await session.api("reporting").get_json("/audit/verify")
-    return render(request, "reporting/verify.html", verdict=verdict)
+    return render(request, "reporting/verify.html")
+
+
+@router.get("/audit/verify/result")
+async def verdict(request: Request, session: CurrentSession) -> Response:
+    session.require(*AUDITORS)
+    found = await session.api("reporting").get_json("/audit/verify")
+    return render(request, "reporting/_verdict.html", verdict=found)
