@@ -377,3 +377,11 @@ def test_an_application_goes_through_its_steps_each_by_the_role_and_level_that_t
     officer.goto("/stats?topic=funds")
     expect(officer.locator("#chart-regions canvas")).to_have_count(1)  # ECharts drew it
     visit(officer, "27-stats-funds")
+
+    # The pages the README shows (docs/console-*.png are copies of these, one screen high).
+    station.goto("/")
+    expect(station.get_by_role("heading", name="待我办理的帮扶申请")).to_be_visible()
+    station.screenshot(path=str(SCREENSHOTS / "small-workbench.png"))
+    visit(station, "28-workbench-station")
+    station.goto(f"/persons/{person_id}")
+    station.screenshot(path=str(SCREENSHOTS / "small-person.png"))
