@@ -17,7 +17,7 @@ from vet_common import cli
 
 SOURCE = Path(vet_common.__file__).resolve().parent
 OPERATOR_COMMANDS = ["token", "rebuild", "verify", "verify-archive", "import", "backup", "restore"]
-STACK_COMMANDS = ["up", "down", "status"]
+STACK_COMMANDS = ["up", "down", "status", "demo"]
 STACK_GROUPS = ["federation"]  # typer lists groups after the commands
 
 # Run in a fresh interpreter in which `import vet_devtools` fails as if vet-devtools were not installed;
