@@ -170,6 +170,16 @@ def fake_registry(settings: Settings) -> FastAPI:
             b"rejected rows", headers={"Content-Disposition": f'attachment; filename="rejected-{job_id}.xlsx"'}
         )
 
+    app.state.access_log = []
+
+    @app.get("/access-log")
+    async def access_log(actor: str | None = None, authorization: str | None = Header(None)) -> Any:
+        principal = caller(authorization)
+        if principal.roles.isdisjoint({Role.auditor, Role.admin}):
+            raise HTTPException(403, "您的账号没有此操作的权限 (requires one of the roles)")
+        items = [e for e in app.state.access_log if not actor or e["actor"]["sub"] == actor]
+        return {"items": items, "total": len(items), "page": 1, "page_size": 20}
+
     @app.get("/alerts")
     async def alerts(authorization: str | None = Header(None)) -> Any:
         caller(authorization)

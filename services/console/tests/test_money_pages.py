@@ -358,3 +358,27 @@ def test_a_persons_assistance_lists_their_applications_and_what_was_paid(money: 
     assert f'href="{path}"' in page.text
     assert "1,600.00 元" in page.text
     assert "待受理" in page.text
+
+
+def test_auditors_read_who_saw_personal_data_in_clear_and_why(money: Any) -> None:
+    money.registry.state.access_log = [
+        {
+            "id": "00000000-0000-0000-0000-000000000009",
+            "person_id": "p-1",
+            "import_job_id": None,
+            "region": "350102001001",
+            "fields": ["id_number", "phone"],
+            "purpose": "办理优待证",
+            "actor": {"sub": "station-gulou-1", "role": "station_staff"},
+            "at": "2026-12-01T02:00:00Z",
+        }
+    ]
+    assert money.sign_in().get("/audit/access-log").status_code == 403
+    auditor = money.sign_in("auditor", "35")
+    assert 'href="/audit/access-log"' in auditor.get("/audit").text
+    page = auditor.get("/audit/access-log", params={"actor": "station-gulou-1"})
+    assert page.status_code == 200
+    assert "办理优待证" in page.text
+    assert "身份证号码、电话" in page.text
+    assert "2026-12-01 10:00" in page.text
+    assert "共 0 条" in auditor.get("/audit/access-log", params={"actor": "nobody"}).text

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from console.clients import ApiRefused
+from console.clients import Api, ApiRefused
 from console.pages.registry.forms import TOP
 from console.web import CurrentSession, render
 from vet_common.auth import Role
@@ -44,6 +44,19 @@ def day_bounds(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     return params, errors
 
 
+async def search(api: Api, path: str, params: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """One page of a search, or the API's refusal (a region outside, a search too wide) by field."""
+    try:
+        return await api.get_json(path, params=params), {}
+    except ApiRefused as refusal:
+        if refusal.status not in (403, 422):
+            raise
+        errors = refusal.field_errors() or {TOP: refusal.message()}
+        if "from_" in errors:
+            errors["from"] = errors.pop("from_")
+        return None, errors
+
+
 @router.get("/audit")
 async def audit(request: Request, session: CurrentSession, after: str = "") -> Response:
     session.require(*AUDITORS)
@@ -58,14 +71,7 @@ async def audit(request: Request, session: CurrentSession, after: str = "") -> R
             "page_size": PAGE_SIZE,
             **({"after": after} if after.isdigit() else {}),
         }
-        try:
-            page = await session.api("reporting").get_json("/audit/events", params=params)
-        except ApiRefused as refusal:
-            if refusal.status not in (403, 422):
-                raise
-            errors = refusal.field_errors() or {TOP: refusal.message()}
-            if "from_" in errors:
-                errors["from"] = errors.pop("from_")
+        page, errors = await search(session.api("reporting"), "/audit/events", params)
     more = urlencode({**{k: v for k, v in values.items() if v}, "after": page["next"]}) if page and page["next"] else ""
     return render(
         request,
@@ -76,6 +82,29 @@ async def audit(request: Request, session: CurrentSession, after: str = "") -> R
         page=page,
         more=more,
         sources=SOURCE_NAMES,
+    )
+
+
+@router.get("/audit/access-log")
+async def access_log(request: Request, session: CurrentSession, page: int = 1) -> Response:
+    """查看个人信息记录: every read of an ID or phone number in clear, with who, when and why (the registry's)."""
+    session.require(*AUDITORS)
+    values = {key: request.query_params.get(key, "").strip() for key in ("actor", "region", "from", "to")}
+    bounds, errors = day_bounds(values)
+    found: dict[str, Any] | None = None
+    if not errors:
+        params: dict[str, Any] = {
+            **{key: values[key] for key in ("actor", "region") if values[key]},
+            **bounds,
+            "page": max(page, 1),
+            "page_size": PAGE_SIZE,
+        }
+        found, errors = await search(session.api("registry"), "/access-log", params)
+    more = ""
+    if found and found["page"] * found["page_size"] < found["total"]:
+        more = urlencode({**{k: v for k, v in values.items() if v}, "page": found["page"] + 1})
+    return render(
+        request, "reporting/access_log.html", 422 if errors else 200, values=values, errors=errors, log=found, more=more
     )
 
 
