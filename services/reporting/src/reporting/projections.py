@@ -71,11 +71,18 @@ class CounterStep:
 
     async def flush(self, db: AsyncDatabase[Any]) -> None:
         tally = Tally(self.families)
-        wanted = set().union(*(tally.subjects_of(envelope) for _, envelope in self.entries))
-        async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
-            tally.subjects[doc["_id"]] = SubjectState(
-                doc["region"], {name: amount for name, amount in doc["counts"]}, doc["position"], doc.get("day")
-            )
+        asked: set[str] = set()
+        # Rounds until nothing new is wanted: a subject's note may name others (a contact, the quarter it is in).
+        while wanted := set().union(*(tally.subjects_of(envelope) for _, envelope in self.entries)) - asked:
+            asked |= wanted
+            async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
+                tally.subjects[doc["_id"]] = SubjectState(
+                    doc["region"],
+                    {name: amount for name, amount in doc["counts"]},
+                    doc["position"],
+                    doc.get("day"),
+                    doc.get("part"),
+                )
         per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]] = defaultdict(list)
         before = {key: state.position for key, state in tally.subjects.items()}
         for position, envelope in self.entries:
@@ -101,6 +108,7 @@ class CounterStep:
                                 "region": state.region,
                                 "position": state.position,
                                 "day": state.day,
+                                "part": state.part,
                             }
                         },
                         upsert=True,
