@@ -105,9 +105,10 @@ def as_json(table: Table) -> dict[str, Any]:
     }
 
 
-def _cell(measure: Measure, value: Value, threshold: int | None) -> Any:
+def cell(measure: Measure, value: Value, threshold: int | None) -> Any:
+    """A figure as a workbook shows it: yuan for fen, "<5" where suppressed (a rate without a base stays empty)."""
     if value is None:
-        return f"<{threshold}" if threshold else None
+        return f"<{threshold}" if threshold and measure.units == "count" else None
     if measure.money:
         return Decimal(int(value)).scaleb(-2)  # yuan with two decimals, from fen
     return value
@@ -129,7 +130,7 @@ def _rows(table: Table) -> list[dict[str, Any]]:
         return {
             "region": code,
             "name": name or code,
-            **{m.key: _cell(m, values.get(m.key), table.threshold) for m in table.measures},
+            **{m.key: cell(m, values.get(m.key), table.threshold) for m in table.measures},
         }
 
     return [
@@ -138,7 +139,7 @@ def _rows(table: Table) -> list[dict[str, Any]]:
     ]
 
 
-def _notes(table: Table) -> list[str]:
+def notes_of(table: Table) -> list[str]:
     produced = table.produced_at.astimezone(CHINA).date().isoformat()
     notes = [
         f"统计期：{'全部' if table.period.kind == 'all' else table.period.key}",
@@ -155,7 +156,7 @@ def _notes(table: Table) -> list[str]:
 
 def table_xlsx(table: Table) -> bytes:
     return xlsx(
-        Sheet(table.family.title, _columns(table), _rows(table), freeze="C2", masked=False, notes=_notes(table))
+        Sheet(table.family.title, _columns(table), _rows(table), freeze="C2", masked=False, notes=notes_of(table))
     )
 
 

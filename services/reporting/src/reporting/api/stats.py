@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
-from reporting.queries import locked_figures
+from reporting.queries import Counts, Figures, locked_figures
 from reporting.statistics.family import Family
 from reporting.statistics.periods import parse_period
 from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx
@@ -128,7 +128,8 @@ class Context:
     settings: AppSettings
 
 
-async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
+async def figures_of(topic: str, context: Context, query: TableQuery) -> tuple[Family, Figures, Counts | None]:
+    """The figures asked for, live (or an approved report's, locked) or replayed as of a day."""
     family = family_of(topic)
     part = query.part_of(family)
     prefix = scope(context.principal, query.region)
@@ -148,8 +149,22 @@ async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
             f"本辖区（{prefix}）没有 {part} 的数据 (nothing of {family.part_name} {part} in {prefix}; "
             "check the id, or ask for a region it counts in)"
         )
+    return family, figures, locked
+
+
+async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
+    family, figures, locked = await figures_of(topic, context, query)
     threshold = context.settings.publish_threshold if query.publish else None
+    period = parse_period(query.period)
     return build_table(family, figures, period, query.as_of, context.clock.now(), threshold, locked)
+
+
+def file_response(content: bytes, name: str, format: str) -> Response:
+    """An export as a download: CSV (UTF-8 with BOM) or a workbook."""
+    media_type = "text/csv; charset=utf-8" if format == "csv" else XLSX
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    )
 
 
 @router.get(
@@ -180,12 +195,4 @@ async def export(
     table = await table_of(topic, context, query)
     part = f"-{table.part}" if table.part else ""
     name = f"{topic}{part}-{table.region}-{table.period.key}{'-' + table.as_of.isoformat() if table.as_of else ''}"
-    if format == "csv":
-        return Response(
-            table_csv(table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        table_xlsx(table), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-    )
+    return file_response(table_csv(table) if format == "csv" else table_xlsx(table), name, format)

@@ -93,8 +93,12 @@ class Tally:
         loaded so far tell: a withdrawal names the quarter it leaves only once its contact's note is known, so
         a loader asks again until nothing new is wanted."""
         wanted = set()
+        for family in self.by_type.get(envelope["type"], ()):  # what it reads, even if it changes nothing yet
+            try:
+                wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
+            except (KeyError, TypeError, AttributeError):
+                continue  # data that does not fit its type: counted by nobody (effects says so)
         for family, effect in self.effects(envelope):
-            wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
             wanted |= {subject_id(family.topic, subject) for subject in [*effect.standings, *effect.notes]}
         return wanted
 
