@@ -72,9 +72,12 @@ class CounterStep:
     async def flush(self, db: AsyncDatabase[Any]) -> None:
         tally = Tally(self.families)
         asked: set[str] = set()
-        # Rounds until nothing new is wanted: a subject's note may name others (a contact, the quarter it is in).
-        while wanted := set().union(*(tally.subjects_of(envelope) for _, envelope in self.entries)) - asked:
+        entries = [envelope for _, envelope in self.entries]
+        # Rounds until nothing new is wanted: a note may name other subjects (a contact, the quarter it is in);
+        # after the first round only the events whose subjects depend on notes are asked again.
+        while wanted := set().union(*(tally.subjects_of(envelope) for envelope in entries)) - asked:
             asked |= wanted
+            entries = [envelope for envelope in entries if envelope["type"] in tally.chained_types]
             async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
                 tally.subjects[doc["_id"]] = SubjectState(
                     doc["region"],

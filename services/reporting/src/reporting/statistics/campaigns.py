@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reporting.statistics.contacts import CONTACT_EVENTS, WITHDRAWN
+from reporting.statistics.contacts import CONTACT_EVENTS, CORRECTED, WITHDRAWN
 from reporting.statistics.family import Basics, Effect, Flow, Known, Measure, Standing, ratio
 from reporting.statistics.people import KEY_CONTACT_REASONS
 from reporting.statistics.periods import event_day
@@ -32,6 +32,7 @@ class CampaignsFamily(Basics):
     title = "走访慰问活动统计"
     event_types = frozenset({*(event.event_type() for event in outreach.CAMPAIGN_EVENTS), *CONTACT_EVENTS})
     part_name: str | None = "campaign"
+    chained = frozenset({CORRECTED, WITHDRAWN})  # their campaign's subjects: on the contact's note
 
     def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
         data = envelope["data"]

@@ -42,6 +42,7 @@ class ContactsFamily(Basics):
     topic = "contacts"
     title = "联系走访统计"
     event_types = frozenset({*CONTACT_EVENTS, *PERSON_EVENTS})
+    chained = frozenset({CORRECTED, WITHDRAWN})  # their quarter's subjects: on the contact's note
 
     def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
         if envelope["type"] not in CONTACT_EVENTS:

@@ -80,6 +80,9 @@ class Family(Protocol):
     title: str  # Chinese title of the table
     event_types: frozenset[str]
     part_name: str | None  # the query parameter naming one part (fund, campaign), if the topic has parts
+    # The event types whose subjects depend on a note they read (a withdrawal's quarter on its contact's
+    # note): the projector loads subjects in rounds for those.
+    chained: frozenset[str]
 
     def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
         """Subjects (of this family) whose standing `effect` looks at, beside those it changes."""
@@ -103,6 +106,7 @@ class Basics:
     """What most families share: no parts, no other subjects read, no derived figures, no open columns."""
 
     part_name: str | None = None
+    chained: frozenset[str] = frozenset()
 
     def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
         return ()

@@ -64,6 +64,7 @@ class Tally:
             for event_type in family.event_types:
                 self.by_type[event_type].append(family)
         self.subjects = subjects if subjects is not None else {}
+        self.chained_types: set[str] = set().union(*(family.chained for family in families))
 
     def known(self, topic: str) -> Known:
         def counts(subject: str) -> Mapping[str, int] | None:
