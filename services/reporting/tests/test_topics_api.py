@@ -206,6 +206,7 @@ def test_a_campaigns_summary_table_for_the_city_and_its_roll_up_to_the_province(
     county = api.get(f"/summary-tables/{CAMPAIGN}", region=COUNTY)  # a county sees its townships
     assert county["title"] == "鼓楼区走访慰问活动情况汇总表"  # launched above it: no occasion counted here
     assert {row["region"] for row in county["rows"]} >= {"350102001", "350102002"}
+    assert (county["total"]["status"], county["rows"][0]["status"]) == ("已审核", "—")
 
     missing = api.client.get("/summary-tables/k-404", headers=api.headers(region="3501"))
     assert missing.status_code == 404
@@ -250,6 +251,9 @@ def test_the_summary_table_as_of_a_past_day_and_published(api: ReportingApi) -> 
     published = api.get(f"/summary-tables/{CAMPAIGN}", region="3501", publish="true")
     assert figures(published["total"])["targets"] == 9
     assert by_region(published)[OTHER_COUNTY]["targets"] is None  # 3 < 5
+    # Counties' tables are not people: their status is shown however few they are.
+    assert {row["region"]: row["status"] for row in published["rows"]}[OTHER_COUNTY] == "待审核"
+    assert figures(published["total"])["late"] == 1
 
 
 def test_every_new_counter_equals_a_replay_a_rebuild_and_vet_verify(api: ReportingApi) -> None:

@@ -93,6 +93,8 @@ def status_of(region: str, figures: dict[str, Value]) -> str:
     """A county's table: approved, awaiting review, returned or not submitted; above a county, how many are."""
     if len(region) <= COUNTY - 2:  # a city or the province: its counties' tables counted
         return f"已报送{figures.get('reported') or 0}个县，已审核{figures.get('status.approved') or 0}个"
+    if len(region) > COUNTY:
+        return "—"  # a township reports through its county
     for code, name in STATUS_NAMES.items():
         if figures.get(f"status.{code}"):
             return name

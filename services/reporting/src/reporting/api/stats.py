@@ -57,7 +57,7 @@ class RegionFigures(BaseModel):
 class StatColumn(BaseModel):
     key: str
     label: str
-    unit: Literal["count", "fen", "ratio", "days"]
+    unit: Literal["count", "fen", "ratio", "days", "tables"]
 
 
 class Statistic(BaseModel):

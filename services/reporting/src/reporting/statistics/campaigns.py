@@ -110,9 +110,10 @@ class CampaignsFamily(Basics):
             Measure("problems_found", "发现困难问题"),
             Measure("problems_solved", "解决困难问题"),
             Measure("solved_rate", "问题解决率", derived=True),
-            Measure("reported", "已报送汇总表"),
-            *(Measure(f"status.{code}", f"汇总表{label}") for code, label in STATUSES.items()),
-            Measure("late", "逾期报送"),
+            # Counts of counties' tables, not of people: never suppressed.
+            Measure("reported", "已报送汇总表", unit="tables"),
+            *(Measure(f"status.{code}", f"汇总表{label}", unit="tables") for code, label in STATUSES.items()),
+            Measure("late", "逾期报送", unit="tables"),
         ]
 
     def open_measures(self, keys: Iterable[str]) -> Sequence[Measure]:

@@ -67,7 +67,9 @@ class Measure:
     money: bool = False
     flow: bool = False  # something that happened (counted in its period); else a stock (at the period's end)
     derived: bool = False  # computed from the others (a rate, an average): never summed
-    unit: str = ""  # count, fen, ratio or days; empty: fen for money, ratio if derived, else count
+    # count (of people or cases: suppressed when published), fen, ratio, days, or tables (counties' summary
+    # tables); empty: fen for money, ratio if derived, else count
+    unit: str = ""
     whole_only: bool = False  # a column of the whole topic, not of one of its parts (a fund's kind)
 
     @property
