@@ -250,8 +250,8 @@ def assistance_event(position: int, type_: str, region: str = "350102001001", **
 
 
 def application(position: int, type_: str, fund: str = "f-1", kind: str = "hardship_aid", **data: object) -> object:
-    facts = {"application_id": f"app-{position}", "fund_id": fund, "fund_kind": kind, "person_id": "p-1"}
-    return assistance_event(position, type_, **facts, **data)
+    facts = {"application_id": f"app-{position}", "fund_id": fund, "fund_kind": kind, "person_id": "p-1", **data}
+    return envelope(type_, position, facts, source="assistance", at=datetime(2026, 8, 3, tzinfo=UTC))
 
 
 def test_applications_and_amounts_count_per_fund_kind_and_in_their_funds_part() -> None:
@@ -284,7 +284,8 @@ def campaign_event(position: int, type_: str, region: str = "3501", **data: obje
 
 
 def campaign_contact(contact_id: str, person_id: str, method: str, region: str = "350102001001") -> object:
-    body = {"contact_id": contact_id, "person_id": person_id, "method": method, "contacted_on": "2022-07-25"}
+    body: dict[str, object] = {"contact_id": contact_id, "person_id": person_id, "method": method}
+    body["contacted_on"] = "2022-07-25"
     body |= {"staff": "staff-1", "needs_follow_up": False, "occasion": "八一", "group_id": None}
     return campaign_event(10, "ContactRecorded", region, **body)
 
