@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from vet_devtools.testing.platform import Platform
 
@@ -48,6 +49,18 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     out = result.stdout
     assert '"existing_id"' in out  # the second registration of the same ID number
     assert '"visits":1' in out
+    # Reporting: a quarter's key-contact coverage (overdue before the call, reached after it), the city's
+    # campaign summary table (情况汇总表) and its workbook, one fund's figures, last month re-issued.
+    lines = out.splitlines()
+    assert "1.0" in lines  # key_contact_coverage
+    assert "'name': '鼓楼区'" in out
+    assert "'targets': 1, 'reached': 1, 'in_person': 0, 'remote': 1, 'coverage': 1.0" in out
+    assert "'status': '已审核'" in out
+    assert "50000000" in lines
+    summary = load_workbook(tmp_path / "情况汇总表.xlsx").active
+    assert summary["A1"].value == "福州市“八一”走访慰问活动情况汇总表"
+    assert ("鼓楼区", 1) in [(row[1], row[2]) for row in summary.iter_rows(min_row=4, values_only=True)]
+    assert (tmp_path / "资金统计.xlsx").stat().st_size > 0
     assert '"status":"completed"' in out
     assert '"registered":2' in out
     assert '"rejected":1' in out

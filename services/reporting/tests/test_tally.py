@@ -81,15 +81,32 @@ def test_periods_parse_and_follow_each_other() -> None:
     assert parse_period(None).kind == "all"
 
 
-def contact(person_id: str, contacted_on: str, region: str = "350102001001") -> IntegrationEvent:
+def envelope(
+    type_: str,
+    position: int,
+    data: dict[str, object],
+    region: str = "350102001001",
+    source: str = "outreach",
+    at: datetime = datetime(2026, 9, 1, tzinfo=UTC),
+) -> IntegrationEvent:
+    """An upstream event as its relay publishes it (the tally reads its type, region, time and data)."""
     return IntegrationEvent.build(
-        type="ContactRecorded",
-        source="outreach",
-        source_position=int(contacted_on.replace("-", "")) + len(person_id),
-        aggregate_id=f"c-{person_id}-{contacted_on}",
+        type=type_,
+        source=source,
+        source_position=position,
+        aggregate_id=f"{source}-{position}",
         aggregate_version=1,
-        occurred_at=datetime(2026, 9, 1, tzinfo=UTC),
+        occurred_at=at,
         actor=Actor(sub="staff-1", role="station_staff"),
+        region=region,
+        data=data,
+    )
+
+
+def contact(person_id: str, contacted_on: str, region: str = "350102001001") -> IntegrationEvent:
+    return envelope(
+        "ContactRecorded",
+        int(contacted_on.replace("-", "")) + len(person_id),
         region=region,
         data={
             "contact_id": f"c-{person_id}-{contacted_on}",
@@ -122,8 +139,39 @@ def test_key_contacts_reached_count_each_person_once_a_quarter() -> None:
     assert q3["key_contacts_reached"] == 1
     assert totals[("contacts", "all", "350102")]["key_contacts"] == 2
     assert totals[("contacts", "2026-Q4", "350102")]["key_contacts_reached"] == 1
-    family = BY_TOPIC["contacts"]
-    assert family.derive({"key_contacts": 2, "key_contacts_reached": 1}) == {"key_contact_coverage": 0.5}
+    derived = BY_TOPIC["contacts"].derive({"key_contacts": 2, "key_contacts_reached": 1})
+    assert (derived["key_contact_coverage"], derived["key_contacts_unreached"]) == (0.5, 1)
+
+
+def contact_change(type_: str, contact_id: str, person_id: str, **data: object) -> IntegrationEvent:
+    """A ContactCorrected (with the contact's state after it) or a ContactWithdrawn."""
+    data = {"contact_id": contact_id, "person_id": person_id, **data}
+    return envelope(type_, 100, data, at=datetime(2026, 10, 5, tzinfo=UTC))
+
+
+def test_a_withdrawn_contact_stops_counting_and_a_corrected_one_moves_to_its_new_day() -> None:
+    feed = RegistryFeed()
+    corrected = {"corrected": ["contacted_on", "method"], "staff": "staff-1", "needs_follow_up": False}
+    totals = tally(
+        feed.registered("p-1", key_contact_reasons=["unemployed"]),
+        contact("p-1", "2026-07-03"),
+        contact("p-1", "2026-08-20"),
+        contact_change("ContactWithdrawn", "c-p-1-2026-07-03", "p-1"),  # one of two: p-1 still reached in Q3
+        contact_change(
+            "ContactCorrected",
+            "c-p-1-2026-08-20",
+            "p-1",
+            method="home_visit",
+            contacted_on="2026-10-02",
+            occasion=None,
+            **corrected,
+        ),
+    )
+    q3, q4 = totals[("contacts", "2026-Q3", "350102")], totals[("contacts", "2026-Q4", "350102")]
+    assert (q3["contacts"], q3["method.phone"], q3["people_reached"], q3["key_contacts_reached"]) == (0, 0, 0, 0)
+    assert (q4["contacts"], q4["home_visits"], q4["key_contacts_reached"]) == (1, 1, 1)
+    year = totals[("contacts", "2026", "350102")]
+    assert (year["key_contacts_visited"], year["people_visited"]) == (1, 1)
 
 
 def test_a_code_the_division_table_does_not_know_is_still_counted() -> None:
@@ -142,17 +190,7 @@ def test_an_event_whose_data_does_not_fit_its_type_is_counted_by_nobody() -> Non
 
 def request_event(position: int, type_: str, status: str, **data: object) -> IntegrationEvent:
     facts = {"request_id": "r-1", "person_id": "p-1", "category": "housing", "grade": "ordinary", "status": status}
-    return IntegrationEvent.build(
-        type=type_,
-        source="outreach",
-        source_position=position,
-        aggregate_id="r-1",
-        aggregate_version=position,
-        occurred_at=datetime(2026, 9, 1, tzinfo=UTC),
-        actor=Actor(sub="staff-1", role="station_staff"),
-        region="350102001001",
-        data={**facts, **data},
-    )
+    return envelope(type_, position, {**facts, **data})
 
 
 def test_requests_count_in_the_period_of_their_own_dates_and_open_ones_as_a_stock() -> None:
@@ -179,4 +217,102 @@ def test_requests_count_in_the_period_of_their_own_dates_and_open_ones_as_a_stoc
     assert (august["resolved"], august["satisfaction.satisfied"]) == (1, 1)
     assert totals[("requests", "all", "350102")]["open"] == 0  # resolved: no longer open
     assert totals[("requests", "2026-07", "350102")]["open"] == 1  # it was open through July
-    assert BY_TOPIC["requests"].derive({"followed_up": 1, "satisfaction.satisfied": 1}) == {"satisfaction_rate": 1.0}
+    assert totals[("requests", "2026-07", "350102")]["overdue"] == 1  # escalated by the daily run, still open
+    assert totals[("requests", "all", "350102")]["overdue"] == 0
+    # Registered 3 July, due 18 July, resolved 2 August: 30 days, late.
+    assert (august["days_to_resolve"], august["resolved_timed"], august["resolved_late"]) == (30, 1, 1)
+    derived = BY_TOPIC["requests"].derive({**august, "followed_up": 1, "satisfaction.satisfied": 1})
+    assert derived == {"satisfaction_rate": 1.0, "average_days_to_resolve": 30.0, "on_time_rate": 0.0}
+
+
+def test_a_reopened_request_is_timed_from_its_reopening_and_no_longer_overdue() -> None:
+    registered = {"registered_on": "2026-07-03", "deadline": "2026-07-18", "responsible_region": "350102001"}
+    escalated = {"escalated_on": "2026-07-20", "supervised_by": "350102", "level": 1, "automatic": True}
+    events = [
+        request_event(1, "RequestRegistered", "registered", found_in_contact_id=None, rules_version=0, **registered),
+        request_event(2, "RequestEscalated", "registered", **escalated),
+        request_event(3, "RequestAccepted", "accepted", accepted_on="2026-07-21", assignee=None),
+    ]
+    assert tally(*events)[("requests", "all", "350102")]["overdue"] == 1  # accepted late: still overdue
+    totals = tally(
+        *events,
+        request_event(4, "RequestResolved", "resolved", resolved_on="2026-07-25"),
+        request_event(5, "RequestReopened", "in_progress", reopened_on="2026-08-01", deadline="2026-08-16"),
+        request_event(6, "RequestResolved", "resolved", resolved_on="2026-08-05"),
+    )
+    july, august = totals[("requests", "2026-07", "350102")], totals[("requests", "2026-08", "350102")]
+    assert (july["days_to_resolve"], july["resolved_late"], july["overdue"]) == (22, 1, 0)
+    assert (august["days_to_resolve"], august.get("resolved_late", 0), august["reopened"]) == (4, 0, 1)
+
+
+def assistance_event(position: int, type_: str, region: str = "350102001001", **data: object) -> IntegrationEvent:
+    return envelope(type_, position, data, region, "assistance", datetime(2026, 8, 3, tzinfo=UTC))
+
+
+def application(position: int, type_: str, fund: str = "f-1", kind: str = "hardship_aid", **data: object) -> object:
+    facts = {"application_id": f"app-{position}", "fund_id": fund, "fund_kind": kind, "person_id": "p-1", **data}
+    return envelope(type_, position, facts, source="assistance", at=datetime(2026, 8, 3, tzinfo=UTC))
+
+
+def test_applications_and_amounts_count_per_fund_kind_and_in_their_funds_part() -> None:
+    fund = {"fund_id": "f-1", "kind": "hardship_aid", "year": 2026, "name": "2026年解三难资金"}
+    payroll = {"payroll_id": "pr-1", "fund_id": "f-2", "month": "2026-08", "lines": 120, "total_fen": 6_000_000}
+    totals = tally(
+        assistance_event(1, "FundCreated", "350102", **fund, budget_fen=10_000_000, rules_version=1),
+        assistance_event(2, "FundBudgetChanged", "350102", **fund, budget_fen=12_000_000, change_fen=2_000_000),
+        application(3, "ApplicationApproved", level="township", final=False, amount_fen=160_000, rules_version=1),
+        application(4, "ApplicationApproved", level="county", final=True, amount_fen=160_000, rules_version=1),
+        application(5, "ApplicationDisbursed", amount_fen=160_000, paid_on="2026-08-03"),
+        application(6, "ApplicationDisbursed", fund="f-3", kind="care_fund", amount_fen=50_000, paid_on="2026-08-03"),
+        assistance_event(7, "PayrollReleased", "350102", **payroll),
+    )
+    county = totals[("funds", "2026-08", "350102")]
+    assert (county["budget_fen"], county["approved"], county["approved_fen"]) == (12_000_000, 1, 160_000)
+    assert (county["disbursed"], county["disbursed_fen"]) == (2, 210_000)
+    assert (county["kind.hardship_aid.disbursed_fen"], county["kind.care_fund.disbursed"]) == (160_000, 1)
+    assert (county["payroll_lines"], county["payroll_fen"]) == (120, 6_000_000)
+    one_fund = totals[("funds/f-1", "2026-08", "350102001")]
+    assert (one_fund["approved"], one_fund["disbursed"], one_fund["disbursed_fen"]) == (1, 1, 160_000)
+    assert not any(key.startswith("kind.") for key in one_fund)
+    assert ("funds/f-1", "all", "350103") not in totals
+    derived = BY_TOPIC["funds"].derive(county)
+    assert (derived["person_times"], derived["paid_fen"]) == (122, 6_210_000)
+
+
+def campaign_event(position: int, type_: str, region: str = "3501", **data: object) -> IntegrationEvent:
+    return envelope(type_, position, {"campaign_id": "k-1", **data}, region, at=datetime(2022, 7, 20, tzinfo=UTC))
+
+
+def campaign_contact(contact_id: str, person_id: str, method: str, region: str = "350102001001") -> object:
+    body: dict[str, object] = {"contact_id": contact_id, "person_id": person_id, "method": method}
+    body["contacted_on"] = "2022-07-25"
+    body |= {"staff": "staff-1", "needs_follow_up": False, "occasion": "八一", "group_id": None}
+    return campaign_event(10, "ContactRecorded", region, **body)
+
+
+def test_a_campaigns_progress_and_summary_tables_count_per_county_and_roll_up_to_the_city() -> None:
+    reported = {"money_fen": 1_000_000, "goods_fen": 500_000, "problems_found": 4, "problems_solved": 3}
+    submitted = {"county": "350102", "submitted_on": "2022-08-02", "late": False, "resubmission": False}
+    totals = tally(
+        campaign_event(
+            1, "TargetListFrozen", targets=5, by_group={"unemployed": 5}, by_county={"350102": 3, "350103": 2}
+        ),
+        campaign_contact("c-1", "p-1", "phone"),
+        campaign_contact("c-2", "p-1", "home_visit"),  # the same person again, now in person
+        campaign_contact("c-3", "p-2", "video", "350103001001"),
+        campaign_event(11, "ContactWithdrawn", "350102001001", contact_id="c-2", person_id="p-1"),
+        campaign_event(
+            12, "CampaignSummarySubmitted", "350102", visited_by_group={"unemployed": 3}, **submitted, **reported
+        ),
+        campaign_event(13, "CampaignSummaryApproved", "350102", county="350102", reviewed_on="2022-08-03"),
+    )
+    county = totals[("campaigns/k-1", "all", "350102")]
+    assert (county["targets"], county["reached"], county["remote"], county.get("in_person", 0)) == (3, 1, 1, 0)
+    assert county["visits"] == 1  # c-1; c-2 was withdrawn
+    assert (county["group.unemployed"], county["money_fen"], county["status.approved"]) == (3, 1_000_000, 1)
+    assert county.get("status.submitted", 0) == 0
+    city = totals[("campaigns/k-1", "all", "3501")]
+    assert (city["targets"], city["reached"], city["reported"], city["problems_solved"]) == (5, 2, 1, 3)
+    derived = BY_TOPIC["campaigns"].derive(city)
+    assert (derived["coverage"], derived["unreached"]) == (0.4, 3)
+    assert [m.key for m in BY_TOPIC["campaigns"].open_measures(city)] == ["group.unemployed"]

@@ -71,11 +71,21 @@ class CounterStep:
 
     async def flush(self, db: AsyncDatabase[Any]) -> None:
         tally = Tally(self.families)
-        wanted = set().union(*(tally.subjects_of(envelope) for _, envelope in self.entries))
-        async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
-            tally.subjects[doc["_id"]] = SubjectState(
-                doc["region"], {name: amount for name, amount in doc["counts"]}, doc["position"], doc.get("day")
-            )
+        asked: set[str] = set()
+        entries = [envelope for _, envelope in self.entries]
+        # Rounds until nothing new is wanted: a note may name other subjects (a contact, the quarter it is in);
+        # after the first round only the events whose subjects depend on notes are asked again.
+        while wanted := set().union(*(tally.subjects_of(envelope) for envelope in entries)) - asked:
+            asked |= wanted
+            entries = [envelope for envelope in entries if envelope["type"] in tally.chained_types]
+            async for doc in db.subjects.find({"_id": {"$in": sorted(wanted)}}):
+                tally.subjects[doc["_id"]] = SubjectState(
+                    doc["region"],
+                    {name: amount for name, amount in doc["counts"]},
+                    doc["position"],
+                    doc.get("day"),
+                    doc.get("part"),
+                )
         per_counter: dict[CounterKey, list[tuple[int, dict[str, int]]]] = defaultdict(list)
         before = {key: state.position for key, state in tally.subjects.items()}
         for position, envelope in self.entries:
@@ -101,6 +111,7 @@ class CounterStep:
                                 "region": state.region,
                                 "position": state.position,
                                 "day": state.day,
+                                "part": state.part,
                             }
                         },
                         upsert=True,

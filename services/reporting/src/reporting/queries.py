@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from reporting.application import ReportingApplication
 from reporting.domain.reports import report_id
 from reporting.projections import flatten
-from reporting.statistics.family import Family, Measure
+from reporting.statistics.family import Family, Measure, part_topic
 from reporting.statistics.periods import ALL, Period, end_of_day
 from reporting.statistics.tally import CounterKey, Tally, bucket_of, counter_id, fold, parent_key
 from vet_common.divisions import division_table
@@ -32,6 +32,7 @@ class Figures:
     total: Counts
     children: dict[str, Counts] = field(default_factory=dict)
     documents_read: int = 0
+    part: str | None = None  # one fund, one campaign; None: the whole topic
 
 
 @functools.cache
@@ -56,62 +57,90 @@ def periods_read(period: Period, today: date) -> list[str]:
     return [period.key, ALL, *period.later_until(today)]
 
 
+def measures_of(family: Family, keys: Iterable[str], part: str | None = None) -> list[Measure]:
+    """The topic's columns, and those its data names (a campaign's groups); a part's without the whole's own."""
+    measures = [*family.measures(), *family.open_measures(keys)]
+    return [m for m in measures if not (part and m.whole_only)]
+
+
 def combine(family: Family, period: Period, by_period: Mapping[str, Counts], today: date) -> Counts:
     """Flows of the period itself; stocks at its end (the whole history's, less every later period's change)."""
     if period.kind == "all":
         return dict(by_period.get(ALL, {}))
     own = by_period.get(period.key, {})
-    figures = {m.key: own.get(m.key, 0) for m in family.measures() if m.flow}
     now = by_period.get(ALL, {})
+    measures = measures_of(family, {*own, *now})
+    figures = {m.key: own.get(m.key, 0) for m in measures if m.flow}
     later = [by_period.get(key, {}) for key in period.later_until(today)]
-    for measure in family.measures():
+    for measure in measures:
         if not measure.flow and not measure.derived:
             figures[measure.key] = now.get(measure.key, 0) - sum(counts.get(measure.key, 0) for counts in later)
     return figures
 
 
-def assemble(family: Family, region: str, period: Period, docs: Mapping[CounterKey, Counts], today: date) -> Figures:
-    regions = {key[2] for key in docs if key[2] != region}
+def assemble(
+    family: Family,
+    region: str,
+    period: Period,
+    docs: Mapping[CounterKey, Counts],
+    today: date,
+    part: str | None = None,
+) -> Figures:
+    topic = part_topic(family.topic, part)
+    regions = {key[2] for key in docs if key[2] != region and key[0] == topic}
     regions |= set(table_children().get(region, ()))
 
     def of(code: str) -> Counts:
-        by_period = {key[1]: counts for key, counts in docs.items() if key[2] == code}
+        by_period = {key[1]: counts for key, counts in docs.items() if key[2] == code and key[0] == topic}
         return combine(family, period, by_period, today)
 
-    return Figures(region, of(region), {code: of(code) for code in sorted(regions)})
+    return Figures(region, of(region), {code: of(code) for code in sorted(regions)}, part=part)
 
 
-async def live_figures(db: AsyncDatabase[Any], family: Family, region: str, period: Period, today: date) -> Figures:
+async def live_figures(
+    db: AsyncDatabase[Any], family: Family, region: str, period: Period, today: date, part: str | None = None
+) -> Figures:
     """From the projector's counters: the region's document and its children's, per period read."""
+    topic = part_topic(family.topic, part)
     buckets = sorted({bucket_of(key) for key in periods_read(period, today)})
     # Equalities only (an $or is a scan on the local server): the region's documents by id, and for each
     # bucket its children's by (topic, bucket, parent).
-    found = await db.counters.find({"_id": {"$in": [counter_id((family.topic, b, region)) for b in buckets]}}).to_list()
+    found = await db.counters.find({"_id": {"$in": [counter_id((topic, b, region)) for b in buckets]}}).to_list()
     for bucket in buckets:
-        found += await db.counters.find({"topic": family.topic, "bucket": bucket, "parent": region}).to_list()
+        found += await db.counters.find({"topic": topic, "bucket": bucket, "parent": region}).to_list()
     docs: dict[CounterKey, Counts] = {}
     for doc in found:
         for key, counts in doc["counts"].items():
             docs[(doc["topic"], key, doc["region"])] = flatten(counts)
-    figures = assemble(family, region, period, docs, today)
+    figures = assemble(family, region, period, docs, today, part)
     figures.documents_read = len(found)
     return figures
 
 
-def figures_as_of(application: ReportingApplication, family: Family, region: str, period: Period, day: date) -> Figures:
+def figures_as_of(
+    application: ReportingApplication,
+    family: Family,
+    region: str,
+    period: Period,
+    day: date,
+    part: str | None = None,
+) -> Figures:
     """Replays the archive as it stood at the end of `day` (China): the same answer however often it is asked.
 
     Every event of the family is tallied (a person who moved away still has to leave the region), but only the
-    region's and its children's counters are kept."""
+    region's and its children's counters (of the whole topic or of the part asked for) are kept."""
     until = end_of_day(day)
     tally = Tally([family])
+    topic = part_topic(family.topic, part)
     totals: dict[CounterKey, Counts] = {}
     for entry in application.entries():
         if entry.timestamp > until:
             break  # arrival order: everything after arrived later
         changes = tally.apply(entry.envelope, entry.position)
-        fold(totals, {key: counts for key, counts in changes.items() if _kept(key, region)})
-    return assemble(family, region, period, totals, day)
+        fold(totals, {key: counts for key, counts in changes.items() if key[0] == topic and _kept(key, region)})
+    figures = assemble(family, region, period, totals, day, part)
+    figures.documents_read = len({(key[2], bucket_of(key[1])) for key in totals})  # what the counters would hold
+    return figures
 
 
 def _kept(key: CounterKey, region: str) -> bool:
@@ -121,7 +150,7 @@ def _kept(key: CounterKey, region: str) -> bool:
 
 def suppress(measures: Iterable[Measure], figures: Counts, threshold: int) -> dict[str, int | None]:
     """Published figures: a count from 1 to threshold-1 becomes None (shown as "<threshold")."""
-    small = {m.key for m in measures if not m.money and not m.derived}
+    small = {m.key for m in measures if m.units == "count"}
     return {key: (None if key in small and 0 < value < threshold else value) for key, value in figures.items()}
 
 

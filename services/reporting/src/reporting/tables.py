@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reporting.queries import Counts, Figures, region_name, suppress
+from reporting.queries import Counts, Figures, measures_of, region_name, suppress
 from reporting.statistics.family import Family, Measure
 from reporting.statistics.periods import Period
 from vet_common.domain import CHINA
@@ -27,17 +27,16 @@ class Table:
     rows: list[tuple[str, dict[str, Value]]]
     published: bool
     threshold: int | None
+    measures: list[Measure]
     locked: bool = False
     corrections: dict[str, int] | None = None
-
-    @property
-    def measures(self) -> list[Measure]:
-        return list(self.family.measures())
+    part: str | None = None
 
 
-def with_derived(family: Family, counts: Counts) -> dict[str, Value]:
-    values: dict[str, Value] = {m.key: counts.get(m.key, 0) for m in family.measures() if not m.derived}
-    values.update(family.derive(counts))
+def with_derived(family: Family, measures: list[Measure], counts: Counts) -> dict[str, Value]:
+    values: dict[str, Value] = {m.key: counts.get(m.key, 0) for m in measures if not m.derived}
+    derived = family.derive(counts)
+    values.update({m.key: derived.get(m.key) for m in measures if m.derived})
     return values
 
 
@@ -61,14 +60,13 @@ def build_table(
             if figures.total.get(key, 0) != locked.get(key, 0)
         }
 
+    measures = measures_of(family, total, figures.part)
+
     def shown(counts: Counts) -> dict[str, Value]:
-        values = with_derived(family, counts)
+        values = with_derived(family, measures, counts)
         if threshold is None:
             return values
-        return {
-            **values,
-            **suppress(family.measures(), {k: v for k, v in values.items() if isinstance(v, int)}, threshold),
-        }
+        return {**values, **suppress(measures, {k: v for k, v in values.items() if isinstance(v, int)}, threshold)}
 
     return Table(
         family=family,
@@ -80,14 +78,17 @@ def build_table(
         rows=[(code, shown(counts)) for code, counts in figures.children.items()],
         published=threshold is not None,
         threshold=threshold,
+        measures=measures,
         locked=locked is not None,
         corrections=corrections,
+        part=figures.part,
     )
 
 
 def as_json(table: Table) -> dict[str, Any]:
     return {
         "topic": table.family.topic,
+        "part": table.part,
         "title": table.family.title,
         "region": table.region,
         "region_name": region_name(table.region),
@@ -98,18 +99,16 @@ def as_json(table: Table) -> dict[str, Any]:
         "threshold": table.threshold,
         "locked": table.locked,
         "corrections": table.corrections,
-        "columns": [
-            {"key": m.key, "label": m.label, "unit": "fen" if m.money else ("ratio" if m.derived else "count")}
-            for m in table.measures
-        ],
+        "columns": [{"key": m.key, "label": m.label, "unit": m.units} for m in table.measures],
         "total": {"region": table.region, "name": region_name(table.region), "figures": table.total},
         "rows": [{"region": code, "name": region_name(code), "figures": values} for code, values in table.rows],
     }
 
 
-def _cell(measure: Measure, value: Value, threshold: int | None) -> Any:
+def cell(measure: Measure, value: Value, threshold: int | None) -> Any:
+    """A figure as a workbook shows it: yuan for fen, "<5" where suppressed (a rate without a base stays empty)."""
     if value is None:
-        return f"<{threshold}" if threshold else None
+        return f"<{threshold}" if threshold and measure.units == "count" else None
     if measure.money:
         return Decimal(int(value)).scaleb(-2)  # yuan with two decimals, from fen
     return value
@@ -131,7 +130,7 @@ def _rows(table: Table) -> list[dict[str, Any]]:
         return {
             "region": code,
             "name": name or code,
-            **{m.key: _cell(m, values.get(m.key), table.threshold) for m in table.measures},
+            **{m.key: cell(m, values.get(m.key), table.threshold) for m in table.measures},
         }
 
     return [
@@ -140,7 +139,7 @@ def _rows(table: Table) -> list[dict[str, Any]]:
     ]
 
 
-def _notes(table: Table) -> list[str]:
+def notes_of(table: Table) -> list[str]:
     produced = table.produced_at.astimezone(CHINA).date().isoformat()
     notes = [
         f"统计期：{'全部' if table.period.kind == 'all' else table.period.key}",
@@ -157,7 +156,7 @@ def _notes(table: Table) -> list[str]:
 
 def table_xlsx(table: Table) -> bytes:
     return xlsx(
-        Sheet(table.family.title, _columns(table), _rows(table), freeze="C2", masked=False, notes=_notes(table))
+        Sheet(table.family.title, _columns(table), _rows(table), freeze="C2", masked=False, notes=notes_of(table))
     )
 
 

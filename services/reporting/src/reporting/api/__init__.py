@@ -1,5 +1,5 @@
 """Reporting HTTP API: one router per resource."""
 
-from reporting.api import audit, reports, stats
+from reporting.api import audit, reports, stats, summaries
 
-ROUTERS = [stats.router, reports.router, audit.router]
+ROUTERS = [stats.router, summaries.router, reports.router, audit.router]

@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
-from reporting.queries import locked_figures
+from reporting.queries import Counts, Figures, locked_figures
+from reporting.statistics.family import Family
 from reporting.statistics.periods import parse_period
 from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx
 from vet_common.api import AppClock, AppSettings, ReadModels
 from vet_common.auth import CurrentPrincipal
-from vet_common.domain import Invalid
+from vet_common.domain import Invalid, NotFound
 from vet_common.jurisdiction import scope
 from vet_common.openapi import problem
 
@@ -36,6 +37,8 @@ RegionQuery = Annotated[str | None, Query(description="Region prefix (2-12 digit
 PeriodQuery = Annotated[str | None, Query(description="all (default), a year 2026, a quarter 2026-Q3, a month 2026-07")]
 AsOfQuery = Annotated[date | None, Query(description="Answer as the platform knew it at the end of this day (China)")]
 PublishQuery = Annotated[bool, Query(description="Published form: counts under the threshold are suppressed")]
+FundQuery = Annotated[str | None, Query(description="funds only: the figures of one fund (its fund_id)")]
+CampaignQuery = Annotated[str | None, Query(description="campaigns only: one campaign's progress and summary table")]
 
 
 class Summary(BaseModel):
@@ -54,11 +57,12 @@ class RegionFigures(BaseModel):
 class StatColumn(BaseModel):
     key: str
     label: str
-    unit: Literal["count", "fen", "ratio"]
+    unit: Literal["count", "fen", "ratio", "days", "tables"]
 
 
 class Statistic(BaseModel):
     topic: str
+    part: str | None = Field(description="The fund (?fund=) or campaign (?campaign=) the figures are of")
     title: str
     region: str
     region_name: str | None
@@ -99,6 +103,20 @@ class TableQuery:
     period: PeriodQuery = None
     as_of: AsOfQuery = None
     publish: PublishQuery = False
+    fund: FundQuery = None
+    campaign: CampaignQuery = None
+
+    def part_of(self, family: Family) -> str | None:
+        """The part asked for (a fund, a campaign), refused on a topic that has no such part."""
+        parts = {"fund": self.fund, "campaign": self.campaign}
+        for name, value in parts.items():
+            if value is not None and family.part_name != name:
+                raise Invalid(
+                    name,
+                    f"只有{'资金' if name == 'fund' else '活动'}统计可按 {name} 查看 (?{name}= is for the "
+                    f"{'funds' if name == 'fund' else 'campaigns'} statistic only)",
+                )
+        return parts.get(family.part_name or "")
 
 
 @dataclass
@@ -110,8 +128,10 @@ class Context:
     settings: AppSettings
 
 
-async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
+async def figures_of(topic: str, context: Context, query: TableQuery) -> tuple[Family, Figures, Counts | None]:
+    """The figures asked for, live (or an approved report's, locked) or replayed as of a day."""
     family = family_of(topic)
+    part = query.part_of(family)
     prefix = scope(context.principal, query.region)
     period = parse_period(query.period)
     today = context.clock.today()
@@ -119,12 +139,32 @@ async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
     if query.as_of is not None:
         if query.as_of > today:
             raise Invalid("as_of", f"截至日期不能晚于今天（{today}）(as_of cannot be after today, {today})")
-        figures = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of)
+        figures = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of, part)
     else:
-        figures = await queries.live_figures(context.db, family, prefix, period, today)
-        locked = await locked_figures(context.db, topic, prefix, period)
+        figures = await queries.live_figures(context.db, family, prefix, period, today, part)
+        if part is None:
+            locked = await locked_figures(context.db, topic, prefix, period)
+    if part is not None and not figures.documents_read:
+        raise NotFound(
+            f"本辖区（{prefix}）没有 {part} 的数据 (nothing of {family.part_name} {part} in {prefix}; "
+            "check the id, or ask for a region it counts in)"
+        )
+    return family, figures, locked
+
+
+async def table_of(topic: str, context: Context, query: TableQuery) -> Table:
+    family, figures, locked = await figures_of(topic, context, query)
     threshold = context.settings.publish_threshold if query.publish else None
+    period = parse_period(query.period)
     return build_table(family, figures, period, query.as_of, context.clock.now(), threshold, locked)
+
+
+def file_response(content: bytes, name: str, format: str) -> Response:
+    """An export as a download: CSV (UTF-8 with BOM) or a workbook."""
+    media_type = "text/csv; charset=utf-8" if format == "csv" else XLSX
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    )
 
 
 @router.get(
@@ -153,13 +193,6 @@ async def export(
 ) -> Response:
     """The same table as a file: Chinese headers, region names, yuan with two decimals, produced and as-of dates."""
     table = await table_of(topic, context, query)
-    name = f"{topic}-{table.region}-{table.period.key}{'-' + table.as_of.isoformat() if table.as_of else ''}"
-    if format == "csv":
-        return Response(
-            table_csv(table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        table_xlsx(table), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-    )
+    part = f"-{table.part}" if table.part else ""
+    name = f"{topic}{part}-{table.region}-{table.period.key}{'-' + table.as_of.isoformat() if table.as_of else ''}"
+    return file_response(table_csv(table) if format == "csv" else table_xlsx(table), name, format)

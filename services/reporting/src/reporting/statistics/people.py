@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reporting.statistics.family import Effect, Flow, Known, Measure, Standing
+from reporting.statistics.family import Basics, Effect, Flow, Known, Measure, Standing
 from reporting.statistics.periods import event_day
 from vet_contracts import registry
 
@@ -56,13 +56,10 @@ def standing(data: Mapping[str, Any], region: str) -> Standing:
     return Standing(region, counts)
 
 
-class PeopleFamily:
+class PeopleFamily(Basics):
     topic = "people"
     title = "人员统计"
     event_types = PERSON_EVENTS
-
-    def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
-        return ()
 
     def effect(self, envelope: Mapping[str, Any], known: Known) -> Effect | None:
         data, region, kind = envelope["data"], envelope["region"], envelope["type"]
@@ -96,6 +93,3 @@ class PeopleFamily:
             *(Measure(f"status.{code}", f"状态：{label}") for code, label in STATUSES.items()),
             *(Measure(code, label, flow=True) for code, label in FLOWS.items()),
         ]
-
-    def derive(self, counts: Mapping[str, int]) -> dict[str, float | None]:
-        return {}

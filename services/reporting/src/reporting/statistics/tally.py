@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reporting.statistics.family import Effect, Family, Known
+from reporting.statistics.family import Effect, Family, Known, part_topic
 from reporting.statistics.periods import ALL, periods_of
 from vet_common.jurisdiction import region_keys
 
@@ -52,6 +52,7 @@ class SubjectState:
     counts: dict[str, int]
     position: int
     day: str | None = None  # ISO date of a dated standing
+    part: str | None = None  # the part of the topic it counts in (Standing.part)
 
 
 class Tally:
@@ -63,11 +64,12 @@ class Tally:
             for event_type in family.event_types:
                 self.by_type[event_type].append(family)
         self.subjects = subjects if subjects is not None else {}
+        self.chained_types: set[str] = set().union(*(family.chained for family in families))
 
     def known(self, topic: str) -> Known:
         def counts(subject: str) -> Mapping[str, int] | None:
             state = self.subjects.get(subject_id(topic, subject))
-            return state.counts if state and state.region else None
+            return state.counts if state and state.counts else None
 
         return counts
 
@@ -88,11 +90,17 @@ class Tally:
         return found
 
     def subjects_of(self, envelope: Mapping[str, Any]) -> set[str]:
-        """The subjects an event changes or reads (what to load before tallying it)."""
+        """The subjects an event changes or reads (what to load before tallying it), as far as the subjects
+        loaded so far tell: a withdrawal names the quarter it leaves only once its contact's note is known, so
+        a loader asks again until nothing new is wanted."""
         wanted = set()
-        for family, effect in self.effects(envelope, lambda _subject: None):
-            wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
-            wanted |= {subject_id(family.topic, subject) for subject in effect.standings}
+        for family in self.by_type.get(envelope["type"], ()):  # what it reads, even if it changes nothing yet
+            try:
+                wanted |= {subject_id(family.topic, subject) for subject in family.reads(envelope)}
+            except (KeyError, TypeError, AttributeError):
+                continue  # data that does not fit its type: counted by nobody (effects says so)
+        for family, effect in self.effects(envelope):
+            wanted |= {subject_id(family.topic, subject) for subject in [*effect.standings, *effect.notes]}
         return wanted
 
     def apply(self, envelope: Mapping[str, Any], position: int) -> Changes:
@@ -105,15 +113,21 @@ class Tally:
                 if old is not None and old.position >= position:
                     continue  # already applied (a replay after a crash between counters and subjects)
                 new_day = new.day.isoformat() if new and new.day else None
-                before = (old.region, old.counts, old.day) if old else (None, {}, None)
-                after = (new.region, dict(new.counts), new_day) if new else (None, {}, None)
+                before = (old.region, old.counts, old.day, old.part) if old else (None, {}, None, None)
+                after = (new.region, dict(new.counts), new_day, new.part) if new else (None, {}, None, None)
                 if before != after:  # else nothing to count, nor to remember
-                    _add(changes, family.topic, _periods(before[2], periods), before[0], before[1], -1)
-                    _add(changes, family.topic, _periods(after[2], periods), after[0], after[1], 1)
-                    self.subjects[key] = SubjectState(after[0], after[1], position, after[2])
+                    for (region, counts, day, part), sign in ((before, -1), (after, 1)):
+                        _add(changes, part_topic(family.topic, part), _periods(day, periods), region, counts, sign)
+                    self.subjects[key] = SubjectState(after[0], after[1], position, after[2], after[3])
+            for subject, note in effect.notes.items():
+                key = subject_id(family.topic, subject)
+                old = self.subjects.get(key)
+                remembered = dict(note or {})
+                if old is None or (old.position < position and old.counts != remembered):
+                    self.subjects[key] = SubjectState(None, remembered, position)  # a standing counted nowhere
             # Flows need no guard here: the counters' positions keep a replayed one from counting twice.
             for flow in effect.flows:
-                _add(changes, family.topic, periods, flow.region, {flow.key: flow.amount}, 1)
+                _add(changes, part_topic(family.topic, flow.part), periods, flow.region, {flow.key: flow.amount}, 1)
         return changes
 
 
