@@ -1,9 +1,4 @@
-"""联系走访 (outreach): record a visit or a call from the person's page, on a phone in under a minute; the
-requests (诉求) past their deadline or escalated to this level on the to-do page.
-
-Waiting for outreach's APIs: my pairings, due and overdue lists, campaigns; the request ledger's own pages
-(each a route and a TodoProvider here).
-"""
+"""Record a visit or a call (记录走访) from the person's page, on a phone in under a minute; read it back."""
 
 from __future__ import annotations
 
@@ -13,25 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from console.clients import ApiRefused, ServiceUnavailable
-from console.pages import NavItem, PageModule, TodoSection
-from console.pages.registry import unavailable_text
+from console.clients import ApiRefused
+from console.pages.outreach.names import METHOD_NAMES
 from console.pages.registry.forms import CAN_EDIT, TOP, Input, body_of, place_errors, values_of
-from console.web import CheckedForm, CurrentSession, Session, render
+from console.web import CheckedForm, CurrentSession, render
 from vet_common.domain import CHINA
 
 router = APIRouter()
 
-METHOD_NAMES = {
-    "home_visit": "上门走访",
-    "phone": "电话",
-    "video": "视频",
-    "wechat": "微信",
-    "sms": "短信",
-    "meeting": "座谈会",
-    "group_activity": "集中活动",
-    "medical_round": "医疗巡诊",
-}
 CONTACT = (
     Input("method", "联系方式", "select", tuple(METHOD_NAMES.items()), required=True),
     Input("date", "联系日期", "date", required=True),
@@ -46,9 +30,8 @@ async def new_contact(request: Request, session: CurrentSession, person_id: UUID
     session.require(*CAN_EDIT)
     person = await session.api("registry").get_json(f"/persons/{person_id}")
     today = datetime.now(CHINA).date().isoformat()
-    return render(
-        request, "outreach/contact_new.html", person=person, inputs=CONTACT, values={"date": today}, errors={}
-    )
+    values = {"date": today, "campaign_id": request.query_params.get("campaign_id", "")}
+    return render(request, "outreach/contact_new.html", person=person, inputs=CONTACT, values=values, errors={})
 
 
 @router.post("/persons/{person_id}/contacts/new")
@@ -57,6 +40,10 @@ async def record_contact(request: Request, session: CurrentSession, person_id: U
     values = values_of(form, CONTACT)
     body = {"person_id": str(person_id), **body_of(values)}
     body["needs_follow_up"] = values["needs_follow_up"] == "true"
+    # A visit of a campaign (走访慰问活动), when it was opened from the campaign's list of people not reached.
+    campaign_id = str(form.get("campaign_id") or "").strip()
+    if campaign_id:
+        body["campaign_id"] = campaign_id
     try:
         created = await session.api("outreach").post_json("/contacts", body)
     except ApiRefused as refusal:
@@ -70,7 +57,7 @@ async def record_contact(request: Request, session: CurrentSession, person_id: U
             refusal.status,
             person=person,
             inputs=CONTACT,
-            values=values,
+            values={**values, "campaign_id": campaign_id},
             errors=errors,
         )
     return RedirectResponse(f"/contacts/{created['id']}?recorded=1", status_code=303)
@@ -85,48 +72,5 @@ async def contact(request: Request, session: CurrentSession, contact_id: UUID) -
         contact=found,
         method=METHOD_NAMES.get(found["method"], found["method"]),
         recorded=request.query_params.get("recorded") == "1",
+        can_edit=session.has_role(*CAN_EDIT),
     )
-
-
-REQUEST_CATEGORY_NAMES = {
-    "medical": "医疗",
-    "housing": "住房",
-    "employment": "就业",
-    "education": "子女教育",
-    "living_difficulty": "生活困难",
-    "policy_question": "政策咨询",
-    "petition": "信访",
-    "other": "其他",
-}
-
-
-async def requests_section(session: Session, title: str, params: dict[str, str], empty: str) -> TodoSection:
-    section = TodoSection(title, [], empty=empty)
-    try:
-        page = await session.api("outreach").get_json("/requests", params={**params, "page_size": "20"})
-    except (ServiceUnavailable, ApiRefused) as error:
-        section.unavailable = unavailable_text(error)
-        return section
-    for row in page["items"]:
-        category = REQUEST_CATEGORY_NAMES.get(row["category"], row["category"])
-        text = f"{row['deadline']} 到期 · {category} · {row.get('department') or ''}"
-        section.rows.append((text.rstrip(" ·"), f"/persons/{row['person_id']}"))
-    return section
-
-
-async def overdue_requests(session: Session) -> TodoSection:
-    """诉求逾期: open requests past their deadline in my jurisdiction."""
-    return await requests_section(session, "逾期未办结的诉求", {"overdue": "true"}, "没有逾期的诉求")
-
-
-async def escalated_requests(session: Session) -> TodoSection:
-    """督办: requests escalated to my level."""
-    return await requests_section(session, "上级督办的诉求", {"escalated": "true"}, "没有督办中的诉求")
-
-
-module = PageModule(
-    name="outreach",
-    router=router,
-    todo=[overdue_requests, escalated_requests],
-    person_actions=[NavItem("记录走访或电话", "/persons/{person_id}/contacts/new", CAN_EDIT)],
-)
