@@ -378,7 +378,7 @@ def test_the_to_do_page_lists_overdue_and_escalated_requests_of_my_jurisdiction(
         row("p-elsewhere", "350103001001", overdue=True, level=1),
     ]
     home = console.sign_in().get("/")
-    overdue, escalated = home.text.split("逾期未办结的诉求")[1].split("上级督办的诉求")
+    overdue, escalated = home.text.split("逾期未办结的诉求", 1)[1].split("上级督办的诉求", 1)
     assert 'href="/requests/r-p-late"' in overdue  # the request's page (诉求台账)
     assert "医疗 · 2026-11-20 到期（已逾期）" in overdue
     assert "p-escalated" not in overdue

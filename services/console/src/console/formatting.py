@@ -121,10 +121,13 @@ EVENT_NAMES = {
 
 
 def region(code: Any) -> str:
-    """A region's own name (鼓楼区) from the division table, or its code when the table has none (villages)."""
+    """A region's own name (鼓楼区) from the division table; a village (not in the table) as its township's name
+    and its code."""
     if code in (None, ""):
         return ""
-    return name_of(str(code)) or str(code)
+    text = str(code)
+    township = name_of(text[:9]) if len(text) == 12 else None
+    return name_of(text) or (f"{township} {text}" if township else text)
 
 
 def named(value: Any, table: dict[str, str]) -> str:

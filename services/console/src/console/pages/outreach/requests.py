@@ -49,7 +49,11 @@ class Step:
 
 
 STEPS: dict[str, Step] = {
-    "accept": Step("受理", ("registered",), (Input("department", "责任单位"), Input("assignee", "责任人账号"), NOTE)),
+    "accept": Step(
+        "受理",
+        ("registered",),
+        (Input("department", "责任单位", hint="不填则不变"), Input("assignee", "责任人账号", hint="不填则不变"), NOTE),
+    ),
     "start": Step("开始办理", ("accepted",), (NOTE,)),
     "progress": Step(
         "记录办理进展", ("accepted", "in_progress"), (Input("note", "办理进展", "textarea", required=True),)
