@@ -381,6 +381,14 @@ def test_a_campaigns_progress_goes_down_by_region_and_the_county_table_is_submit
     assert "赵建国" in township.text  # not reached yet
     assert "钱卫东" not in township.text  # another township
     assert f"/persons/{zhao}/contacts/new?campaign_id={campaign}" in township.text
+    worker = pages.console.sign_in()
+    form = worker.get(f"/persons/{zhao}/contacts/new", params={"campaign_id": campaign})
+    assert f'name="campaign_id" value="{campaign}"' in form.text
+    visit = {"csrf_token": csrf(worker), "method": "home_visit", "date": str(TODAY), "campaign_id": campaign}
+    assert worker.post(f"/persons/{zhao}/contacts/new", data=visit).status_code == 303
+    pages.project()
+    reached = city.get(f"/campaigns/{campaign}", params={"region": "350102001"})
+    assert "赵建国" not in reached.text  # reached in person: off the list of those not reached
     assert f'href="/campaigns/{campaign}?region=350102"' in township.text  # and back up
 
     county = pages.console.sign_in(role="officer", region="350102")
@@ -421,3 +429,31 @@ def test_a_campaigns_progress_goes_down_by_region_and_the_county_table_is_submit
         == 403
     )
     assert qian  # in the county's figures, not its township list
+
+
+def test_the_ledger_filters_by_category_and_by_whom_and_refuses_a_region_outside_beside_the_filter(
+    pages: Pages,
+) -> None:
+    zhao, qian = pages.person("赵建国"), pages.person("钱卫东", NEIGHBOURS)
+    for person, category, assignee in ((zhao, "housing", WORKER), (qian, "medical", "s2")):
+        pages.api("POST", "/requests", "350102001", "station_staff", json={
+            "person_id": person, "category": category, "grade": "ordinary", "summary": "待办", "assignee": assignee,
+        })  # fmt: skip
+    pages.project()
+    worker = pages.console.sign_in()
+    every = worker.get("/requests")
+    assert "赵建国" in every.text
+    assert "钱卫东" in every.text
+    medical = worker.get("/requests", params={"category": "medical"})
+    assert "钱卫东" in medical.text
+    assert "赵建国" not in medical.text
+    mine = worker.get("/requests", params={"mine": "true"})
+    assert "赵建国" in mine.text
+    assert "钱卫东" not in mine.text
+    outside = worker.get("/requests", params={"region": "350103"})
+    assert outside.status_code == 403
+    assert "只能查询本辖区" in (error_beside(outside.text, "f-region") or "")
+    assert "赵建国" not in outside.text
+    auditor = pages.console.sign_in(role="auditor", region="35")
+    assert auditor.get("/pairings/unpaired").status_code == 403
+    assert auditor.get("/requests/new", params={"person_id": zhao}).status_code == 403
