@@ -352,6 +352,8 @@ def test_a_campaign_is_followed_down_to_a_township_and_a_county_table_is_submitt
     reload_until(city, f"/campaigns/{campaign}", "鼓楼区")  # progress is counted by the projector
     visit(city, "24-campaign-progress")
     city.get_by_role("link", name="鼓楼区").click()
+    expect(city).to_have_url(f"{console_url}/campaigns/{campaign}?region=350102")
+    reload_until(city, f"/campaigns/{campaign}?region=350102", "鼓东街道")  # the township's count, a moment later
     city.get_by_role("link", name="鼓东街道").click()
     expect(city.get_by_text("吴秀兰")).to_be_visible()  # not reached yet
     visit(city, "25-campaign-township-not-reached")
