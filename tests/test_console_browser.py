@@ -3,8 +3,10 @@
 A station worker signs in, registers a person (first with a wrong ID number: the registry's message appears
 beside the field), imports a roster and downloads the rejected rows; a station worker of another township
 cannot reach the person; a phone-sized screen shows the pages without sideways scrolling, and a home visit is
-recorded on it. Every page visited is saved under .local/screenshots/ and checked with axe-core (labels,
-contrast, names); keyboard focus is checked by pressing Tab.
+recorded on it. An officer pairs the worker with a key contact; on the phone the worker goes from the to-do page
+to their pairings, records a visit, registers the request found in it and accepts it from the to-do page.
+Every page visited is saved under .local/screenshots/ and checked with axe-core (labels, contrast, names);
+keyboard focus is checked by pressing Tab.
 
 Select them with `-m browser`; they skip when /usr/bin/chromium is missing (.ci/run and `make test` install it).
 """
@@ -17,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ import httpx
 import openpyxl
 import pytest
 
+from vet_common.domain import CHINA
 from vet_common.idnumber import make_id_number
 from vet_common.settings import SERVICES
 from vet_devtools.stack.proc import free_port
@@ -243,6 +246,146 @@ def test_a_home_visit_is_recorded_on_a_phone(browser: Browser, console_url: str,
     expect(page.get_by_text("已保存联系记录")).to_be_visible()
     expect(page.get_by_text("身体尚可，希望了解优待证办理")).to_be_visible()
     visit(page, "12-phone-visit-recorded")
+
+
+def api_call(platform: Platform, service: str, method: str, path: str, role: str, region: str, **kwargs: Any) -> Any:
+    """A call to a service's API as someone of `role` in `region` (what the test sets up outside the console)."""
+    from vet_common.auth import issue_token
+
+    token = issue_token(platform.settings(service), sub=f"setup-{role}", name="准备", roles=[role], region=region)
+    answer = httpx.request(
+        method, platform.url(service) + path, headers={"Authorization": f"Bearer {token}"}, timeout=10, **kwargs
+    )
+    return answer
+
+
+def key_contact(platform: Platform, name: str, village: str, serial: int) -> str:
+    """A martyr's survivor registered in `village` through the registry's API, once outreach knows them."""
+    person = {
+        "id_number": make_id_number("350102", date(1950, 4, 5), serial, "male"),
+        "name": name,
+        "region": village,
+        "categories": ["martyr_survivor"],  # a key contact by the registry's own rule (烈士遗属)
+    }
+    created = api_call(platform, "registry", "POST", "/persons", "station_staff", village[:9], json=person)
+    assert created.status_code == 201, created.text
+    person_id = str(created.json()["id"])
+    deadline = time.monotonic() + 60  # outreach knows the person once the registration's event reached it
+    while api_call(platform, "outreach", "GET", f"/persons/{person_id}/schedule", "officer", "3501").status_code != 200:
+        assert time.monotonic() < deadline, "the registration did not reach outreach"
+        time.sleep(0.3)
+    return person_id
+
+
+def test_an_officer_pairs_a_worker_who_records_a_visit_on_a_phone_from_the_to_do_page(
+    browser: Browser, console_url: str, platform: Platform
+) -> None:
+    key_contact(platform, "周德明", "350102001003", 21)
+
+    officer = sign_in(browser, console_url, "陈科长（业务科室人员，3501）")
+    officer.get_by_role("link", name="联系走访").first.click()
+    officer.get_by_role("link", name="未结对的重点对象").click()
+    officer.get_by_label("辖区代码").fill("350102001")
+    officer.get_by_role("button", name="查询").click()
+    officer.get_by_label("周德明").check()
+    officer.get_by_label("结对工作人员账号").fill("station-gulou-1")
+    visit(officer, "17-unpaired-key-contacts")
+    officer.get_by_role("button", name="结对", exact=True).click()
+    expect(officer.get_by_text("已结对。")).to_be_visible()
+
+    page = sign_in(browser, console_url, "王站长（服务站工作人员，350102001）", viewport=PHONE, is_mobile=True)
+    visit(page, "18-phone-workbench-pairings")
+    page.get_by_role("link", name="查看全部：我结对的重点对象").click()
+    reload_until(page, "/pairings", "周德明")  # the caseload comes from outreach's read model a moment later
+    visit(page, "19-phone-my-pairings")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"my pairings are {width}px wide on a {PHONE['width']}px screen"
+    page.get_by_role("link", name="记录走访或电话").first.click()
+    page.get_by_label("联系方式").select_option("home_visit")
+    page.get_by_label("走访情况").fill("身体硬朗，反映住房漏雨")
+    page.get_by_label("需要跟进").select_option("true")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存联系记录")).to_be_visible()
+
+    page.get_by_role("link", name="登记走访中发现的诉求").click()
+    page.get_by_label("诉求类别").select_option("housing")
+    page.get_by_label("诉求内容").fill("房屋漏雨，需要修缮")
+    visit(page, "20-phone-register-request")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("已登记诉求")).to_be_visible()
+    expect(page.get_by_role("heading", name="受理", exact=True)).to_be_visible()  # the next step's form
+    visit(page, "21-phone-request")
+    reload_until(page, "/", "周德明 · 住房")  # the to-do page: the request I am responsible for
+    visit(page, "22-phone-workbench-my-request")
+    page.get_by_role("link", name="周德明 · 住房").first.click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.get_by_text("已受理。")).to_be_visible()
+    expect(page.get_by_role("heading", name="开始办理", exact=True)).to_be_visible()
+
+
+def test_a_campaign_is_followed_down_to_a_township_and_a_county_table_is_submitted_and_approved(
+    browser: Browser, console_url: str, platform: Platform
+) -> None:
+    key_contact(platform, "吴秀兰", "350102001004", 23)
+    today = datetime.now(CHINA).date()
+    drive = {
+        "name": "福州市新春走访慰问",
+        "occasion": "春节",
+        "region": "3501",
+        "targets": {"groups": [{"code": "martyr_survivor", "key_contact_reasons": ["martyr_survivor"]}]},
+        "deadlines": {
+            "plan": str(today),
+            "visits": str(today + timedelta(days=10)),
+            "report": str(today + timedelta(days=20)),
+        },
+    }
+    planned = api_call(platform, "outreach", "POST", "/campaigns", "officer", "3501", json=drive)
+    assert planned.status_code == 201, planned.text
+    campaign = planned.json()["id"]
+    launched = api_call(platform, "outreach", "POST", f"/campaigns/{campaign}/launch", "officer", "3501")
+    assert launched.status_code == 200, launched.text
+
+    city = sign_in(browser, console_url, "陈科长（业务科室人员，3501）")
+    reload_until(city, "/campaigns", "福州市新春走访慰问")
+    visit(city, "23-campaigns")
+    city.get_by_role("link", name="福州市新春走访慰问").click()
+    reload_until(city, f"/campaigns/{campaign}", "鼓楼区")  # progress is counted by the projector
+    visit(city, "24-campaign-progress")
+    city.get_by_role("link", name="鼓楼区").click()
+    expect(city).to_have_url(f"{console_url}/campaigns/{campaign}?region=350102")
+    reload_until(city, f"/campaigns/{campaign}?region=350102", "鼓东街道")  # the township's count, a moment later
+    city.get_by_role("link", name="鼓东街道").click()
+    expect(city.get_by_text("吴秀兰")).to_be_visible()  # not reached yet
+    visit(city, "25-campaign-township-not-reached")
+
+    county = browser.new_context(base_url=console_url, locale="zh-CN").new_page()
+    county.goto(f"/login?next=/campaigns/{campaign}")
+    county.get_by_label("账号").fill("officer-gulou")
+    county.get_by_label("姓名").fill("郑科长")
+    county.get_by_label("角色").select_option("officer")
+    county.get_by_label("辖区代码").fill("350102")
+    county.get_by_role("button", name="登录", exact=True).click()
+    expect(county.get_by_role("heading", name="填报本县（区）情况汇总表")).to_be_visible()
+    county.get_by_label("烈士遗属").fill("1")
+    county.get_by_label("慰问金（元）").fill("12.345")
+    county.get_by_label("慰问品折合（元）").fill("200")
+    county.get_by_label("发现问题（个）").fill("1")
+    county.get_by_label("解决问题（个）").fill("0")
+    county.get_by_role("button", name="上报汇总表").click()
+    expect(county.locator("#f-money-error")).to_contain_text("请填写金额")
+    visit(county, "26-county-summary-refused")
+    county.get_by_label("慰问金（元）").fill("1000")
+    county.get_by_role("button", name="上报汇总表").click()
+    expect(county.get_by_text("已上报汇总表。")).to_be_visible()
+
+    reload_until(city, f"/campaigns/{campaign}", "待审核")
+    visit(city, "27-campaign-summaries-to-review")
+    city.get_by_role("button", name="审核通过").click()
+    expect(city.get_by_text("已审核通过。")).to_be_visible()
+    for path, name in (("/requests", "28-request-ledger"), ("/visits/overdue", "29-overdue"),
+                       ("/visits/due", "30-due"), ("/pairings/manage", "31-pairings-manage")):  # fmt: skip
+        city.goto(path)
+        visit(city, name)
 
 
 def test_a_record_is_changed_and_transferred_to_another_township_which_accepts_it(

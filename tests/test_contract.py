@@ -72,3 +72,12 @@ def test_the_contracts_vocabularies_are_the_registrys() -> None:
 
     assert list(CATEGORIES) == [c.value for c in Category]
     assert list(KEY_CONTACT_REASONS) == [r.value for r in KeyContactReason]
+
+
+def test_the_request_vocabularies_are_outreachs() -> None:
+    """Screens and reports name a request's category and satisfaction from vet_contracts' tables."""
+    from outreach.domain.requests import RequestCategory, Satisfaction
+    from vet_contracts.outreach import REQUEST_CATEGORY_NAMES, SATISFACTION_NAMES
+
+    assert list(REQUEST_CATEGORY_NAMES) == [c.value for c in RequestCategory]
+    assert list(SATISFACTION_NAMES) == [s.value for s in Satisfaction]

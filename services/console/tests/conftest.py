@@ -115,6 +115,16 @@ def fake_registry(settings: Settings) -> FastAPI:
         items = [{**view(p, False), "birth_date": "1960-01-01", "disability_level": None} for p in found]
         return {"items": items, "total": len(items), "total_exact": True, "page_size": 20, "next": None}
 
+    @app.post("/persons/names")
+    async def names(request: Request, authorization: str | None = Header(None)) -> Any:
+        principal = caller(authorization)
+        ids = (await request.json())["ids"]
+        return [
+            {"id": p["id"], "name": p["name"], "region": p["region"], "region_name": None, "status": p["status"]}
+            for person_id in ids
+            if (p := people.get(person_id)) and principal.can_see(p["region"])
+        ]
+
     jobs: dict[str, dict[str, Any]] = {}
     app.state.jobs = jobs
 

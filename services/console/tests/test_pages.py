@@ -378,11 +378,11 @@ def test_the_to_do_page_lists_overdue_and_escalated_requests_of_my_jurisdiction(
         row("p-elsewhere", "350103001001", overdue=True, level=1),
     ]
     home = console.sign_in().get("/")
-    overdue, escalated = home.text.split("逾期未办结的诉求")[1].split("上级督办的诉求")
-    assert 'href="/persons/p-late"' in overdue
-    assert "2026-11-20 到期 · 医疗 · 鼓东街道服务站" in overdue
+    overdue, escalated = home.text.split("逾期未办结的诉求", 1)[1].split("上级督办的诉求", 1)
+    assert 'href="/requests/r-p-late"' in overdue  # the request's page (诉求台账)
+    assert "医疗 · 2026-11-20 到期（已逾期）" in overdue
     assert "p-escalated" not in overdue
-    assert 'href="/persons/p-escalated"' in escalated
+    assert 'href="/requests/r-p-escalated"' in escalated
     assert "p-elsewhere" not in home.text
     console.services.down.add("outreach")
     assert "联系走访服务（outreach）暂时无法访问，请稍后重试" in console.sign_in().get("/").text

@@ -12,8 +12,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
 from outreach.application.contacts import ContactDetails
-from outreach.domain.campaigns import Campaign, TargetGroup, TargetRule
-from outreach.projections.campaigns import PROGRESS, progress, select_targets
+from outreach.domain.campaigns import Campaign, Deadlines, TargetGroup, TargetRule
+from outreach.projections.campaigns import PROGRESS, campaigns_of, progress, select_targets
 from outreach.projections.targeting import FACETS
 from outreach.service import definition
 from vet_common.projector import CHECKPOINTS
@@ -121,3 +121,36 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
     await db[CHECKPOINTS].delete_many({})
     assert await harness.run_projections(db) > 0
     assert await db[PROGRESS].find({}, {"position": 0}, sort=[("_id", 1)]).to_list() == before
+
+
+async def test_the_campaigns_one_takes_part_in_are_those_of_ones_region_above_it_and_within_it(
+    mongo_db: AsyncDatabase[Any],
+) -> None:
+    harness = ServiceHarness[OutreachApplication](definition, today=date(2022, 7, 15))
+
+    def plan(region: str, name: str, visits: date) -> str:
+        organiser = officer(region)
+        deadlines = Deadlines(plan=date(2022, 7, 20), visits=visits, report=visits)
+        return str(
+            harness.app.plan_campaign(
+                name=name, occasion="八一", region=region, rule=RULE, deadlines=deadlines,
+                principal=organiser, actor=actor(organiser),
+            )
+        )  # fmt: skip
+
+    city = plan(CITY, "丽水市八一走访", date(2022, 8, 1))
+    county = plan(LIANDU, "莲都区春节走访", date(2022, 9, 1))
+    plan("3301", "杭州市八一走访", date(2022, 8, 1))
+    await harness.run_projections(mongo_db)
+
+    async def ids(region: str) -> list[str]:
+        docs, _ = await campaigns_of(mongo_db, region, None, 20)
+        return [doc["_id"] for doc in docs]
+
+    assert await ids("331102001") == [county, city]  # a township: its county's and its city's, latest first
+    assert await ids(QINGTIAN) == [city]
+    assert await ids(CITY) == [county, city]
+    assert len(await ids("33")) == 3  # the province: every city's
+    first, cursor = await campaigns_of(mongo_db, CITY, None, 1)
+    rest, end = await campaigns_of(mongo_db, CITY, cursor, 1)
+    assert ([doc["_id"] for doc in first + rest], end) == ([county, city], None)

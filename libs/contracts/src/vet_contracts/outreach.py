@@ -105,6 +105,21 @@ CONTACT_AND_PAIRING_EVENTS: tuple[type[PublicEvent], ...] = (
 # The request ledger (诉求台账). What was asked, done or said stays in outreach: only codes, ids and dates leave.
 
 
+# A request's category and the satisfaction at its follow-up visit, as outreach spells them, with the Chinese
+# names screens and reports show.
+REQUEST_CATEGORY_NAMES: dict[str, str] = {
+    "medical": "医疗",
+    "housing": "住房",
+    "employment": "就业",
+    "education": "子女教育",
+    "living_difficulty": "生活困难",
+    "policy_question": "政策咨询",
+    "petition": "信访",
+    "other": "其他",
+}
+SATISFACTION_NAMES: dict[str, str] = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+
+
 class RequestFacts(BaseModel):
     """What every request event says about the request after it, so a consumer needs no history."""
 

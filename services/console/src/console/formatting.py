@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment
 
 from vet_common.domain import CHINA
+from vet_common.regions import name_of
 from vet_contracts import registry
 
 
@@ -119,6 +120,16 @@ EVENT_NAMES = {
 }
 
 
+def region(code: Any) -> str:
+    """A region's own name (鼓楼区) from the division table; a village (not in the table) as its township's name
+    and its code."""
+    if code in (None, ""):
+        return ""
+    text = str(code)
+    township = name_of(text[:9]) if len(text) == 12 else None
+    return name_of(text) or (f"{township} {text}" if township else text)
+
+
 def named(value: Any, table: dict[str, str]) -> str:
     return table.get(str(value), str(value)) if value not in (None, "") else ""
 
@@ -135,6 +146,7 @@ def install(env: Environment) -> None:
         household=lambda v: named(v, HOUSEHOLD_NAMES),
         event=lambda v: named(v, EVENT_NAMES),
         profile=lambda v: named(v, PROFILE_NAMES),
+        region=region,
     )
     env.globals.update(
         CATEGORY_NAMES=CATEGORY_NAMES,

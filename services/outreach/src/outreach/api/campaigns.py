@@ -14,7 +14,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from outreach.application import OutreachApplication
 from outreach.domain.campaigns import IN_PERSON, NOT_REACHED, REMOTE, Campaign, Deadlines, TargetGroup, TargetRule
 from outreach.domain.summaries import SummaryFigures
-from outreach.projections.campaigns import county_summaries, list_targets, progress, select_targets
+from outreach.projections.campaigns import (
+    CAMPAIGN_PAGE,
+    campaigns_of,
+    county_summaries,
+    list_targets,
+    progress,
+    select_targets,
+)
 from vet_common.api import AppClock, actor_of, get_application, get_db
 from vet_common.auth import CurrentPrincipal, Principal, Role, require_roles
 from vet_common.domain import Invalid
@@ -361,3 +368,44 @@ async def _campaign_in(
     campaign = await asyncio.to_thread(outreach.get_campaign, campaign_id, principal)
     default = campaign.region if len(campaign.region) > len(principal.region) else principal.region
     return campaign, scope(principal, region or default)
+
+
+class CampaignRow(BaseModel):
+    id: UUID
+    name: str
+    occasion: str
+    region: str
+    status: str = Field(description="planned or launched")
+    deadlines: dict[str, dt.date] = Field(description="plan, visits and report")
+    launched_on: dt.date | None
+    target_count: int | None = Field(description="Once launched and the target list is frozen")
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignRow] = Field(description="The latest visits deadline first")
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last")
+
+
+@router.get("/campaigns", response_model=CampaignPage)
+async def list_campaigns(
+    principal: CurrentPrincipal,
+    db: ReadModels,
+    after: Annotated[str | None, Query(max_length=100, description="`next` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=CAMPAIGN_PAGE)] = 20,
+) -> CampaignPage:
+    """The campaigns you take part in: organised by your region, a region above it or one within it."""
+    docs, following = await campaigns_of(db, principal.region, after, limit)
+    items = [
+        CampaignRow(
+            id=doc["_id"],
+            name=doc["name"],
+            occasion=doc["occasion"],
+            region=doc["region"],
+            status=doc["status"],
+            deadlines={"plan": doc["plan_due"], "visits": doc["visits_due"], "report": doc["report_due"]},
+            launched_on=doc.get("launched_on"),
+            target_count=doc.get("targets"),
+        )
+        for doc in docs
+    ]
+    return CampaignPage(items=items, next=following)

@@ -37,6 +37,7 @@ RULE_FIELDS = (
 class CampaignsProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db.campaigns.create_index([(JURISDICTIONS, 1), ("visits_due", -1)])
+        await db.campaigns.create_index([("region", 1)])  # the campaigns of the regions above one (campaigns_of)
         await db.campaign_targets.create_index([("campaign_id", 1), (JURISDICTIONS, 1), ("reach", 1), ("person_id", 1)])
         await db[PROGRESS].create_index([("campaign_id", 1), ("parent", 1)])
         await db[PROGRESS].create_index([("campaign_id", 1), ("level", 1), (JURISDICTIONS, 1)])
@@ -227,3 +228,25 @@ async def list_targets(
         query["person_id"] = {"$gt": after}
     fields = {"_id": 0, "person_id": 1, "region": 1, "groups": 1, "reach": 1}
     return await db.campaign_targets.find(query, fields, sort=[("person_id", 1)], limit=limit).to_list()
+
+
+CAMPAIGN_PAGE = 100
+
+
+async def campaigns_of(
+    db: AsyncDatabase[Any], region: str, after: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The campaigns someone of `region` takes part in: organised within it (an equality on its jurisdiction
+    key) or by a region above it (an equality on `region`); the latest visits deadline first. A region plans a
+    few campaigns a year, so the match stays small; `after` is the `"<visits_due>|<id>"` of the page before."""
+    above = region_keys(region)[:-1]
+    query: dict[str, Any] = (
+        {"$or": [{JURISDICTIONS: region}, {"region": {"$in": above}}]} if above else {JURISDICTIONS: region}
+    )
+    docs = await db.campaigns.find(query, limit=1000).to_list()
+    ordered = sorted(docs, key=lambda doc: f"{doc['visits_due']}|{doc['_id']}", reverse=True)
+    if after:
+        ordered = [doc for doc in ordered if f"{doc['visits_due']}|{doc['_id']}" < after]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return page, f"{page[-1]['visits_due']}|{page[-1]['_id']}" if more else None

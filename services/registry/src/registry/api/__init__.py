@@ -1,6 +1,6 @@
 """Registry HTTP API: one router per resource."""
 
-from registry.api import access_log, alerts, changes, duplicates, imports, persons, reveal, transfers
+from registry.api import access_log, alerts, changes, duplicates, imports, names, persons, reveal, transfers
 
 routers = [
     reveal.router,  # before persons: /persons/reveal is not a person's id
@@ -11,4 +11,5 @@ routers = [
     alerts.router,
     imports.router,
     access_log.router,
+    names.router,
 ]

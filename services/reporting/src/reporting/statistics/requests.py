@@ -15,17 +15,8 @@ from typing import Any
 from reporting.statistics.family import Basics, Effect, Flow, Known, Measure, Standing, ratio
 from vet_contracts import outreach
 
-CATEGORIES = {
-    "medical": "医疗",
-    "housing": "住房",
-    "employment": "就业",
-    "education": "子女教育",
-    "living_difficulty": "生活困难",
-    "policy_question": "政策咨询",
-    "petition": "信访",
-    "other": "其他",
-}
-SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+CATEGORIES = outreach.REQUEST_CATEGORY_NAMES
+SATISFACTION = outreach.SATISFACTION_NAMES
 # Event type -> (the flow it counts, the field holding its date).
 FLOWS = {
     "RequestRegistered": ("registered", "registered_on"),

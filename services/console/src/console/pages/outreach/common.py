@@ -1,0 +1,52 @@
+"""What outreach's pages share: who may manage, one page of a list with the filter's refusal beside the filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.clients import ApiRefused
+from console.pages.registry.forms import TOP
+from console.web import Session
+from vet_common.auth import Role
+
+OFFICERS = (Role.officer, Role.admin)  # who pairs, reassigns and ends pairings, reviews county tables
+PAGE_SIZE = 20
+
+
+def given(**values: Any) -> dict[str, str]:
+    """Query parameters without the blanks (the API's defaults stand for them)."""
+    return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
+@dataclass
+class Listing:
+    """One page of a list as the API gave it, or the API's refusal of the filters (and its status)."""
+
+    page: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.page.get("items", []))
+
+
+async def page_of(
+    session: Session,
+    path: str,
+    params: dict[str, str],
+    filters: tuple[str, ...] = ("region",),
+    service: str = "outreach",
+) -> Listing:
+    """One page of a list; a filter the API refuses (a region outside the jurisdiction: 403, a malformed one:
+    422) gives an empty page and the API's words beside the filter it names."""
+    try:
+        return Listing(await session.api(service).get_json(path, params=params))
+    except ApiRefused as refusal:
+        if refusal.status not in (403, 422):
+            raise
+        errors = {name: message for name, message in refusal.field_errors().items() if name in filters}
+        if not errors:
+            errors = {filters[0] if refusal.status == 403 and filters else TOP: refusal.message()}
+        return Listing({"items": [], "next": None}, errors, refusal.status)
