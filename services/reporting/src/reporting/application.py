@@ -106,6 +106,10 @@ class ReportingApplication(ServiceApplication):
         archived = existing_streams(self.recorder, list(receipts.values()))
         return [event for event_id, event in unique.items() if receipts[event_id] not in archived], receipts
 
+    def archived(self) -> int:
+        """How many entries the archive holds (its head's position), read from the store."""
+        return self._load_head()[0]
+
     def _load_head(self) -> tuple[int, str]:
         last = self.recorder.select_events(ARCHIVE_ID, desc=True, limit=1)
         if not last:
