@@ -55,6 +55,17 @@ def archived(reporting: ReportingApplication) -> list[EntryArchived]:
     return list(reporting.entries())
 
 
+def test_a_batch_chains_each_entry_to_the_one_before_as_one_at_a_time_would(reporting: ReportingApplication) -> None:
+    reporting.archive(envelope(1))
+    reporting.archive_batch([envelope(n, f"p-{n}") for n in range(2, 7)])
+    entries = archived(reporting)
+    assert [entry.position for entry in entries] == [1, 2, 3, 4, 5, 6]
+    for before, entry in itertools.pairwise(entries):
+        assert entry.previous_hash == before.hash
+        assert entry.hash == entry_hash(entry.position, before.hash, entry.timestamp, entry.envelope)
+    assert reporting.verify_archive().intact
+
+
 def test_a_redelivered_event_is_archived_once(reporting: ReportingApplication) -> None:
     assert reporting.archive(envelope(1)) is True
     assert reporting.archive(envelope(1)) is False

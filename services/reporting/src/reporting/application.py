@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
@@ -20,6 +19,7 @@ from reporting.domain.archive import (
     EventReceived,
     Unreadable,
     Verdict,
+    chain_hashes,
     entry_hash,
     receipt_id,
     seal_mac,
@@ -57,11 +57,12 @@ class ReportingApplication(ServiceApplication):
                     return 0
                 position, previous = self._head or self._load_head()
                 now = self.clock.now()
+                envelopes = [event.canonical_body() for event in fresh]  # the contract's form: no empty later fields
                 new: list[Any] = []
-                for event in fresh:
+                for event, envelope, digest in zip(
+                    fresh, envelopes, chain_hashes(position, previous, now, envelopes), strict=True
+                ):
                     position += 1
-                    envelope = json.loads(event.canonical_json())  # the contract's form: no empty later fields
-                    digest = entry_hash(position, previous, now, envelope)
                     new.append(
                         EntryArchived(
                             originator_id=ARCHIVE_ID,
