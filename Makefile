@@ -10,7 +10,7 @@ UV_RUN := uv run --frozen
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance bench-outreach bench-console demo
+.PHONY: help setup browser up down status test lint bench-registry bench-e2e bench-api bench-failover bench-reporting chaos federation-up federation-down bench-campaigns bench-assistance bench-outreach bench-console demo bench-reporting-workers
 
 help:
 	@echo "make up       start the whole platform locally (Kafka, SecantusDB, 4 services x api+worker, console)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff and mypy"
 	@echo "make bench-api  POST /persons rate and latency, SQLite then PostgreSQL (BENCH_ARGS=--clients 32 ...)"
 	@echo "make bench-reporting  events archived from Kafka per second, rebuild rate, province statistic p99"
+	@echo "make bench-reporting-workers  one reporting worker against two on the same backlog (the ratio)"
 	@echo "make bench-assistance  approvals/s on one fund and on many, a payroll of 100,000 (BENCH_ARGS=--postgres ...)"
 	@echo "make bench-outreach  POST /contacts rate, overdue lists p50/p99 with 200,000 people (BENCH_ARGS=--people 20000)"
 	@echo "make bench-console  every console page's p50/p95 with the demo county loaded (BENCH_ARGS=--running for make up)"
@@ -94,6 +95,9 @@ bench-campaigns: setup  ## launching a campaign that freezes 40,000 of 200,000 p
 
 bench-reporting: setup  ## Kafka -> archive rate, rebuild vs raw SecantusDB writes, province-wide statistic p99
 	$(UV_RUN) python bench/reporting_bench.py $(BENCH_ARGS)
+
+bench-reporting-workers: setup  ## one reporting worker against two on the same Kafka backlog: rates and their ratio
+	$(UV_RUN) python bench/reporting_workers_bench.py $(BENCH_ARGS)
 
 bench-e2e: setup  ## API call to reporting figure, against a running `make up`
 	$(UV_RUN) python bench/e2e_delay.py

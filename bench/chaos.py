@@ -8,7 +8,8 @@ everything settled, it checks:
 
 - every command answered 2xx is in its service's event store exactly once;
 - every service's read models equal a full replay of its event store (`vet verify`);
-- reporting's figures equal the counts in the event stores.
+- reporting's figures equal the counts in the event stores: the province's, and each county's the load wrote in
+  (the load spreads people over three counties; a county's figure against the province's total is half of it).
 
 It prints what it killed and when, and the result; exit code 1 if a check failed. Not a test (the e2e tests
 run a shorter crash scenario); it starts its own Kafka, SecantusDB and PostgreSQL in a temporary folder.
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from e2e_delay import machine
 
 log = logging.getLogger("chaos")
+PROVINCE = "35"
 
 
 @dataclass
@@ -51,12 +53,25 @@ class Ledger:
     """What the load was told: the id of every command answered 2xx, per kind."""
 
     answered: dict[str, list[str]] = field(default_factory=lambda: {"person": [], "contact": [], "fund": []})
+    region_of: dict[str, str] = field(default_factory=dict)  # record id -> the region it was recorded in
     attempts: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, record_id: str) -> None:
+    def record(self, kind: str, record_id: str, region: str) -> None:
         with self.lock:
             self.answered[kind].append(record_id)
+            self.region_of[record_id] = region
+
+    def expected_figures(self, region: str) -> dict[str, int]:
+        """What reporting's /stats/summary of `region` must show: the answered records within it, once each."""
+        figures = {}
+        for kind, name in (("person", "persons"), ("contact", "visits"), ("fund", "funds")):
+            figures[name] = sum(1 for record in set(self.answered[kind]) if self.region_of[record].startswith(region))
+        return figures
+
+    def regions(self) -> list[str]:
+        """The province and every county the load wrote in: the figures compared at the end."""
+        return [PROVINCE, *sorted({region[:6] for region in self.region_of.values()})]
 
 
 def send(client: httpx.Client, path: str, body: dict[str, Any], stop: threading.Event, ledger: Ledger) -> Any:
@@ -91,15 +106,16 @@ def load(platform: Platform, stop: threading.Event, ledger: Ledger, rate: float)
     n = random.randrange(0, 400) * 1000
     while not stop.is_set():
         n += 1
-        created = send(registry, "/persons", person(n), stop, ledger)
+        body = person(n)
+        created = send(registry, "/persons", body, stop, ledger)
         if created is None:
             break
-        ledger.record("person", created["id"])
+        ledger.record("person", created["id"], str(body["region"]))
         if n % 3 == 0:
-            body = {"person_id": created["id"], "method": "phone", "date": today_in_china(), "findings": "电话联系"}
-            contact = send(outreach, "/contacts", body, stop, ledger)
+            visit = {"person_id": created["id"], "method": "phone", "date": today_in_china(), "findings": "电话联系"}
+            contact = send(outreach, "/contacts", visit, stop, ledger)
             if contact:
-                ledger.record("contact", contact["id"])
+                ledger.record("contact", contact["id"], str(body["region"]))
         if n % 20 == 0:
             fund = {
                 "name": f"临时救助{n}",
@@ -111,7 +127,7 @@ def load(platform: Platform, stop: threading.Event, ledger: Ledger, rate: float)
             }
             created_fund = send(assistance, "/funds", fund, stop, ledger)
             if created_fund:
-                ledger.record("fund", created_fund["id"])
+                ledger.record("fund", created_fund["id"], str(fund["region"]))
         time.sleep(1 / rate)
 
 
@@ -199,11 +215,11 @@ def check(platform: Platform, ledger: Ledger, kills: Counter[str]) -> int:
     """The end checks; prints each and returns the exit code."""
     failures: list[str] = []
     deadline = time.monotonic() + 300
-    counts = expected = {}
+    shown: dict[str, dict[str, int]] = {}
+    expected = {region: ledger.expected_figures(region) for region in ledger.regions()}
     while time.monotonic() < deadline:  # settle: the relays publish, consumers and projectors catch up
-        counts = summary(platform)
-        expected = {"persons": len(set(ledger.answered["person"])), "visits": len(set(ledger.answered["contact"]))}
-        if counts.get("persons") == expected["persons"] and counts.get("visits") == expected["visits"]:
+        shown = {region: summary(platform, region) for region in expected}
+        if not figure_mismatches(expected, shown):
             break
         time.sleep(2)
     print(f"killed: {dict(kills)}")
@@ -222,8 +238,8 @@ def check(platform: Platform, ledger: Ledger, kills: Counter[str]) -> int:
         answered = len(set(ledger.answered[kind]))
         if stored[service].get(event, 0) != answered:
             failures.append(f"{service}: {stored[service].get(event, 0)} {event} events for {answered} answered")
-    if counts.get("persons") != expected.get("persons") or counts.get("visits") != expected.get("visits"):
-        failures.append(f"reporting shows {counts}, the event stores {expected}")
+    failures += figure_mismatches(expected, shown)
+    print(f"reporting's figures: {shown}")
     for service in SERVICES:
         definition = __import__(f"{service}.service", fromlist=["definition"]).definition
         differences = asyncio.run(verify(definition, platform.settings(service), show_progress=False))
@@ -233,11 +249,21 @@ def check(platform: Platform, ledger: Ledger, kills: Counter[str]) -> int:
     return 1 if failures else 0
 
 
-def summary(platform: Platform) -> dict[str, int]:
+def figure_mismatches(expected: dict[str, dict[str, int]], shown: dict[str, dict[str, int]]) -> list[str]:
+    """Each region whose figures in reporting differ from the answered commands within it."""
+    return [
+        f"reporting shows {region}: { {name: shown.get(region, {}).get(name) for name in figures} }, "
+        f"the answered commands {figures}"
+        for region, figures in expected.items()
+        if any(shown.get(region, {}).get(name) != count for name, count in figures.items())
+    ]
+
+
+def summary(platform: Platform, region: str) -> dict[str, int]:
     try:
         response = httpx.get(
             f"{platform.url('reporting')}/stats/summary",
-            params={"region": "350102"},
+            params={"region": region},
             headers=headers("officer", "35"),
             timeout=10,
         )

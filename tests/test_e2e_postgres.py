@@ -6,12 +6,10 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
 import pytest
 
-from vet_devtools.testing.platform import Platform
+from vet_devtools.testing.platform import Platform, new_database
 from vet_devtools.testing.scenarios import Pipeline, register_many, summary, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -21,15 +19,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.timeout(600)
 def postgres_platform(
     kafka_bootstrap: str, mongo_url: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Platform]:
-    database = f"vet_e2e_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
     running = Platform(
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         workdir=Path(tmp_path_factory.mktemp("platform-pg")),
         topic_prefix=f"pg{uuid.uuid4().hex[:6]}.",
-        eventstore_url=urlunparse(urlparse(postgres_url)._replace(path=f"/{database}")),
+        eventstore_url=new_database(postgres_url, f"vet_e2e_{uuid.uuid4().hex[:8]}"),
     )
     try:
         running.start_all()

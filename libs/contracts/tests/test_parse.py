@@ -150,3 +150,10 @@ def test_a_federated_deployment_names_itself_in_the_message_and_the_id() -> None
     assert IntegrationEvent.from_bytes(city.to_bytes()) == city
     assert len({city.event_id, province.event_id, envelope().event_id}) == 3
     assert (city.upstream, province.upstream, envelope().upstream) == ("3501:registry", "35:registry", "registry")
+
+
+def test_the_canonical_body_is_the_canonical_json_without_the_text() -> None:
+    """The archive stores canonical_body() (it stored the canonical text read back): the same values, for a plain
+    envelope, a federated deployment's and a typed event's (dates, nested data models)."""
+    for event in (envelope(), envelope(deployment="3501"), parse(envelope().to_bytes())):
+        assert event.canonical_body() == json.loads(event.canonical_json())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,42 @@ def reporting(settings: Settings) -> Iterator[ReportingApplication]:
 
 def archived(reporting: ReportingApplication) -> list[EntryArchived]:
     return list(reporting.entries())
+
+
+def test_a_batch_chains_each_entry_to_the_one_before_as_one_at_a_time_would(reporting: ReportingApplication) -> None:
+    reporting.archive(envelope(1))
+    reporting.archive_batch([envelope(n, f"p-{n}") for n in range(2, 7)])
+    entries = archived(reporting)
+    assert [entry.position for entry in entries] == [1, 2, 3, 4, 5, 6]
+    for before, entry in itertools.pairwise(entries):
+        assert entry.previous_hash == before.hash
+        assert entry.hash == entry_hash(entry.position, before.hash, entry.timestamp, entry.envelope)
+    assert reporting.verify_archive().intact
+
+
+def test_two_workers_archiving_at_once_take_turns_without_a_conflict(settings: Settings) -> None:
+    """Two workers (two applications on one store) extend the one chain at the same time: with the writer lock
+    neither ever builds a batch on a head the other has moved, so not even one attempt is refused."""
+    workers = [ReportingApplication(settings), ReportingApplication(settings)]
+
+    def archive_share(worker: ReportingApplication, first: int) -> None:
+        for start in range(first, 400, 40):  # batches of 20, the two workers' batches interleaved
+            worker.archive_batch([envelope(n, f"p-{n}") for n in range(start, start + 20)], attempts=1)
+
+    try:
+        threads = [
+            threading.Thread(target=archive_share, args=(worker, first))
+            for worker, first in zip(workers, (1, 21), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert workers[0].archived() == 400
+        assert workers[1].verify_archive().intact
+    finally:
+        for worker in workers:
+            worker.close()
 
 
 def test_a_redelivered_event_is_archived_once(reporting: ReportingApplication) -> None:

@@ -134,10 +134,14 @@ class IntegrationEvent(BaseModel):
             "event_id": self.event_id,
         }
 
+    def canonical_body(self) -> dict[str, Any]:
+        """The envelope as JSON values in its contract's form (what `canonical_json` writes), without the round
+        trip through text: the audit archive stores this and hashes its canonical text."""
+        return self.model_dump(mode="json", exclude=self._unset_since_v1())
+
     def canonical_json(self) -> str:
         """Stable serialisation for hashing in the audit archive."""
-        body = self.model_dump(mode="json", exclude=self._unset_since_v1())
-        return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(self.canonical_body(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 class PublicEvent(IntegrationEvent):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from uuid import UUID
@@ -20,12 +18,14 @@ from reporting.domain.archive import (
     EventReceived,
     Unreadable,
     Verdict,
+    chain_hashes,
     entry_hash,
     receipt_id,
     seal_mac,
 )
 from reporting.domain.reports import ReportApproval, report_id
 from reporting.receipts import existing_streams
+from reporting.writer import ArchiveWriterLock
 from vet_common.domain import Actor, NotFound
 from vet_common.eventstore import ServiceApplication
 from vet_contracts import IntegrationEvent
@@ -36,11 +36,14 @@ PAGE = 1000
 class ReportingApplication(ServiceApplication):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # One writer of the archive's head per process; a second process is kept out by the store's unique
-        # (stream, version) key, and this one then reloads the head and tries again.
-        self._writing = threading.Lock()
-        self._head: tuple[int, str] | None = None
-        self._last_seal: tuple[int, int, str] | None = None  # (number, position sealed, mac)
+        # One writer of the archive's head at a time, across processes (reporting.writer), which reads the head
+        # and the last seal afresh each time: another worker may have moved them. Should anything else write
+        # meanwhile, the store's unique (stream, version) key refuses the batch and it is hashed again.
+        self._writer = ArchiveWriterLock(self.settings)
+
+    def close(self) -> None:
+        self._writer.close()
+        super().close()
 
     # Archiving -------------------------------------------------------------------------------------------------
 
@@ -50,18 +53,19 @@ class ReportingApplication(ServiceApplication):
 
     def archive_batch(self, events: Sequence[IntegrationEvent], attempts: int = 5) -> int:
         """Archive the events not archived yet, in the order given, in one transaction; how many were new."""
-        with self._writing:
+        with self._writer.held():
             for attempt in range(attempts):
                 fresh, receipts = self._not_archived(events)
                 if not fresh:
                     return 0
-                position, previous = self._head or self._load_head()
+                position, previous = self._load_head()
                 now = self.clock.now()
+                envelopes = [event.canonical_body() for event in fresh]  # the contract's form: no empty later fields
                 new: list[Any] = []
-                for event in fresh:
+                for event, envelope, digest in zip(
+                    fresh, envelopes, chain_hashes(position, previous, now, envelopes), strict=True
+                ):
                     position += 1
-                    envelope = json.loads(event.canonical_json())  # the contract's form: no empty later fields
-                    digest = entry_hash(position, previous, now, envelope)
                     new.append(
                         EntryArchived(
                             originator_id=ARCHIVE_ID,
@@ -87,14 +91,10 @@ class ReportingApplication(ServiceApplication):
                 try:
                     self.events.put([*new, *([seal] if seal else [])])
                 except IntegrityError:
-                    # Another process archived meanwhile (a consumer-group rebalance): its head is ours now.
-                    self._head = self._last_seal = None
+                    # Another writer archived meanwhile, without the lock: its head is ours now.
                     if attempt == attempts - 1:
                         raise
                     continue
-                self._head = (position, previous)
-                if seal is not None:
-                    self._last_seal = (seal.originator_version, seal.position, seal.mac)
                 return len(fresh)
         return 0
 
@@ -105,6 +105,10 @@ class ReportingApplication(ServiceApplication):
         receipts = {event_id: receipt_id(event_id) for event_id in unique}
         archived = existing_streams(self.recorder, list(receipts.values()))
         return [event for event_id, event in unique.items() if receipts[event_id] not in archived], receipts
+
+    def archived(self) -> int:
+        """How many entries the archive holds (its head's position), read from the store."""
+        return self._load_head()[0]
 
     def _load_head(self) -> tuple[int, str]:
         last = self.recorder.select_events(ARCHIVE_ID, desc=True, limit=1)
@@ -123,7 +127,7 @@ class ReportingApplication(ServiceApplication):
         return seal.originator_version, seal.position, seal.mac
 
     def _seal_event(self, head: tuple[int, str], due_only: bool) -> ArchiveSealed | None:
-        number, sealed, previous_mac = self._last_seal or self._load_last_seal()
+        number, sealed, previous_mac = self._load_last_seal()
         position, head_hash = head
         if position <= sealed or (due_only and position - sealed < self.settings.archive_seal_every):
             return None
@@ -141,8 +145,7 @@ class ReportingApplication(ServiceApplication):
 
     def seal(self) -> ArchiveSealed | None:
         """Seal the head if anything arrived since the last seal (the worker does this every few seconds)."""
-        with self._writing:
-            self._head = self._last_seal = None  # another process may have moved them
+        with self._writer.held():
             seal = self._seal_event(self._load_head(), due_only=False)
             if seal is None:
                 return None
@@ -150,7 +153,6 @@ class ReportingApplication(ServiceApplication):
                 self.events.put([seal])
             except IntegrityError:
                 return None  # another process sealed first; the next round seals what is left
-            self._last_seal = (seal.originator_version, seal.position, seal.mac)
             return seal
 
     # Reading ---------------------------------------------------------------------------------------------------

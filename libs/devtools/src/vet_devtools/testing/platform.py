@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import httpx
 
@@ -34,6 +35,15 @@ def _free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def new_database(postgres_url: str, name: str) -> str:
+    """Create database `name` on the server of `postgres_url`; its URL (a platform's event stores, kept apart)."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(urlparse(postgres_url)._replace(path=f"/{name}"))
 
 
 @dataclass

@@ -35,7 +35,23 @@ def canonical(value: Any) -> str:
 
 
 def entry_hash(position: int, previous_hash: str, archived_at: datetime, envelope: dict[str, Any]) -> str:
-    material = f"{position}|{previous_hash}|{archived_at.isoformat()}|{canonical(envelope)}"
+    return _digest(position, previous_hash, archived_at.isoformat(), envelope)
+
+
+def chain_hashes(
+    position: int, previous_hash: str, archived_at: datetime, envelopes: list[dict[str, Any]]
+) -> list[str]:
+    """The hashes of entries position+1, position+2 ... archived together after the entry hashed `previous_hash`:
+    each is entry_hash of its own, with the time written out once for them all."""
+    at, digests = archived_at.isoformat(), []
+    for offset, envelope in enumerate(envelopes, start=1):
+        previous_hash = _digest(position + offset, previous_hash, at, envelope)
+        digests.append(previous_hash)
+    return digests
+
+
+def _digest(position: int, previous_hash: str, archived_at: str, envelope: dict[str, Any]) -> str:
+    material = f"{position}|{previous_hash}|{archived_at}|{canonical(envelope)}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
