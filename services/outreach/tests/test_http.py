@@ -249,3 +249,16 @@ def test_an_eligibility_alert_on_the_to_do_list_until_done(
     ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers()))
     api.project()
     assert ok(api.client.get("/todo", headers=api.headers()))["items"] == []
+
+
+def test_a_to_do_item_follows_a_transfer_to_the_receiving_station(
+    api: Api, eligibility_alert: Callable[..., IntegrationEvent]
+) -> None:
+    api.deliver(eligibility_alert(A, "350102001001", "turning_80", "2027-01-15"))
+    api.deliver(api.feed.transferred(A, "350103001002"))
+    api.project()
+    assert ok(api.client.get("/todo", headers=api.headers()))["items"] == []
+    (item,) = ok(api.client.get("/todo", headers=api.headers("350103")))["items"]
+    assert (item["person_id"], item["region"]) == (A, "350103001002")
+    assert api.client.post(f"/todo/{item['id']}/done", headers=api.headers()).status_code == 404
+    assert ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers("350103")))["status"] == "done"

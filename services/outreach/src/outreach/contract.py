@@ -13,7 +13,7 @@ from outreach.domain.requests import PersonRequests, Request, RequestStep
 from outreach.domain.rules import ContactRules
 from outreach.domain.schedule import ContactFile
 from outreach.domain.summaries import CountySummary
-from outreach.domain.todo import TodoItem
+from outreach.domain.todo import PersonTodo, TodoItem
 from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
@@ -66,6 +66,10 @@ CONTACTS_INTERNAL = {
     ContactRules.Changed,
     TodoItem.Raised,
     TodoItem.Done,
+    TodoItem.Moved,
+    TodoItem.Cancelled,
+    PersonTodo.Started,
+    PersonTodo.Listed,
 }
 
 TRANSLATIONS = TranslationTable(
