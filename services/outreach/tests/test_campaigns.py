@@ -232,6 +232,21 @@ def test_a_transfer_after_the_report_deadline_leaves_the_campaign_as_it_was(
     assert harness.app.get_or_none(CampaignTarget.create_id(campaign_id, UNEMPLOYED)).region == LIANDU_VILLAGE
 
 
+def test_a_target_who_dies_unreached_leaves_those_to_visit_once_and_one_reached_stays_reached(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    campaign_id = launched(harness)
+    visit(harness, ELDER, campaign_id, "phone")
+    for person in (UNEMPLOYED, ELDER):
+        died = harness.feed.died(person, "2022-07-29")  # type: ignore[attr-defined]
+        harness.deliver(died)
+        harness.deliver(died)
+    unreached = CampaignTarget.create_id(campaign_id, UNEMPLOYED)
+    assert harness.app.get_or_none(unreached).reach == "deceased"
+    assert [type(e).__name__ for e in harness.events(unreached)] == ["Frozen", "Died"]
+    assert harness.app.get_or_none(CampaignTarget.create_id(campaign_id, ELDER)).reach == "remote"
+
+
 # County summary tables ----------------------------------------------------------------------------------------
 
 FIGURES = SummaryFigures(

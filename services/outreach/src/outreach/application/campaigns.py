@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -202,18 +203,26 @@ def _uuid_or_none(value: str) -> UUID | None:
 campaign_policies = Policies()
 
 
+def _open_targets(application: ServiceApplication, person_id: str) -> list[CampaignTarget]:
+    """The person's targets in campaigns still being reported on: a finished one keeps its figures."""
+    calendar: CampaignCalendar | None = application.get_or_none(CampaignCalendar.ID)
+    found = [
+        application.get_or_none(CampaignTarget.create_id(campaign_id, person_id))
+        for campaign_id in (calendar.open_on(application.clock.today()) if calendar else ())
+    ]
+    return [target for target in found if target is not None]
+
+
 @campaign_policies.on(registry.PersonTransferred)
 def move_campaign_targets(application: ServiceApplication, event: registry.PersonTransferred) -> list[CampaignTarget]:
-    """The person's targets in campaigns still being reported on move to their new region: the receiving county
-    visits and counts them, the old one no longer sees them. Moving to where a target already is does nothing."""
-    calendar: CampaignCalendar | None = application.get_or_none(CampaignCalendar.ID)
-    if calendar is None:
-        return []
-    moved = []
-    for campaign_id in calendar.open_on(application.clock.today()):
-        target: CampaignTarget | None = application.get_or_none(
-            CampaignTarget.create_id(campaign_id, event.data.person_id)
-        )
-        if target is not None and target.move(event.data.to_region):
-            moved.append(target)
-    return moved
+    """The person's targets move to their new region: the receiving county visits and counts them, the old one no
+    longer sees them. Moving to where a target already is (a redelivery) does nothing."""
+    return [target for target in _open_targets(application, event.data.person_id) if target.move(event.data.to_region)]
+
+
+@campaign_policies.on(registry.PersonDied)
+def mark_campaign_targets_deceased(application: ServiceApplication, event: registry.PersonDied) -> list[CampaignTarget]:
+    """A target not reached yet leaves those still to visit (counted as deceased); once only, however often the
+    event is delivered."""
+    died_on = date.fromisoformat(event.data.died_on)
+    return [target for target in _open_targets(application, event.data.person_id) if target.died(died_on)]
