@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from vet_contracts import registry
 # Targets saved per transaction at launch: PostgreSQL locks the events table for each insert, so a 40,000-target
 # list in one transaction would hold it for seconds; in these batches other commands get in between.
 TARGETS_PER_TRANSACTION = 2000
+SAVERS = 2
 COUNTY_LENGTH = 6
 
 
@@ -83,8 +85,15 @@ class CampaignCommands(ServiceApplication):
             )
         campaign.launch(self.clock.today(), actor)
         self.save(campaign)
-        for start in range(0, len(targets), TARGETS_PER_TRANSACTION):
-            self._save_targets(campaign.id, targets[start : start + TARGETS_PER_TRANSACTION])
+        batches = [
+            targets[start : start + TARGETS_PER_TRANSACTION]
+            for start in range(0, len(targets), TARGETS_PER_TRANSACTION)
+        ]
+        # Two batches at a time: one is encoded (JSON, AES-GCM: Python, holding the GIL) while the other's insert
+        # waits on the database (not holding it). Targets are separate aggregates, so their order does not matter.
+        with ThreadPoolExecutor(max_workers=SAVERS, thread_name_prefix="launch") as savers:
+            for saved in [savers.submit(self._save_targets, campaign.id, batch) for batch in batches]:
+                saved.result()  # the first failure is raised; a launch run again resumes (see above)
         campaign.freeze(targets)
         calendar = self.get_or_none(CampaignCalendar.ID) or CampaignCalendar()
         calendar.add(campaign.id, campaign.report_due)
