@@ -183,8 +183,8 @@ def test_an_officer_changes_the_rules_and_station_staff_cannot(api: Api) -> None
             {"region": "", "contact_days": 90, "home_visit_days": 365},
             {"region": "350102", "reason": "martyr_survivor", "contact_days": 30, "home_visit_days": 180},
         ],
-        "severe_disability": None,
-        "reason": "市局通知",
+        "severe_disability": {"contact_days": 30, "home_visit_days": 180},  # the province's, as it was
+        "reason": "区局通知",
     }
     assert api.client.put("/contact-rules", json=body, headers=api.headers()).status_code == 403
     bad = api.client.put(
@@ -203,6 +203,25 @@ def test_an_officer_changes_the_rules_and_station_staff_cannot(api: Api) -> None
     api.project()
     schedule = ok(api.client.get(f"/persons/{B}/schedule", headers=api.headers()))
     assert schedule["rule"] == {"version": 1, "contact_days": 30, "home_visit_days": 180}
+    # The county changes only its own lines: another county's, everywhere's, or the disability setting is the
+    # province's, refused with nothing recorded.
+    county = {**api.headers(role="officer"), "If-Match": '"1"'}
+    other = {"region": "350103", "reason": None, "contact_days": 60, "home_visit_days": 365}
+    everywhere = {"region": "", "contact_days": 60, "home_visit_days": 365}
+    before = api.app.process_recorder.max_notification_id()
+    for changed in (
+        {**body, "entries": [*body["entries"], other]},
+        {**body, "entries": [everywhere, body["entries"][1]]},
+        {**body, "severe_disability": None},
+    ):
+        refused = api.client.put("/contact-rules", json=changed, headers=county)
+        assert refused.status_code == 403, refused.text
+        assert "本辖区" in refused.json()["detail"]
+    assert api.app.process_recorder.max_notification_id() == before
+    province = {**api.headers("35", role="officer"), "If-Match": '"1"'}
+    assert (
+        ok(api.client.put("/contact-rules", json={**body, "severe_disability": None}, headers=province))["version"] == 2
+    )
 
 
 def test_after_a_transfer_the_old_side_answers_404_and_the_new_side_is_asked_to_pair(api: Api) -> None:
