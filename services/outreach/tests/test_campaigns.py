@@ -11,6 +11,7 @@ import pytest
 from outreach.application import OutreachApplication, campaigns
 from outreach.application.contacts import ContactDetails
 from outreach.domain.campaigns import CampaignTarget, Deadlines, Target, TargetGroup, TargetRule
+from outreach.domain.schedule import ContactFile
 from outreach.domain.summaries import SummaryFigures
 from outreach.service import definition
 from vet_common.auth import Principal, Role
@@ -181,6 +182,14 @@ def test_a_visit_naming_the_campaign_reaches_its_target_remotely_then_in_person(
     visit(harness, ELDER, campaign_id, "home_visit")
     visit(harness, ELDER, campaign_id, "phone")  # a later call does not undo the visit
     assert harness.app.get_or_none(target_id).reach == "in_person"
+
+
+def test_a_campaigns_visit_counts_toward_the_contact_rules(harness: ServiceHarness[OutreachApplication]) -> None:
+    campaign_id = launched(harness)
+    visit(harness, UNEMPLOYED, campaign_id, "home_visit")
+    file = harness.app.get_or_none(ContactFile.create_id(UNEMPLOYED))
+    assert isinstance(file, ContactFile)
+    assert (file.last_contact, file.last_home_visit) == (date(2022, 7, 28), date(2022, 7, 28))
 
 
 def test_a_visit_naming_a_campaign_the_person_is_not_a_target_of_is_422(

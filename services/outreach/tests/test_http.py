@@ -91,6 +91,13 @@ def test_pair_see_who_is_overdue_record_a_visit_and_a_call(api: Api) -> None:
     api.project()
     caseload = ok(api.client.get("/staff/s1/caseload", headers=api.headers()))
     assert [item["person_id"] for item in caseload["items"]] == [A, B]
+    listed = ok(api.client.get("/pairings", headers=api.headers()))
+    assert sorted(item["person_id"] for item in listed["items"]) == [A, B]
+    township = ok(api.client.get("/pairings", params={"region": "350102002"}, headers=api.headers()))
+    assert [item["person_id"] for item in township["items"]] == [B]
+    by_staff = ok(api.client.get("/pairings", params={"staff": "s1", "region": "350102001"}, headers=api.headers()))
+    assert [item["person_id"] for item in by_staff["items"]] == [A]
+    assert api.client.get("/pairings", params={"region": "350103"}, headers=api.headers()).status_code == 403
     overdue = ok(api.client.get("/contacts/overdue", headers=api.headers()))
     assert [(i["person_id"], i["days_overdue"], i["staff"]) for i in overdue["items"]] == [(A, 32, "s1"), (B, 32, "s1")]
     ok(
