@@ -41,8 +41,8 @@ class TodoProjection:
                 {"status": DONE, "done_on": event.done_on.isoformat(), "open_slot": None},
             )
         elif isinstance(event, TodoItem.Moved):
-            fields = {"region": event.region, JURISDICTIONS: region_keys(event.region)}
-            batch.put("todo", str(event.originator_id), event.originator_version, fields)
+            moved = {"region": event.region, JURISDICTIONS: region_keys(event.region)}
+            batch.put("todo", str(event.originator_id), event.originator_version, moved)
         elif isinstance(event, TodoItem.Cancelled):
-            fields = {"status": CANCELLED, "cancelled_on": event.cancelled_on.isoformat(), "open_slot": None}
-            batch.put("todo", str(event.originator_id), event.originator_version, fields)
+            cancelled = {"status": CANCELLED, "cancelled_on": event.cancelled_on.isoformat(), "open_slot": None}
+            batch.put("todo", str(event.originator_id), event.originator_version, cancelled)
