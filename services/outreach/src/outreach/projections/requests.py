@@ -9,7 +9,7 @@ daily escalation finds its candidates by equality on `open`, then the deadline.
 
 A city's or the province's key still matches every pending request there (thousands), and SecantusDB
 materialises every match before the limit: their lists are read in narrow windows of `sort_key` planned from
-day and month counts of each key (queries/windows.py, as the due and overdue lists), a page ~ a page's matches.
+day and month counts of each key (queries/windows.py, as the due and overdue lists), each window about a page.
 A county's or township's key matches a few hundred at most and is read in one query.
 """
 
