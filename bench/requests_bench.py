@@ -5,6 +5,8 @@ A city of ten districts with `--requests` requests (default 20,000) spread over 
 still open, documents built by the projection's own `document_of` from Request aggregates taken through the loop.
 Then p50/p99 of `GET /requests`'s query (projections.requests.find_requests) for a township, a district and the
 city: open requests, overdue ones, one month's closings, one category; and the daily escalation's candidate query.
+The city's lists are read in windows planned from day counts (written here as the projector keeps them); the
+same lists as one query each, as a county's are read, are timed beside them for comparison.
 
 Starts its own SecantusDB in a temporary folder (or uses VET_BENCH_MONGO_URL).
 """
@@ -28,7 +30,16 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from outreach.domain.requests import Request, RequestCategory, RequestGrade, Satisfaction
-from outreach.projections.requests import RequestSearch, create_indexes, document_of, find_requests
+from outreach.projections import requests as projection
+from outreach.projections.requests import (
+    DAY_COUNTS,
+    RequestSearch,
+    create_indexes,
+    day_counts,
+    document_of,
+    find_requests,
+)
+from outreach.queries.windows import day_key
 from vet_common.auth import Principal, Role
 from vet_common.domain import Actor
 
@@ -86,18 +97,34 @@ async def run(mongo_url: str, count: int, open_share: float, repeat: int) -> Non
         started = time.perf_counter()
         for start in range(0, len(docs), 1000):
             await db.requests.insert_many(docs[start : start + 1000])
-        print(f"{count} requests ({open_share:.0%} open) written in {time.perf_counter() - started:.1f} s")
+        counts: dict[tuple[str, str], int] = {}
+        for doc in docs:
+            for key in day_counts(doc):
+                counts[key] = counts.get(key, 0) + 1
+        count_docs = [
+            {"_id": day_key(listed, day), "list": listed, "day": day, "n": n} for (listed, day), n in counts.items()
+        ]
+        await db[DAY_COUNTS].insert_many(count_docs)
+        print(
+            f"{count} requests ({open_share:.0%} open) and {len(count_docs)} day counts written in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         searches = {
             "open": RequestSearch(),
             "overdue": RequestSearch(overdue=True),
             "closed in June": RequestSearch(status="closed", closed_in="2020-06"),
             "open petitions": RequestSearch(category="petition"),
         }
-        for scope in ("440402001", "440402", "4404"):
+        for scope, windows in (("440402001", False), ("440402", False), ("4404", True), ("4404", False)):
             officer = Principal(sub="o", name="o", roles=frozenset({Role.officer}), region=scope)
+            how = "windows" if windows else "one query"
             for name, search in searches.items():
+                projection.COUNTED_UP_TO = 4 if windows else 0
                 p50, p99, rows = await timed(page_of(db, officer, search), repeat)
-                print(f"  {scope:<10} {name:<15} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  ({rows} rows on the page)")
+                print(
+                    f"  {scope:<10} {name:<15} {how:<9} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  ({rows} rows on the page)"
+                )
+        projection.COUNTED_UP_TO = 4
         due = {"open": True, "deadline": {"$lt": TODAY.isoformat()}}  # what jobs.requests.escalate_overdue asks
         p50, p99, rows = await timed(lambda: db.requests.find(due, {"_id": 1}).to_list(), 5)
         print(f"  daily escalation candidates: {rows}, p50 {p50:.1f} ms p99 {p99:.1f} ms")

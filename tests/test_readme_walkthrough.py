@@ -80,3 +80,11 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert '"on_time":true' in out  # this month's payrolls, none late
     # The ID number in clear: revealed in the registry with a purpose, and in the bank file; nowhere else.
     assert out.count("350102198103150015") == 2
+    # the campaign: two targets frozen, one reached at home and one by phone, the county's table returned,
+    # resubmitted and approved into the city's roll-up
+    assert '"target_count":2' in out
+    assert '"by_group":{"in_difficulty":1,"aged_80_plus":2}' in out
+    assert '"region":"350102","targets":2,"reached_in_person":1,"reached_remotely":1,"not_reached":0' in out
+    assert '"status":"returned"' in out
+    assert '"money_fen":80000' in out
+    assert '"counties":{"missing":0,"submitted":0,"approved":1,"returned":0,"overdue":0}' in out

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from outreach.application import OutreachApplication
 from outreach.application.contacts import ContactDetails
 from outreach.domain.campaigns import Campaign, Deadlines, TargetGroup, TargetRule
-from outreach.projections.campaigns import PROGRESS, campaigns_of, progress, select_targets
+from outreach.projections.campaigns import PROGRESS, campaigns_of, list_targets, progress, select_targets
 from outreach.projections.targeting import FACETS
 from outreach.service import definition
 from vet_common.projector import CHECKPOINTS
@@ -115,6 +115,17 @@ async def test_launch_selects_from_the_read_model_and_progress_is_counted_at_eve
     rows = {row["region"]: row for row in (await progress(db, str(campaign_id), CITY))["regions"]}
     assert (rows[LIANDU]["targets"], rows[LIANDU]["reached_remotely"]) == (3, 1)
     assert (rows[QINGTIAN]["targets"], rows[QINGTIAN]["reached_remotely"]) == (0, 0)
+
+    # 莲都's unreached target dies: off those not reached (counted as deceased) and off the township's open list.
+    died = feed.died(person(2), "2022-07-30")
+    harness.deliver(died)
+    harness.deliver(died)
+    await harness.run_projections(db)
+    liandu = await progress(db, str(campaign_id), LIANDU)
+    assert (liandu["targets"], liandu["not_reached"], liandu["deceased"]) == (3, 0, 1)
+    assert await list_targets(db, str(campaign_id), "331102002", "not_reached", None, 10) == []
+    (gone,) = await list_targets(db, str(campaign_id), "331102002", "deceased", None, 10)
+    assert gone["person_id"] == person(2)
 
     # Replaying the whole log (a checkpoint lost after the writes) counts nothing twice.
     before = await db[PROGRESS].find({}, {"position": 0}, sort=[("_id", 1)]).to_list()

@@ -11,6 +11,7 @@ import pytest
 from outreach.application import OutreachApplication, campaigns
 from outreach.application.contacts import ContactDetails
 from outreach.domain.campaigns import CampaignTarget, Deadlines, Target, TargetGroup, TargetRule
+from outreach.domain.schedule import ContactFile
 from outreach.domain.summaries import SummaryFigures
 from outreach.service import definition
 from vet_common.auth import Principal, Role
@@ -183,6 +184,14 @@ def test_a_visit_naming_the_campaign_reaches_its_target_remotely_then_in_person(
     assert harness.app.get_or_none(target_id).reach == "in_person"
 
 
+def test_a_campaigns_visit_counts_toward_the_contact_rules(harness: ServiceHarness[OutreachApplication]) -> None:
+    campaign_id = launched(harness)
+    visit(harness, UNEMPLOYED, campaign_id, "home_visit")
+    file = harness.app.get_or_none(ContactFile.create_id(UNEMPLOYED))
+    assert isinstance(file, ContactFile)
+    assert (file.last_contact, file.last_home_visit) == (date(2022, 7, 28), date(2022, 7, 28))
+
+
 def test_a_visit_naming_a_campaign_the_person_is_not_a_target_of_is_422(
     harness: ServiceHarness[OutreachApplication],
 ) -> None:
@@ -230,6 +239,21 @@ def test_a_transfer_after_the_report_deadline_leaves_the_campaign_as_it_was(
     harness.clock.set(date(2022, 8, 3))
     harness.deliver(harness.feed.transferred(UNEMPLOYED, QINGTIAN_VILLAGE))  # type: ignore[attr-defined]
     assert harness.app.get_or_none(CampaignTarget.create_id(campaign_id, UNEMPLOYED)).region == LIANDU_VILLAGE
+
+
+def test_a_target_who_dies_unreached_leaves_those_to_visit_once_and_one_reached_stays_reached(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    campaign_id = launched(harness)
+    visit(harness, ELDER, campaign_id, "phone")
+    for person in (UNEMPLOYED, ELDER):
+        died = harness.feed.died(person, "2022-07-29")  # type: ignore[attr-defined]
+        harness.deliver(died)
+        harness.deliver(died)
+    unreached = CampaignTarget.create_id(campaign_id, UNEMPLOYED)
+    assert harness.app.get_or_none(unreached).reach == "deceased"
+    assert [type(e).__name__ for e in harness.events(unreached)] == ["Frozen", "Died"]
+    assert harness.app.get_or_none(CampaignTarget.create_id(campaign_id, ELDER)).reach == "remote"
 
 
 # County summary tables ----------------------------------------------------------------------------------------

@@ -91,6 +91,13 @@ def test_pair_see_who_is_overdue_record_a_visit_and_a_call(api: Api) -> None:
     api.project()
     caseload = ok(api.client.get("/staff/s1/caseload", headers=api.headers()))
     assert [item["person_id"] for item in caseload["items"]] == [A, B]
+    listed = ok(api.client.get("/pairings", headers=api.headers()))
+    assert sorted(item["person_id"] for item in listed["items"]) == [A, B]
+    township = ok(api.client.get("/pairings", params={"region": "350102002"}, headers=api.headers()))
+    assert [item["person_id"] for item in township["items"]] == [B]
+    by_staff = ok(api.client.get("/pairings", params={"staff": "s1", "region": "350102001"}, headers=api.headers()))
+    assert [item["person_id"] for item in by_staff["items"]] == [A]
+    assert api.client.get("/pairings", params={"region": "350103"}, headers=api.headers()).status_code == 403
     overdue = ok(api.client.get("/contacts/overdue", headers=api.headers()))
     assert [(i["person_id"], i["days_overdue"], i["staff"]) for i in overdue["items"]] == [(A, 32, "s1"), (B, 32, "s1")]
     ok(
@@ -183,8 +190,8 @@ def test_an_officer_changes_the_rules_and_station_staff_cannot(api: Api) -> None
             {"region": "", "contact_days": 90, "home_visit_days": 365},
             {"region": "350102", "reason": "martyr_survivor", "contact_days": 30, "home_visit_days": 180},
         ],
-        "severe_disability": None,
-        "reason": "市局通知",
+        "severe_disability": {"contact_days": 30, "home_visit_days": 180},  # the province's, as it was
+        "reason": "区局通知",
     }
     assert api.client.put("/contact-rules", json=body, headers=api.headers()).status_code == 403
     bad = api.client.put(
@@ -203,6 +210,25 @@ def test_an_officer_changes_the_rules_and_station_staff_cannot(api: Api) -> None
     api.project()
     schedule = ok(api.client.get(f"/persons/{B}/schedule", headers=api.headers()))
     assert schedule["rule"] == {"version": 1, "contact_days": 30, "home_visit_days": 180}
+    # The county changes only its own lines: another county's, everywhere's, or the disability setting is the
+    # province's, refused with nothing recorded.
+    county = {**api.headers(role="officer"), "If-Match": '"1"'}
+    other = {"region": "350103", "reason": None, "contact_days": 60, "home_visit_days": 365}
+    everywhere = {"region": "", "contact_days": 60, "home_visit_days": 365}
+    before = api.app.process_recorder.max_notification_id()
+    for changed in (
+        {**body, "entries": [*body["entries"], other]},
+        {**body, "entries": [everywhere, body["entries"][1]]},
+        {**body, "severe_disability": None},
+    ):
+        refused = api.client.put("/contact-rules", json=changed, headers=county)
+        assert refused.status_code == 403, refused.text
+        assert "本辖区" in refused.json()["detail"]
+    assert api.app.process_recorder.max_notification_id() == before
+    province = {**api.headers("35", role="officer"), "If-Match": '"1"'}
+    assert (
+        ok(api.client.put("/contact-rules", json={**body, "severe_disability": None}, headers=province))["version"] == 2
+    )
 
 
 def test_after_a_transfer_the_old_side_answers_404_and_the_new_side_is_asked_to_pair(api: Api) -> None:
@@ -249,3 +275,16 @@ def test_an_eligibility_alert_on_the_to_do_list_until_done(
     ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers()))
     api.project()
     assert ok(api.client.get("/todo", headers=api.headers()))["items"] == []
+
+
+def test_a_to_do_item_follows_a_transfer_to_the_receiving_station(
+    api: Api, eligibility_alert: Callable[..., IntegrationEvent]
+) -> None:
+    api.deliver(eligibility_alert(A, "350102001001", "turning_80", "2027-01-15"))
+    api.deliver(api.feed.transferred(A, "350103001002"))
+    api.project()
+    assert ok(api.client.get("/todo", headers=api.headers()))["items"] == []
+    (item,) = ok(api.client.get("/todo", headers=api.headers("350103")))["items"]
+    assert (item["person_id"], item["region"]) == (A, "350103001002")
+    assert api.client.post(f"/todo/{item['id']}/done", headers=api.headers()).status_code == 404
+    assert ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers("350103")))["status"] == "done"

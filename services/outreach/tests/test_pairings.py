@@ -14,7 +14,7 @@ from outreach.domain.pairings import EndReason, Pairing, PairingEnded
 from outreach.domain.schedule import ContactFile
 from outreach.domain.todo import AlreadyDone, TodoItem
 from vet_common.auth import Principal, Role
-from vet_common.domain import Actor, Invalid
+from vet_common.domain import Actor, Invalid, NotFound
 from vet_contracts import IntegrationEvent
 from vet_devtools.testing.people import RegistryFeed
 
@@ -161,3 +161,30 @@ def test_an_eligibility_alert_becomes_one_to_do_item_however_often_it_arrives(
     app.mark_todo_done(item.id, principal=COUNTY, actor=ACTOR)
     with pytest.raises(AlreadyDone):
         app.mark_todo_done(item.id, principal=COUNTY, actor=ACTOR)
+
+
+def test_a_to_do_item_moves_with_a_transferred_person_and_is_cancelled_when_they_die(
+    app: OutreachApplication,
+    people: RegistryFeed,
+    deliver: Callable[..., None],
+    eligibility_alert: Callable[..., IntegrationEvent],
+) -> None:
+    deliver(eligibility_alert(A, "350102001001", "turning_80", "2026-10-01", alert_id="a-1"))
+    deliver(eligibility_alert(B, "350102002001", "turning_80", "2026-10-01", position=51, alert_id="a-2"))
+    first, second = (app.get_or_none(TodoItem.create_id(alert)) for alert in ("a-1", "a-2"))
+    assert isinstance(first, TodoItem)
+    assert isinstance(second, TodoItem)
+    app.mark_todo_done(second.id, principal=COUNTY, actor=ACTOR)
+    twice(deliver, people.transferred(A, "350103001002"))
+    twice(deliver, people.transferred(B, "350103001002"))
+    moved = app.get_or_none(first.id)
+    assert (moved.region, moved.status, moved.version) == ("350103001002", "open", 2)  # moved once
+    assert app.get_or_none(second.id).region == "350102002001"  # done already: stays where it was done
+    with pytest.raises(NotFound):
+        app.mark_todo_done(first.id, principal=COUNTY, actor=ACTOR)  # the old side no longer sees it
+    twice(deliver, people.died(A, "2026-08-20"))
+    cancelled = app.get_or_none(first.id)
+    assert (cancelled.status, cancelled.version) == ("cancelled", 3)
+    taijiang = Principal(sub="officer-2", name="周", roles=frozenset({Role.officer}), region="350103")
+    with pytest.raises(AlreadyDone, match="已取消"):
+        app.mark_todo_done(first.id, principal=taijiang, actor=ACTOR)

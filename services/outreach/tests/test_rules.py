@@ -12,9 +12,11 @@ from outreach.domain.rules import (
     RuleEntry,
     RuleTable,
     due_dates,
+    ensure_changes_within,
     validate_entries,
 )
-from vet_common.domain import Invalid
+from vet_common.auth import Principal, Role
+from vet_common.domain import Invalid, Refused
 
 TABLE = RuleTable(
     version=3,
@@ -81,3 +83,37 @@ def test_a_home_visit_interval_shorter_than_the_contact_interval_is_refused() ->
     with pytest.raises(Invalid) as refused:
         validate_entries([RuleEntry("", None, Interval(90, 30))])
     assert "home-visit interval cannot be shorter" in refused.value.message
+
+
+def officer_of(region: str) -> Principal:
+    return Principal(sub="o", name="何", roles=frozenset({Role.officer}), region=region)
+
+
+KEPT = list(TABLE.entries)
+LISHUI_CHANGED = [*KEPT[:2], RuleEntry("3311", None, Interval(90, 365)), KEPT[3]]
+LIANDU_ADDED = [*KEPT, RuleEntry("331102", None, Interval(60, 365))]
+EVERYWHERE_CHANGED = [RuleEntry("", None, Interval(60, 365)), *KEPT[1:]]
+
+
+@pytest.mark.parametrize(
+    ("region", "entries", "severe", "allowed"),
+    [
+        ("331102", KEPT, Interval(30, 180), True),  # nothing changed
+        ("331102", LIANDU_ADDED, Interval(30, 180), True),  # its own line
+        ("331102", LISHUI_CHANGED, Interval(30, 180), False),  # the city's line
+        ("331102", KEPT[:3], Interval(30, 180), False),  # a line of the city removed
+        ("3311", LISHUI_CHANGED, Interval(30, 180), True),
+        ("3311", LIANDU_ADDED, Interval(30, 180), True),  # a county within it
+        ("3311", EVERYWHERE_CHANGED, Interval(30, 180), False),  # everywhere's line: the province's
+        ("3311", KEPT, None, False),  # the disability setting: the province's
+        ("33", EVERYWHERE_CHANGED, None, True),
+    ],
+)
+def test_an_officer_changes_only_the_lines_of_their_jurisdiction(
+    region: str, entries: list[RuleEntry], severe: Interval | None, allowed: bool
+) -> None:
+    if allowed:
+        ensure_changes_within(officer_of(region), TABLE, entries, severe)
+    else:
+        with pytest.raises(Refused, match="本辖区"):
+            ensure_changes_within(officer_of(region), TABLE, entries, severe)

@@ -97,6 +97,7 @@ async def test_the_rules_an_officer_sets_apply_to_every_key_contact_at_once(
         entries=[RuleEntry("", None, Interval(180, 365))],
         severe_disability=None,
         reason="省厅通知",
+        principal=principal("35"),
         actor=ACTOR,
         expected_version=0,
     )

@@ -13,7 +13,7 @@ from outreach.domain.requests import PersonRequests, Request, RequestStep
 from outreach.domain.rules import ContactRules
 from outreach.domain.schedule import ContactFile
 from outreach.domain.summaries import CountySummary
-from outreach.domain.todo import TodoItem
+from outreach.domain.todo import PersonTodo, TodoItem
 from vet_common.people import REPLICA_EVENTS
 from vet_common.translation import Publish, TranslationTable
 from vet_contracts import outreach as public
@@ -66,6 +66,10 @@ CONTACTS_INTERNAL = {
     ContactRules.Changed,
     TodoItem.Raised,
     TodoItem.Done,
+    TodoItem.Moved,
+    TodoItem.Cancelled,
+    PersonTodo.Started,
+    PersonTodo.Listed,
 }
 
 TRANSLATIONS = TranslationTable(
@@ -208,7 +212,7 @@ TRANSLATIONS = TranslationTable(
     | {Campaign.Planned, CampaignCalendar.Opened, CampaignCalendar.Listed}
     # 40,000 per launch, one per person: the public counts are TargetListFrozen's.
     | {CampaignTarget.Frozen, CampaignTarget.Counted, CampaignTarget.Reached, CampaignTarget.Released}
-    | {CampaignTarget.Moved}
+    | {CampaignTarget.Moved, CampaignTarget.Died}
     | CONTACTS_INTERNAL,
     stateful=(Campaign.Event, CountySummary.Event, Contact.Event),
 )

@@ -8,13 +8,14 @@ from outreach.contract import TRANSLATIONS
 from outreach.jobs.requests import daily_escalation
 from outreach.projections import OutreachProjection
 from outreach.reactions.contact_files import contact_files
+from outreach.reactions.todo import todo_reactions
 from vet_common.people import people_replica
 from vet_common.service import ServiceDefinition
 
 # What outreach does on the registry's events: the people replica (who is registered, where, alive or not) and
 # each part's reactions to the same events (requests', campaigns' targets moving with a transferred person,
-# contact files and pairings), saved in one transaction with the replica's.
-reactions = people_replica | request_reactions | campaign_policies | contact_files
+# contact files and pairings, the to-do list), saved in one transaction with the replica's.
+reactions = people_replica | request_reactions | campaign_policies | contact_files | todo_reactions
 
 definition = ServiceDefinition(
     name="outreach",

@@ -12,7 +12,16 @@ from pydantic import BaseModel, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.application import OutreachApplication
-from outreach.domain.campaigns import IN_PERSON, NOT_REACHED, REMOTE, Campaign, Deadlines, TargetGroup, TargetRule
+from outreach.domain.campaigns import (
+    DECEASED,
+    IN_PERSON,
+    NOT_REACHED,
+    REMOTE,
+    Campaign,
+    Deadlines,
+    TargetGroup,
+    TargetRule,
+)
 from outreach.domain.summaries import SummaryFigures
 from outreach.projections.campaigns import (
     CAMPAIGN_PAGE,
@@ -101,6 +110,7 @@ class ProgressRow(BaseModel):
     reached_in_person: int
     reached_remotely: int = Field(description="by phone, video, WeChat or SMS only")
     not_reached: int
+    deceased: int = Field(description="died before being reached: no longer to visit, off the not-reached count")
 
 
 class ProgressOut(ProgressRow):
@@ -255,7 +265,7 @@ class TargetOut(BaseModel):
     person_id: str
     region: str
     groups: list[str]
-    reach: str = Field(description="in_person, remote or not_reached")
+    reach: str = Field(description="in_person, remote, not_reached, or deceased (died before being reached)")
 
 
 class TargetsPage(BaseModel):
@@ -273,7 +283,7 @@ async def campaign_targets(
     outreach: Outreach,
     db: ReadModels,
     region: Annotated[str, Query(description="a township (9 digits) or village of your jurisdiction")],
-    reach: Annotated[str | None, Query(pattern=f"^({IN_PERSON}|{REMOTE}|{NOT_REACHED})$")] = None,
+    reach: Annotated[str | None, Query(pattern=f"^({IN_PERSON}|{REMOTE}|{NOT_REACHED}|{DECEASED})$")] = None,
     after: Annotated[str | None, Query(max_length=64, description="the `next` of the page before")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TargetsPage:

@@ -157,12 +157,18 @@ async def get_rules(outreach: Outreach, principal: CurrentPrincipal, response: R
     return rules_out(table)
 
 
-@router.put("/contact-rules", response_model=RulesOut, dependencies=[Depends(require_roles(Role.officer, Role.admin))])
+@router.put(
+    "/contact-rules",
+    response_model=RulesOut,
+    responses=problem(403, "A line outside your jurisdiction changed"),
+    dependencies=[Depends(require_roles(Role.officer, Role.admin))],
+)
 async def change_rules(
     body: RulesIn, outreach: Outreach, principal: CurrentPrincipal, if_match: IfMatch, response: Response
 ) -> RulesOut:
     """Replace the contact rules (a new version; the old ones stay in the history). Every key contact's due
-    dates are recomputed with them."""
+    dates are recomputed with them. Lines outside your jurisdiction must come back as they are (403 else); the
+    lines for everywhere and the setting for disability levels 1-6 are the province's."""
     entries = []
     for index, line in enumerate(body.entries):
         region = validate_region(line.region, f"entries.{index}.region")
@@ -173,6 +179,7 @@ async def change_rules(
         entries=entries,
         severe_disability=Interval(severe.contact_days, severe.home_visit_days) if severe else None,
         reason=body.reason.strip(),
+        principal=principal,
         actor=actor_of(principal),
         expected_version=if_match,
     )

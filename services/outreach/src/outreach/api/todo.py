@@ -28,7 +28,7 @@ class TodoOut(BaseModel):
     kind: str = Field(description="What the registry's alert is about, e.g. turning_60_rural, turning_80")
     occasion: str
     due_on: dt.date
-    status: str = Field(description="open or done")
+    status: str = Field(description="open, done, or cancelled (the person died)")
 
 
 class TodoList(BaseModel):
@@ -69,5 +69,5 @@ async def mark_done(item_id: UUID, principal: CurrentPrincipal, outreach: Outrea
         kind=item.kind,
         occasion=item.occasion,
         due_on=item.due_on,
-        status="done",
+        status=item.status,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -21,6 +23,7 @@ from vet_contracts import registry
 # Targets saved per transaction at launch: PostgreSQL locks the events table for each insert, so a 40,000-target
 # list in one transaction would hold it for seconds; in these batches other commands get in between.
 TARGETS_PER_TRANSACTION = 2000
+SAVERS = 2
 COUNTY_LENGTH = 6
 
 
@@ -82,8 +85,15 @@ class CampaignCommands(ServiceApplication):
             )
         campaign.launch(self.clock.today(), actor)
         self.save(campaign)
-        for start in range(0, len(targets), TARGETS_PER_TRANSACTION):
-            self._save_targets(campaign.id, targets[start : start + TARGETS_PER_TRANSACTION])
+        batches = [
+            targets[start : start + TARGETS_PER_TRANSACTION]
+            for start in range(0, len(targets), TARGETS_PER_TRANSACTION)
+        ]
+        # Two batches at a time: one is encoded (JSON, AES-GCM: Python, holding the GIL) while the other's insert
+        # waits on the database (not holding it). Targets are separate aggregates, so their order does not matter.
+        with ThreadPoolExecutor(max_workers=SAVERS, thread_name_prefix="launch") as savers:
+            for saved in [savers.submit(self._save_targets, campaign.id, batch) for batch in batches]:
+                saved.result()  # the first failure is raised; a launch run again resumes (see above)
         campaign.freeze(targets)
         calendar = self.get_or_none(CampaignCalendar.ID) or CampaignCalendar()
         calendar.add(campaign.id, campaign.report_due)
@@ -202,18 +212,26 @@ def _uuid_or_none(value: str) -> UUID | None:
 campaign_policies = Policies()
 
 
+def _open_targets(application: ServiceApplication, person_id: str) -> list[CampaignTarget]:
+    """The person's targets in campaigns still being reported on: a finished one keeps its figures."""
+    calendar: CampaignCalendar | None = application.get_or_none(CampaignCalendar.ID)
+    found = [
+        application.get_or_none(CampaignTarget.create_id(campaign_id, person_id))
+        for campaign_id in (calendar.open_on(application.clock.today()) if calendar else ())
+    ]
+    return [target for target in found if target is not None]
+
+
 @campaign_policies.on(registry.PersonTransferred)
 def move_campaign_targets(application: ServiceApplication, event: registry.PersonTransferred) -> list[CampaignTarget]:
-    """The person's targets in campaigns still being reported on move to their new region: the receiving county
-    visits and counts them, the old one no longer sees them. Moving to where a target already is does nothing."""
-    calendar: CampaignCalendar | None = application.get_or_none(CampaignCalendar.ID)
-    if calendar is None:
-        return []
-    moved = []
-    for campaign_id in calendar.open_on(application.clock.today()):
-        target: CampaignTarget | None = application.get_or_none(
-            CampaignTarget.create_id(campaign_id, event.data.person_id)
-        )
-        if target is not None and target.move(event.data.to_region):
-            moved.append(target)
-    return moved
+    """The person's targets move to their new region: the receiving county visits and counts them, the old one no
+    longer sees them. Moving to where a target already is (a redelivery) does nothing."""
+    return [target for target in _open_targets(application, event.data.person_id) if target.move(event.data.to_region)]
+
+
+@campaign_policies.on(registry.PersonDied)
+def mark_campaign_targets_deceased(application: ServiceApplication, event: registry.PersonDied) -> list[CampaignTarget]:
+    """A target not reached yet leaves those still to visit (counted as deceased); once only, however often the
+    event is delivered."""
+    died_on = date.fromisoformat(event.data.died_on)
+    return [target for target in _open_targets(application, event.data.person_id) if target.died(died_on)]

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from outreach.application.files import ensure_version
-from outreach.domain.rules import DEFAULT_TABLE, ContactRules, Interval, RuleEntry, RuleTable, validate_entries
+from outreach.domain.rules import (
+    DEFAULT_TABLE,
+    ContactRules,
+    Interval,
+    RuleEntry,
+    RuleTable,
+    ensure_changes_within,
+    validate_entries,
+)
+from vet_common.auth import Principal
 from vet_common.domain import Actor
 from vet_common.eventstore import ServiceApplication
 
@@ -20,11 +29,14 @@ class RuleCommands(ServiceApplication):
         entries: list[RuleEntry],
         severe_disability: Interval | None,
         reason: str,
+        principal: Principal,
         actor: Actor,
         expected_version: int | None = None,
     ) -> RuleTable:
-        """Replace the table as a whole; the versions before stay in the history. Due dates follow at once."""
+        """Replace the table as a whole; the versions before stay in the history. Due dates follow at once.
+        Only lines within the caller's jurisdiction may differ from the table in force (Refused 403 else)."""
         validate_entries(entries)
+        ensure_changes_within(principal, self.contact_rules(), entries, severe_disability)
         state = {
             "entries": [entry.to_dict() for entry in entries],
             "severe_disability": (

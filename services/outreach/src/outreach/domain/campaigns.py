@@ -24,10 +24,12 @@ HOUSEHOLDS = ("rural", "urban")  # 农村, 城镇: the registry's household code
 DISABILITY_LEVELS = range(1, 11)  # 伤残等级 一级 to 十级
 GROUP_CODE_LENGTH = 40
 
-# A target's reach: visited at home or in person, reached by phone/video/WeChat/SMS only, or not yet.
+# A target's reach: visited at home or in person, reached by phone/video/WeChat/SMS only, or not yet; a target
+# who died before being reached is no longer one to visit (counted apart, off the list of those not reached).
 IN_PERSON = "in_person"
 REMOTE = "remote"
 NOT_REACHED = "not_reached"
+DECEASED = "deceased"
 
 
 # The target rule ---------------------------------------------------------------------------------------------
@@ -373,6 +375,12 @@ class CampaignTarget(Aggregate):
 
         from_region: str
 
+    class Died(Counted):
+        """The person died (PersonDied): not reached by then, they leave those still to visit."""
+
+        previous: str
+        died_on: date
+
     @event(Frozen)
     def __init__(self, *, campaign_id: str, person_id: str, region: str, groups: list[str]) -> None:
         self.campaign_id = campaign_id
@@ -381,6 +389,7 @@ class CampaignTarget(Aggregate):
         self.groups = list(groups)
         self.in_person: list[str] = []  # contact ids
         self.remote: list[str] = []
+        self.died_on: date | None = None
 
     @classmethod
     def frozen(cls, campaign_id: UUID, target: Target) -> CampaignTarget:
@@ -405,7 +414,7 @@ class CampaignTarget(Aggregate):
 
     @property
     def reach(self) -> str:
-        return IN_PERSON if self.in_person else REMOTE if self.remote else NOT_REACHED
+        return _reach(self.in_person, self.remote, self.died_on)
 
     def reached_by(self, contact_id: str, in_person: bool) -> None:
         if contact_id in self.in_person or contact_id in self.remote:
@@ -434,7 +443,7 @@ class CampaignTarget(Aggregate):
         previous = self.reach
         in_person = [c for c in self.in_person if c != contact_id]
         remote = [c for c in self.remote if c != contact_id]
-        reach = IN_PERSON if in_person else REMOTE if remote else NOT_REACHED
+        reach = _reach(in_person, remote, self.died_on)
         self._released(
             campaign_id=self.campaign_id, region=self.region, reach=reach, contact_id=contact_id, previous=previous
         )
@@ -454,6 +463,23 @@ class CampaignTarget(Aggregate):
     @event(Moved)
     def _moved(self, *, campaign_id: str, region: str, reach: str, from_region: str) -> None:
         self.region = region
+
+    def died(self, died_on: date) -> bool:
+        """Record the death once (False if recorded already). A target reached before stays counted as reached."""
+        if self.died_on is not None:
+            return False
+        previous = self.reach
+        reach = _reach(self.in_person, self.remote, died_on)
+        self._died(campaign_id=self.campaign_id, region=self.region, reach=reach, previous=previous, died_on=died_on)
+        return True
+
+    @event(Died)
+    def _died(self, *, campaign_id: str, region: str, reach: str, previous: str, died_on: date) -> None:
+        self.died_on = died_on
+
+
+def _reach(in_person: Sequence[str], remote: Sequence[str], died_on: date | None) -> str:
+    return IN_PERSON if in_person else REMOTE if remote else DECEASED if died_on else NOT_REACHED
 
 
 TARGET_TOPIC = get_topic(CampaignTarget)

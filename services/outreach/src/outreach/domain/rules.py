@@ -14,7 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from vet_common.domain import Actor, Invalid, derived_id
+from vet_common.auth import Principal
+from vet_common.domain import Actor, Invalid, Refused, derived_id
 
 QUARTER = 90
 YEAR = 365
@@ -116,6 +117,36 @@ def due_dates(interval: Interval, since: date, last_contact: date | None, last_h
         contact_from + timedelta(days=interval.contact_days),
         visit_from + timedelta(days=interval.home_visit_days),
     )
+
+
+PROVINCE = 2  # digits of a province's code: the lines for everywhere ("") and the disability setting are its
+
+
+def ensure_changes_within(
+    principal: Principal, current: RuleTable, entries: list[RuleEntry], severe_disability: Interval | None
+) -> None:
+    """Refused (403) when the new table adds, removes or changes a line for a region outside the caller's
+    jurisdiction: a county officer sets its county's lines and sends the others back as they were. The lines
+    for everywhere and the tighter setting for disability levels 1-6 are the province's."""
+    before = {(e.region, e.reason): e.interval for e in current.entries}
+    after = {(e.region, e.reason): e.interval for e in entries}
+    changed = {
+        region
+        for region, reason in before.keys() | after.keys()
+        if before.get((region, reason)) != after.get((region, reason))
+    }
+    if severe_disability != current.severe_disability:
+        changed.add("")
+    outside = sorted(region or "全部地区" for region in changed if not _may_set(principal, region))
+    if outside:
+        raise Refused(
+            f"不能修改本辖区（{principal.region}）以外的联系规则：{'、'.join(outside)}；请原样保留这些行 "
+            f"(you cannot change the rules of {', '.join(outside)}: send those lines back as they were)"
+        )
+
+
+def _may_set(principal: Principal, region: str) -> bool:
+    return len(principal.region) <= PROVINCE if not region else principal.can_see(region)
 
 
 def validate_entries(entries: list[RuleEntry]) -> None:

@@ -6,6 +6,11 @@ the category, the assignee or the supervising level. The buckets are the pending
 three before resolved) and, for closed requests, the month they were closed: the matches are a region's pending
 work or one month's closings, never years of history. Pages go on by `sort_key` (deadline, then id). The
 daily escalation finds its candidates by equality on `open`, then the deadline.
+
+A city's or the province's key still matches every pending request there (thousands), and SecantusDB
+materialises every match before the limit: their lists are read in narrow windows of `sort_key` planned from
+day and month counts of each key (queries/windows.py, as the due and overdue lists), each window about a page.
+A county's or township's key matches a few hundred at most and is read in one query.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach.domain.requests import Request, RequestStatus, RequestStep
+from outreach.domain.requests import OPEN_STATUSES, Request, RequestStatus, RequestStep
+from outreach.projections.history import state_before
+from outreach.queries.windows import MONTHS, DayCounts, day_key, decode, encode, key_at, month_of, walk
 from vet_common.auth import Principal
 from vet_common.domain import Invalid
 from vet_common.eventstore import ServiceApplication
@@ -27,6 +34,11 @@ from vet_common.states import AggregateStates
 
 OPEN = "open"  # the statuses before resolved, as one value a list can ask for
 MAX_PAGE = 100
+DAY_COUNTS = "request_day_counts"
+COUNTED_UP_TO = 4  # the province's and the cities' keys: a county's are read in one query
+SUPERVISOR = "supervisor:"
+# Every deadline lies in this range (a deadline is counted from a registration on this platform).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 1, 1)
 
 
 def bucket(status: str, closed_in: str | None = None) -> str:
@@ -47,8 +59,22 @@ def keys_of(request: Request) -> list[str]:
             keys += [f"{key}|{status}", f"{key}|{status}|{request.category}"]
             keys += [f"{key}|{status}|assignee:{request.assignee}"] if request.assignee else []
     if request.supervised_by and request.is_open:
-        keys += [f"supervisor:{key}" for key in region_keys(request.supervised_by)]
+        keys += [f"{SUPERVISOR}{key}" for key in region_keys(request.supervised_by)]
     return keys
+
+
+def counted(key: str) -> bool:
+    """Whether a list key is the province's or a city's, whose lists are walked by counts."""
+    return len(key.removeprefix(SUPERVISOR).partition("|")[0]) <= COUNTED_UP_TO
+
+
+def day_counts(doc: dict[str, Any] | None) -> set[tuple[str, str]]:
+    """The (list, day) counts a request document adds one to: its deadline's day and month under each counted key."""
+    if doc is None:
+        return set()
+    day = doc["deadline"]
+    keys = [key for key in doc["keys"] if counted(key)]
+    return {(f"req|{key}", day) for key in keys} | {(f"req|{key}{MONTHS}", month_of(day)) for key in keys}
 
 
 def document_of(request: Request) -> dict[str, Any]:
@@ -83,6 +109,7 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db.requests.create_index([("keys", 1), ("sort_key", 1)])
     await db.requests.create_index([("person_id", 1), ("sort_key", 1)])
     await db.requests.create_index([("open", 1), ("deadline", 1)])
+    await db[DAY_COUNTS].create_index([("list", 1), ("day", 1)])
 
 
 class RequestsProjection:
@@ -94,13 +121,19 @@ class RequestsProjection:
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, Request.Registered | RequestStep):
-            request: Request = self.states.after(event)
-            batch.put("requests", str(event.originator_id), event.originator_version, document_of(request))
+            before = state_before(self.states, event)
+            old = day_counts(document_of(before)) if before is not None else set()
+            doc = document_of(self.states.after(event))
+            batch.put("requests", str(event.originator_id), event.originator_version, doc)
+            new = day_counts(doc)
+            for listed, day in old - new:
+                batch.count(DAY_COUNTS, day_key(listed, day), -1, {"list": listed, "day": day})
+            for listed, day in new - old:
+                batch.count(DAY_COUNTS, day_key(listed, day), 1, {"list": listed, "day": day})
 
 
 # Queries ---------------------------------------------------------------------------------------------------------
 
-CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}\|[0-9a-f-]{36}$")
 HIDDEN = {"_id", "version", JURISDICTIONS, "keys", "sort_key"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -129,28 +162,38 @@ async def find_requests(
         raise Invalid("closed_in", "月份格式应为 年-月，如 2020-05 (the month must look like 2020-05)")
     key = f"{scope}|{bucket(status, month)}"
     if search.escalated:
-        key = f"supervisor:{scope}"
+        key = f"{SUPERVISOR}{scope}"
     elif search.assignee:
         key += f"|assignee:{search.assignee}"
     elif search.category:
         key += f"|{search.category}"
-    # The key first: SecantusDB narrows by the first indexed field it meets, and `open` leads another index.
-    query: dict[str, Any] = {"keys": key, **({"open": True} if status == OPEN else {"status": status})}
-    if search.category:
+    # The key and the range of sort_key alone where the key says it all: SecantusDB narrows by an index range
+    # only when the query is the index's fields (another field made a city's window read all its 2,000 open).
+    query: dict[str, Any] = {"keys": key}
+    if search.escalated:  # the supervisor's key holds every open request it supervises
+        query |= {"open": True} if status == OPEN else {"status": status}
+    if search.category and (search.escalated or search.assignee):
         query["category"] = search.category
-    if search.assignee:
+    if search.assignee and search.escalated:
         query["assignee"] = search.assignee
+    # Overdue: open with its deadline passed; sort_key begins with the deadline.
+    start, end = EARLIEST, LATEST
     if search.overdue is not None:
-        # Overdue: open with its deadline passed (a resolved or closed request is not).
-        query |= {"open": True, "deadline": {"$lt" if search.overdue else "$gte": today.isoformat()}}
-    if search.after:
-        if not CURSOR.match(search.after):
-            raise Invalid("after", "翻页参数无效，请从第一页重新查询 (invalid cursor: start again from the first page)")
-        query["sort_key"] = {"$gt": search.after}
+        if status != OPEN and status not in OPEN_STATUSES:
+            return [], None  # a resolved or closed request is never overdue, nor "not overdue"
+        start, end = (start, today) if search.overdue else (today, end)
+    if counted(key):
+        counts = DayCounts(db[DAY_COUNTS], f"req|{key}")
+        page = await walk(db.requests, "sort_key", query, start, end, search.after, search.page_size, counts)
+        return [shown(doc, today) for doc in page.docs], page.next
+    lower = {"$gte": key_at(start.toordinal())}
+    if search.after and (cursor := decode(search.after)) >= lower["$gte"]:
+        lower = {"$gt": cursor}
+    query["sort_key"] = {**lower, "$lt": key_at(end.toordinal())}
     docs = await db.requests.find(query, sort=[("sort_key", 1)], limit=search.page_size + 1).to_list()
     more = len(docs) > search.page_size
-    page = docs[: search.page_size]
-    return [shown(doc, today) for doc in page], page[-1]["sort_key"] if more else None
+    page_docs = docs[: search.page_size]
+    return [shown(doc, today) for doc in page_docs], encode(page_docs[-1]["sort_key"]) if more else None
 
 
 async def requests_of_person(

@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.rules import ContactRules, RuleTable, due_dates
 from outreach.domain.schedule import ContactFile
+from outreach.projections.history import state_before
 from outreach.queries.windows import MONTHS, UNDATED, day_key, month_of, slot
 from vet_common.eventstore import ServiceApplication
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
@@ -91,13 +92,7 @@ class ScheduleProjection:
         await db[DAY_COUNTS].create_index([("list", 1), ("day", 1)])
 
     def _before(self, event: Any) -> ContactFile | None:
-        """The file as it was before `event` (the cache holds it when the log is read in order)."""
-        if event.originator_version == 1 or self.states is None:
-            return None
-        cached = self.states.cache.get(event.originator_id)
-        if cached is not None and cached.version == event.originator_version - 1:
-            return cached  # read before the event moves it on (facts_of copies what is needed)
-        return self.states.application.repository.get(event.originator_id, version=event.originator_version - 1)  # type: ignore[no-any-return]
+        return state_before(self.states, event) if self.states is not None else None
 
     async def rules(self, db: AsyncDatabase[Any]) -> RuleTable:
         if self.table is None:

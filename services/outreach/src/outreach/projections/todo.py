@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach.domain.todo import TodoItem
+from outreach.domain.todo import CANCELLED, DONE, OPEN, TodoItem
 from outreach.queries.windows import slot
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import ReadModelBatch
@@ -29,7 +29,7 @@ class TodoProjection:
                     "kind": event.kind,
                     "occasion": event.occasion,
                     "due_on": event.due_on.isoformat(),
-                    "status": "open",
+                    "status": OPEN,
                     "open_slot": slot(event.due_on, event.person_id),
                 },
             )
@@ -38,5 +38,11 @@ class TodoProjection:
                 "todo",
                 str(event.originator_id),
                 event.originator_version,
-                {"status": "done", "done_on": event.done_on.isoformat(), "open_slot": None},
+                {"status": DONE, "done_on": event.done_on.isoformat(), "open_slot": None},
             )
+        elif isinstance(event, TodoItem.Moved):
+            moved = {"region": event.region, JURISDICTIONS: region_keys(event.region)}
+            batch.put("todo", str(event.originator_id), event.originator_version, moved)
+        elif isinstance(event, TodoItem.Cancelled):
+            cancelled = {"status": CANCELLED, "cancelled_on": event.cancelled_on.isoformat(), "open_slot": None}
+            batch.put("todo", str(event.originator_id), event.originator_version, cancelled)

@@ -1,4 +1,4 @@
-"""How the registry's person events change contact files, pairings and the to-do list.
+"""How the registry's person events change contact files and pairings.
 
 Each reaction is saved with the event's Tracking (vet_common.policies), so a redelivered event changes nothing;
 the file's `registry_version` also ignores an older event arriving late.
@@ -10,18 +10,15 @@ the file's `registry_version` also ignores an older event arriving late.
 - PersonDied ends the person's pairing (reason "deceased").
 - PersonTransferred ends it (reason "transferred") and proposes the person to the receiving county.
 - KeyContactRemoved, when no reason is left, ends it (reason "no_longer_key_contact").
-- EligibilityAlertRaised puts an item on the station's to-do list.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from outreach.domain.pairings import EndReason, Pairing
 from outreach.domain.schedule import ContactFile
-from outreach.domain.todo import TodoItem
 from vet_common.domain import CHINA, SYSTEM_ACTOR
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import DECEASED, PERSON_EVENTS
@@ -87,19 +84,3 @@ def _end_pairing(application: ServiceApplication, file: ContactFile, person_even
     pairing.end(reason, on, SYSTEM_ACTOR, proposed_to=proposed_to)
     file.unpair(pairing_id=str(pairing.id))
     return [pairing]
-
-
-@contact_files.on(registry.EligibilityAlertRaised)
-def put_on_todo_list(application: ServiceApplication, alert: registry.EligibilityAlertRaised) -> list[Any]:
-    if application.get_or_none(TodoItem.create_id(alert.aggregate_id)) is not None:
-        return []  # the registry raised it once; a second delivery under another position changes nothing
-    return [
-        TodoItem(
-            alert_id=alert.aggregate_id,
-            person_id=alert.data.person_id,
-            region=alert.region,
-            kind=alert.data.kind,
-            occasion=alert.data.occasion,
-            due_on=date.fromisoformat(alert.data.due_on),
-        )
-    ]
