@@ -70,6 +70,7 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert (tmp_path / "未导入.xlsx").stat().st_size > 0
     assert '"status":"evaluated"' in out  # the assistance walk-through: every step to the follow-up visit
     assert '"amount_yuan":"1,600.00"' in out
+    assert "'disbursed_fen': 160000" in out  # the fund's disbursement, counted by reporting
     assert "不能审批" in out  # the step out of order, refused
     assert '"remaining_fen":49840000' in out  # the fund's budget after paying 1,600
     assert '"paid_fen":160000' in out  # the person's ledger
