@@ -209,6 +209,18 @@ def test_an_edited_entry_is_found(store: Store, reporting: ReportingApplication)
     assert "entry 6 was altered" in found[0][1]
 
 
+def test_a_listed_page_is_intact_until_one_of_its_entries_is_edited(
+    store: Store, reporting: ReportingApplication
+) -> None:
+    listed = [(position, store.entry(position).hash) for position in (2, 6, 9)]  # what an audit page shows
+    assert reporting.entries_match(listed)
+    entry = store.entry(6)
+    store.set_state(6, store.forge(dataclasses.replace(entry, envelope={**entry.envelope, "region": "440402001001"})))
+    assert not reporting.entries_match(listed)
+    assert reporting.entries_match([listed[0], listed[2]])
+    assert not reporting.entries_match([(2, listed[1][1])])  # another entry's hash
+
+
 def test_changed_bytes_are_found(store: Store, reporting: ReportingApplication) -> None:
     state = bytearray(store.state(3))
     state[-5] ^= 0xFF

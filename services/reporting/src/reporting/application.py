@@ -206,6 +206,10 @@ class ReportingApplication(ServiceApplication):
             and entry_hash(entry.position, entry.previous_hash, entry.timestamp, entry.envelope) == digest
         )
 
+    def entries_match(self, listed: list[tuple[int, str]]) -> bool:
+        """Whether every listed (position, hash) is intact in the archive: a page's check in one call."""
+        return all(self.entry_matches(position, digest) for position, digest in listed)
+
     # Report approval -------------------------------------------------------------------------------------------
 
     def submit_report(self, topic: str, region: str, period: str, figures: dict[str, Any], actor: Actor) -> UUID:

@@ -86,7 +86,8 @@ async def audit_events(
         page_size=page_size,
     )
     docs, next_after = await search_audit(db, search)
-    intact = all([await run(reporting.entry_matches, doc["position"], doc["hash"]) for doc in docs])
+    # One thread hop for the page's check, not one per entry (the auditors' page waited on fifty of them).
+    intact = await run(reporting.entries_match, [(doc["position"], doc["hash"]) for doc in docs])
     items = [AuditEntry(**{**doc, "actor": {"sub": doc["actor"], "role": doc["actor_role"]}}) for doc in docs]
     return AuditPage(items=items, next=next_after, chain_intact=intact)
 
