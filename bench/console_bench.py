@@ -45,7 +45,7 @@ USERS = (
 )
 # Not pages: files, sign-in round trips, the health check, the static files, a redirect.
 SKIPPED = re.compile(
-    r"^/(static|healthz|logout|login/(oidc|callback)|persons/search)|\.\{format_\}$|\.(xlsx|csv)$|/progress$"
+    r"^/(static|healthz|logout|login/(oidc|callback)|persons/search|requests/new$)|\.\{format_\}$|\.(xlsx|csv)$|/progress$"
 )
 
 
@@ -149,6 +149,7 @@ def extra_pages(ids: dict[str, str]) -> list[str]:
     ]
     if "person_id" in ids:
         pages.append(f"/persons/{ids['person_id']}?tab=history")
+        pages.append(f"/requests/new?person_id={ids['person_id']}")  # the form is for one person
     return pages
 
 
