@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import httpx
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from console import formatting
-from console.clients import SERVICE_NAMES, Api
+from console.clients import SERVICE_NAMES, Api, ApiRefused
 from console.settings import ConsoleSettings
 from vet_common.auth import AuthError, Principal, Role, decode_token
 from vet_common.settings import Settings
@@ -23,6 +24,7 @@ SESSION_COOKIE = "vet_session"
 CSRF_COOKIE = "vet_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+TOP = "__all__"  # a form's errors that name no input of it
 
 ROLE_NAMES = {
     Role.station_staff: "服务站工作人员",
@@ -133,6 +135,53 @@ async def checked_form(request: Request) -> FormData:
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def shown_version(form: FormData) -> int | None:
+    """The record's version the form was shown at (sent as If-Match); None when the form carried none."""
+    text = str(form.get("version") or "")
+    return int(text) if text.isdigit() else None
+
+
+class Guarded(Protocol):
+    """A step of a record's loop as a form: who may take it."""
+
+    @property
+    def roles(self) -> tuple[Role, ...]: ...
+
+
+StepT = TypeVar("StepT", bound=Guarded)
+
+
+def allowed_step(steps: Mapping[str, StepT], name: str, session: Session) -> StepT:
+    """The step a form posts to: 404 for one the loop does not have, 403 for one this user's role may not take."""
+    step = steps.get(name)
+    if step is None:
+        raise ConsoleRefused(404, "没有这个办理步骤")
+    session.require(*step.roles)
+    return step
+
+
+async def submitted(
+    send: Callable[[], Awaitable[Any]],
+    then: Callable[[Any], str],
+    again: Callable[[dict[str, str], int], Awaitable[Response]],
+    answers: tuple[int, ...],
+    fields: Callable[[ApiRefused], dict[str, str]],
+    stale: str = "",
+) -> Response:
+    """A form's POST: the API call, then on to the page `then` names (303, so a reload does not post again).
+    A refusal the form answers itself (a status in `answers`) shows it again (`again`) with the API's words
+    placed by `fields`, or `stale` at the top when the record moved on since it was shown (412); any other
+    refusal goes to the error pages."""
+    try:
+        answer = await send()
+    except ApiRefused as refusal:
+        if refusal.status not in answers:
+            raise
+        errors = {TOP: stale} if stale and refusal.status == 412 else fields(refusal)
+        return await again(errors, refusal.status)
+    return RedirectResponse(then(answer), status_code=303)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

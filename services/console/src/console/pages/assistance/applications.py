@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +28,15 @@ from console.pages.assistance.names import (
     waiting_text,
 )
 from console.pages.registry.forms import TOP, Input, values_of
-from console.web import CheckedForm, ConsoleRefused, CurrentSession, Session, render
+from console.web import (
+    CheckedForm,
+    CurrentSession,
+    Session,
+    allowed_step,
+    render,
+    shown_version,
+    submitted,
+)
 from vet_common.auth import Role
 from vet_common.domain import CHINA
 
@@ -211,31 +220,31 @@ async def application(request: Request, session: CurrentSession, application_id:
 async def take_step(
     request: Request, session: CurrentSession, application_id: UUID, step_name: str, form: CheckedForm
 ) -> Response:
-    step = STEPS.get(step_name)
-    if step is None:
-        raise ConsoleRefused(404, "没有这个办理步骤")
-    session.require(*step.roles)
+    step = allowed_step(STEPS, step_name, session)
     values = values_of(form, step.inputs)
-    version = str(form.get("version") or "")
-    headers = {"Idempotency-Key": f"console-pay-{application_id}"} if step.name == "disburse" else None
-    try:
-        await session.api("assistance").post_json(
-            f"/applications/{application_id}/{step.name}",
-            step_body(step, values),
-            if_match=int(version) if version.isdigit() and step.name != "disburse" else None,
-            headers=headers,
-        )
-    except ApiRefused as refusal:
-        if refusal.status not in (403, 409, 412, 422):
-            raise
-        if refusal.status == 412:
-            errors = {TOP: "该申请刚被他人办理，下面是最新情况，请核对后再办理"}
-        else:
-            errors = api_errors(refusal, step.inputs)
+
+    async def again(errors: dict[str, str], status: int) -> Response:
         return await application_page(
-            request, session, application_id, refusal.status, {step.name: errors}, {step.name: values}
+            request, session, application_id, status, {step.name: errors}, {step.name: values}
         )
-    return RedirectResponse(f"/applications/{application_id}?done={step.name}", status_code=303)
+
+    # A payment is sent once (its Idempotency-Key), whatever the version shown.
+    paying = step.name == "disburse"
+    send = partial(
+        session.api("assistance").post_json,
+        f"/applications/{application_id}/{step.name}",
+        step_body(step, values),
+        if_match=None if paying else shown_version(form),
+        headers={"Idempotency-Key": f"console-pay-{application_id}"} if paying else None,
+    )
+    return await submitted(
+        send,
+        lambda _: f"/applications/{application_id}?done={step.name}",
+        again,
+        (403, 409, 412, 422),
+        partial(api_errors, inputs=step.inputs),
+        stale="该申请刚被他人办理，下面是最新情况，请核对后再办理",
+    )
 
 
 FILTERS = {

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
+
 from console.clients import ApiRefused
-from console.pages.registry.forms import TOP
-from console.web import Session
+from console.pages.registry.forms import TOP, Input
+from console.web import Session, render
 from vet_common.auth import Role
 
 OFFICERS = (Role.officer, Role.admin)  # who pairs, reassigns and ends pairings, reviews county tables
@@ -50,3 +53,18 @@ async def page_of(
         if not errors:
             errors = {filters[0] if refusal.status == 403 and filters else TOP: refusal.message()}
         return Listing({"items": [], "next": None}, errors, refusal.status)
+
+
+async def person_form(
+    request: Request,
+    session: Session,
+    template: str,
+    person_id: object,
+    inputs: tuple[Input, ...],
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A form about one person (a visit, a request), under the registry's record of them."""
+    person = await session.api("registry").get_json(f"/persons/{person_id}")
+    return render(request, template, status_code, person=person, inputs=inputs, values=values, errors=errors or {})

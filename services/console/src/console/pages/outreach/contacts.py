@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from console.clients import ApiRefused
+from console.pages.outreach.common import person_form
 from console.pages.outreach.names import METHOD_NAMES
-from console.pages.registry.forms import CAN_EDIT, TOP, Input, body_of, place_errors, values_of
-from console.web import CheckedForm, CurrentSession, render
+from console.pages.registry.forms import CAN_EDIT, Input, body_of, refused_fields, values_of
+from console.web import CheckedForm, CurrentSession, render, submitted
 from vet_common.domain import CHINA
 
 router = APIRouter()
+FORM = "outreach/contact_new.html"
 
 CONTACT = (
     Input("method", "联系方式", "select", tuple(METHOD_NAMES.items()), required=True),
@@ -28,10 +30,9 @@ CONTACT = (
 @router.get("/persons/{person_id}/contacts/new")
 async def new_contact(request: Request, session: CurrentSession, person_id: UUID) -> Response:
     session.require(*CAN_EDIT)
-    person = await session.api("registry").get_json(f"/persons/{person_id}")
     today = datetime.now(CHINA).date().isoformat()
     values = {"date": today, "campaign_id": request.query_params.get("campaign_id", "")}
-    return render(request, "outreach/contact_new.html", person=person, inputs=CONTACT, values=values, errors={})
+    return await person_form(request, session, FORM, person_id, CONTACT, values)
 
 
 @router.post("/persons/{person_id}/contacts/new")
@@ -44,23 +45,18 @@ async def record_contact(request: Request, session: CurrentSession, person_id: U
     campaign_id = str(form.get("campaign_id") or "").strip()
     if campaign_id:
         body["campaign_id"] = campaign_id
-    try:
-        created = await session.api("outreach").post_json("/contacts", body)
-    except ApiRefused as refusal:
-        if refusal.status not in (404, 409, 422):
-            raise
-        person = await session.api("registry").get_json(f"/persons/{person_id}")
-        errors = place_errors(refusal.field_errors(), CONTACT) or {TOP: refusal.message()}
-        return render(
-            request,
-            "outreach/contact_new.html",
-            refusal.status,
-            person=person,
-            inputs=CONTACT,
-            values={**values, "campaign_id": campaign_id},
-            errors=errors,
-        )
-    return RedirectResponse(f"/contacts/{created['id']}?recorded=1", status_code=303)
+
+    async def again(errors: dict[str, str], status: int) -> Response:
+        shown = {**values, "campaign_id": campaign_id}
+        return await person_form(request, session, FORM, person_id, CONTACT, shown, errors, status)
+
+    return await submitted(
+        partial(session.api("outreach").post_json, "/contacts", body),
+        lambda created: f"/contacts/{created['id']}?recorded=1",
+        again,
+        (404, 409, 422),
+        partial(refused_fields, inputs=CONTACT),
+    )
 
 
 @router.get("/contacts/{contact_id}")

@@ -4,14 +4,14 @@ steps the user's role may take next, and registering a request for a person."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from console.clients import ApiRefused
-from console.pages.outreach.common import OFFICERS, PAGE_SIZE, given, page_of
+from console.pages.outreach.common import OFFICERS, PAGE_SIZE, given, page_of, person_form
 from console.pages.outreach.names import (
     GRADE_NAMES,
     REQUEST_CATEGORY_NAMES,
@@ -19,12 +19,13 @@ from console.pages.outreach.names import (
     SATISFACTION_NAMES,
     STEP_NAMES,
 )
-from console.pages.registry.forms import CAN_EDIT, TOP, Input, body_of, place_errors, values_of
+from console.pages.registry.forms import CAN_EDIT, Input, body_of, refused_fields, values_of
 from console.people import names_of
-from console.web import CheckedForm, ConsoleRefused, CurrentSession, Session, render
+from console.web import CheckedForm, CurrentSession, Session, allowed_step, render, shown_version, submitted
 from vet_common.auth import Role
 
 router = APIRouter()
+FORM = "outreach/request_new.html"
 
 OPEN = ("registered", "accepted", "in_progress")
 NOTE = Input("note", "说明", "textarea")
@@ -138,9 +139,8 @@ async def ledger(request: Request, session: CurrentSession) -> Response:
 @router.get("/requests/new")
 async def new_request(request: Request, session: CurrentSession, person_id: UUID, found_in: str = "") -> Response:
     session.require(*CAN_EDIT)
-    person = await session.api("registry").get_json(f"/persons/{person_id}")
     values = {"grade": "ordinary", "found_in": found_in}
-    return render(request, "outreach/request_new.html", person=person, inputs=REGISTRATION, values=values, errors={})
+    return await person_form(request, session, FORM, person_id, REGISTRATION, values)
 
 
 @router.post("/requests/new")
@@ -150,23 +150,18 @@ async def register(request: Request, session: CurrentSession, form: CheckedForm)
     values = values_of(form, REGISTRATION)
     found_in = str(form.get("found_in") or "").strip()
     body = {"person_id": person_id, **body_of(values), **({"found_in": found_in} if found_in else {})}
-    try:
-        created = await session.api("outreach").post_json("/requests", body)
-    except ApiRefused as refusal:
-        if refusal.status not in (404, 409, 422):
-            raise
-        person = await session.api("registry").get_json(f"/persons/{UUID(person_id)}")
-        errors = place_errors(refusal.field_errors(), REGISTRATION) or {TOP: refusal.message()}
-        return render(
-            request,
-            "outreach/request_new.html",
-            refusal.status,
-            person=person,
-            inputs=REGISTRATION,
-            values={**values, "found_in": found_in},
-            errors=errors,
-        )
-    return RedirectResponse(f"/requests/{created['id']}?done=registered", status_code=303)
+
+    async def again(errors: dict[str, str], status: int) -> Response:
+        shown = {**values, "found_in": found_in}
+        return await person_form(request, session, FORM, UUID(person_id), REGISTRATION, shown, errors, status)
+
+    return await submitted(
+        partial(session.api("outreach").post_json, "/requests", body),
+        lambda created: f"/requests/{created['id']}?done=registered",
+        again,
+        (404, 409, 422),
+        partial(refused_fields, inputs=REGISTRATION),
+    )
 
 
 async def request_page(
@@ -219,26 +214,20 @@ async def show(request: Request, session: CurrentSession, request_id: UUID) -> R
 async def take_step(
     request: Request, session: CurrentSession, request_id: UUID, step_name: str, form: CheckedForm
 ) -> Response:
-    step = STEPS.get(step_name)
-    if step is None:
-        raise ConsoleRefused(404, "没有这个办理步骤")
-    session.require(*step.roles)
+    step = allowed_step(STEPS, step_name, session)
     values = values_of(form, step.inputs)
-    version = str(form.get("version") or "")
-    try:
-        await session.api("outreach").post_json(
-            f"/requests/{request_id}/{step_name}",
-            body_of(values),
-            if_match=int(version) if version.isdigit() else None,
-        )
-    except ApiRefused as refusal:
-        if refusal.status not in (409, 412, 422):
-            raise
-        if refusal.status == 412:
-            errors = {TOP: "该诉求刚被他人办理，下面是最新情况，请核对后重新提交"}
-        else:
-            errors = place_errors(refusal.field_errors(), step.inputs) or {TOP: refusal.message()}
+
+    async def again(errors: dict[str, str], status: int) -> Response:
         return await request_page(
-            request, session, request_id, status_code=refusal.status, failed=step_name, values=values, errors=errors
+            request, session, request_id, status_code=status, failed=step_name, values=values, errors=errors
         )
-    return RedirectResponse(f"/requests/{request_id}?done={step_name}", status_code=303)
+
+    path = f"/requests/{request_id}/{step_name}"
+    return await submitted(
+        partial(session.api("outreach").post_json, path, body_of(values), if_match=shown_version(form)),
+        lambda _: f"/requests/{request_id}?done={step_name}",
+        again,
+        (409, 412, 422),
+        partial(refused_fields, inputs=step.inputs),
+        stale="该诉求刚被他人办理，下面是最新情况，请核对后重新提交",
+    )

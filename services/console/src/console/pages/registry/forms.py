@@ -8,12 +8,13 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from console.clients import ApiRefused
 from console.formatting import CATEGORY_NAMES, HOUSEHOLD_NAMES, KEY_CONTACT_REASON_NAMES, SEX_NAMES
+from console.web import TOP
 from vet_common.auth import Role
 
 CAN_EDIT = (Role.station_staff, Role.officer, Role.admin)  # as the registry's CAN_EDIT
 CAN_REVEAL = (Role.station_staff, Role.officer, Role.admin)
-TOP = "__all__"  # errors that name no input of the form
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,11 @@ def place_errors(errors: dict[str, str], inputs: tuple[Input, ...]) -> dict[str,
         key = target if target in names else TOP
         placed[key] = f"{placed[key]}；{message}" if key in placed else message
     return placed
+
+
+def refused_fields(refusal: ApiRefused, inputs: tuple[Input, ...]) -> dict[str, str]:
+    """The API's words beside the inputs they name; a refusal that names none goes at the top of the form."""
+    return place_errors(refusal.field_errors(), inputs) or {TOP: refusal.message()}
 
 
 def prefilled(person: dict[str, Any], form: EditForm) -> dict[str, Any]:
