@@ -81,3 +81,17 @@ def test_the_request_vocabularies_are_outreachs() -> None:
 
     assert list(REQUEST_CATEGORY_NAMES) == [c.value for c in RequestCategory]
     assert list(SATISFACTION_NAMES) == [s.value for s in Satisfaction]
+
+
+def test_the_assistance_vocabularies_are_assistances() -> None:
+    """Screens name a fund's kind, an approval level and an application's status from vet_contracts' tables."""
+    from typing import get_args
+
+    from assistance.domain.applications import OPEN
+    from assistance.rules import FundKind, Level
+    from vet_contracts.assistance import APPLICATION_STATUS_NAMES, FUND_KIND_NAMES, LEVEL_NAMES
+
+    assert list(FUND_KIND_NAMES) == [kind.value for kind in FundKind]
+    assert list(LEVEL_NAMES) == list(get_args(Level))  # highest first, as the rules order approval levels
+    closed = {"denied", "disbursed", "evaluated", "suspended"}
+    assert set(APPLICATION_STATUS_NAMES) == OPEN | closed

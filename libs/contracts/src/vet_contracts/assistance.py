@@ -13,6 +13,29 @@ from pydantic import BaseModel
 
 from vet_contracts.envelope import PublicEvent
 
+# Assistance's codes as it spells them, with the Chinese names screens and reports show (帮扶资金).
+FUND_KIND_NAMES: dict[str, str] = {
+    "hardship_aid": "解三难资金",
+    "care_fund": "关爱基金",
+    "temporary_hardship_aid": "临时困难救助",
+    "emergency_aid": "应急救助",
+    "regular_entitlement": "定期抚恤补助",
+}
+# Highest first: approval levels go upwards, township to province.
+LEVEL_NAMES: dict[str, str] = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）"}
+APPLICATION_STATUS_NAMES: dict[str, str] = {
+    "submitted": "待受理",
+    "returned": "已退回",
+    "accepted": "审批中",
+    "approved": "已审批",
+    "denied": "未批准",
+    "notified": "已告知",
+    "disbursed": "已拨付",
+    "evaluated": "已回访",
+    "suspended": "已中止",
+    "transfer_pending": "待迁入地处理",
+}
+
 
 class FundFacts(BaseModel):
     fund_id: str

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vet_common.domain import Invalid
 from vet_common.money import Fen, format_yuan
 from vet_common.regions import LEVEL_LENGTHS
+from vet_contracts import assistance
 
 Level = Literal["province", "city", "county", "township"]
-LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）"}
+LEVEL_NAMES = assistance.LEVEL_NAMES  # highest first
 LEVEL_OF_LENGTH = {length: level for length, level in LEVEL_LENGTHS.items() if level != "village"}
 
 
@@ -34,13 +35,7 @@ class FundKind(StrEnum):
     regular_entitlement = "regular_entitlement"  # 定期抚恤补助、生活补助
 
 
-FUND_KIND_NAMES = {
-    FundKind.hardship_aid: "解三难资金",
-    FundKind.care_fund: "关爱基金",
-    FundKind.temporary_hardship_aid: "临时困难救助",
-    FundKind.emergency_aid: "应急救助",
-    FundKind.regular_entitlement: "定期抚恤补助",
-}
+FUND_KIND_NAMES = assistance.FUND_KIND_NAMES
 
 
 class _Rule(BaseModel):

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from assistance.domain.errors import AlreadyPaid, OutOfOrder, WrongLevel
 from assistance.rules import LEVEL_NAMES
 from vet_common.domain import Actor, Conflict, derived_id
+from vet_contracts import assistance
 
 OPEN = frozenset({"submitted", "returned", "accepted", "approved", "notified", "transfer_pending"})
 
@@ -235,18 +236,7 @@ class Application(Aggregate):
         self.steps.append(self._step("moved", actor, at, region=region, fund_id=fund_id))
 
 
-STATUS_NAMES = {
-    "submitted": "待受理",
-    "returned": "已退回",
-    "accepted": "审批中",
-    "approved": "已审批",
-    "denied": "未批准",
-    "notified": "已告知",
-    "disbursed": "已拨付",
-    "evaluated": "已回访",
-    "suspended": "已中止",
-    "transfer_pending": "待迁入地处理",
-}
+STATUS_NAMES = assistance.APPLICATION_STATUS_NAMES
 STEP_NAMES = {
     "accept": "受理",
     "return": "退回",

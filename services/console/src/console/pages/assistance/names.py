@@ -4,32 +4,16 @@ from __future__ import annotations
 
 from vet_common.auth import Role
 from vet_common.regions import LEVEL_LENGTHS
+from vet_contracts import assistance
 
 # Who takes which step, as assistance's routes allow it (FILING, APPROVING, MANAGING there).
 FILING = (Role.station_staff, Role.officer, Role.admin)
 APPROVING = (Role.approver, Role.admin)
 MANAGING = (Role.officer, Role.admin)
 
-FUND_KIND_NAMES = {
-    "hardship_aid": "解三难资金",
-    "care_fund": "关爱基金",
-    "temporary_hardship_aid": "临时困难救助",
-    "emergency_aid": "应急救助",
-    "regular_entitlement": "定期抚恤补助",
-}
-LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）"}
-STATUS_NAMES = {
-    "submitted": "待受理",
-    "returned": "已退回",
-    "accepted": "审批中",
-    "approved": "已审批",
-    "denied": "未批准",
-    "notified": "已告知",
-    "disbursed": "已拨付",
-    "evaluated": "已回访",
-    "suspended": "已中止",
-    "transfer_pending": "待迁入地处理",
-}
+FUND_KIND_NAMES = assistance.FUND_KIND_NAMES
+LEVEL_NAMES = assistance.LEVEL_NAMES
+STATUS_NAMES = assistance.APPLICATION_STATUS_NAMES
 STEP_NAMES = {
     "submitted": "提交申请",
     "accepted": "受理",
