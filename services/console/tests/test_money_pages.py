@@ -207,8 +207,11 @@ def test_the_to_do_page_lists_applications_waiting_on_my_step(money: Any) -> Non
     county = money.sign_in("approver", "350102")
     home = county.get("/").text.split("待我办理的帮扶申请")[1]
     assert f'href="{path}"' in home
-    assert "待县级审批 · 350102001001 · 1,600.00 元" in home
-    assert f'href="{path}"' in county.get("/applications").text
+    assert "张三 · 待县级审批 · 1,600.00 元" in home  # the applicant by name (the registry's), not a region code
+    listed = county.get("/applications").text
+    assert f'href="{path}"' in listed
+    assert f'<a href="/persons/{person_id}">张三</a>' in listed
+    assert f'<a href="/persons/{person_id}">张三</a>' in county.get(f"/funds/{fund_id}").text
     assert f'href="{path}"' not in money.sign_in("approver", "3501").get("/applications").text
 
 

@@ -10,6 +10,7 @@ from console.pages import NavItem, PageModule, TodoSection
 from console.pages.assistance import applications, funds, payrolls
 from console.pages.assistance.names import FILING, waiting_text
 from console.pages.registry import unavailable_text
+from console.people import name_in, names_of
 from console.web import Session
 
 router = APIRouter()
@@ -30,11 +31,11 @@ async def waiting_applications(session: Session) -> TodoSection | None:
     except (ServiceUnavailable, ApiRefused) as error:
         section.unavailable = unavailable_text(error)
         return section
+    names = await names_of(session, (row["person_id"] for row in rows))
     for row in rows:
         amount = f" · {yuan(row['amount_fen'])}" if row.get("amount_fen") is not None else ""
-        section.rows.append(
-            (f"{waiting_text(row['waiting_for'])} · {row['region']}{amount}", f"/applications/{row['id']}")
-        )
+        who = name_in(names, row["person_id"])
+        section.rows.append((f"{who} · {waiting_text(row['waiting_for'])}{amount}", f"/applications/{row['id']}"))
     return section
 
 

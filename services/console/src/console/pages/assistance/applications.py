@@ -28,6 +28,7 @@ from console.pages.assistance.names import (
     waiting_text,
 )
 from console.pages.registry.forms import TOP, Input, values_of
+from console.people import names_of
 from console.web import (
     CheckedForm,
     CurrentSession,
@@ -295,10 +296,12 @@ async def applications(
         elif show != "all":
             params["waiting_for"] = show
         page = await session.api("assistance").get_json("/applications", params=params)
+    names = await names_of(session, (row["person_id"] for row in page["items"]))
     return render(
         request,
         "assistance/applications.html",
         page=page,
+        names=names,
         show=show,
         filters=FILTERS,
         statuses=STATUS_NAMES,

@@ -22,6 +22,7 @@ from console.pages.assistance.names import (
     waiting_text,
 )
 from console.pages.registry.forms import CATEGORY_CHOICES, Input, body_of, choices, values_of
+from console.people import names_of
 from console.web import CheckedForm, CurrentSession, Session, render
 from vet_common.domain import CHINA
 
@@ -176,12 +177,14 @@ async def fund_page(
     found, applications = await asyncio.gather(
         session.api("assistance").get_json(f"/funds/{fund_id}"), fund_applications(session, fund_id, after)
     )
+    names = await names_of(session, (row["person_id"] for row in applications["items"]))
     return render(
         request,
         "assistance/fund.html",
         status_code,
         fund=found,
         applications=applications,
+        names=names,
         kinds=FUND_KIND_NAMES,
         levels=LEVEL_NAMES,
         amount_kinds=AMOUNT_KINDS,
