@@ -23,6 +23,7 @@ from vet_common.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from vet_common.settings import SERVICES, Settings
 
 EDITORS = {Role.station_staff, Role.officer, Role.admin}
+NOT_COVERED = "该资金不覆盖申请人现居地区 (the fund does not cover where the person lives now)"
 
 
 def fake_registry(settings: Settings) -> FastAPI:
@@ -540,6 +541,7 @@ def fake_assistance(settings: Settings, registry: FastAPI) -> FastAPI:
         "notify": (FILING, "approved", "notified", "disburse"),
         "disburse": (MANAGING, "notified", "disbursed", "evaluate"),
         "evaluate": (FILING, "disbursed", "evaluated", None),
+        "assign": (MANAGING, "transfer_pending", "submitted", "accept"),
     }
 
     @app.post("/applications/{application_id}/{step}")
@@ -567,6 +569,11 @@ def fake_assistance(settings: Settings, registry: FastAPI) -> FastAPI:
                 return refused(field, "请填写理由 (a reason is required)")
         if step == "disburse" and not request.headers.get("Idempotency-Key"):
             return refused("Idempotency-Key", "拨付须带 Idempotency-Key 请求头")
+        if step == "assign":
+            chosen = funds.get(str(body.get("fund_id")))
+            if chosen is None or not found["region"].startswith(chosen["region"]):
+                return refused("fund_id", NOT_COVERED)
+            found["fund_id"] = chosen["id"]
         fund = funds[found["fund_id"]]
         if step == "accept":
             amount = fund["rules"]["amount"].get("amount_fen", 0)

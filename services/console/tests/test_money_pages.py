@@ -37,7 +37,7 @@ def error_beside(html: str, field: str) -> str | None:
 
 
 def create_fund(money: Any, **fields: Any) -> str:
-    officer = money.sign_in("officer", "350102")
+    officer = money.sign_in("officer", fields.get("region", "350102"))  # a county's officer sets up its funds
     answer = post(officer, "/funds/new", **{**HARDSHIP, **fields})
     assert answer.status_code == 303, answer.text
     return str(answer.headers["location"].split("/")[-1].split("?")[0])
@@ -213,6 +213,43 @@ def test_the_to_do_page_lists_applications_waiting_on_my_step(money: Any) -> Non
     assert f'<a href="/persons/{person_id}">张三</a>' in listed
     assert f'<a href="/persons/{person_id}">张三</a>' in county.get(f"/funds/{fund_id}").text
     assert f'href="{path}"' not in money.sign_in("approver", "3501").get("/applications").text
+
+
+def test_after_a_transfer_the_receiving_county_assigns_one_of_its_funds_and_acceptance_starts_again(
+    money: Any,
+) -> None:
+    sending = create_fund(money)
+    receiving = create_fund(money, name="2026年仓山区临时困难救助", region="350104")
+    create_fund(money, name="仓山区关爱基金", kind="care_fund", region="350104")  # another kind: not offered
+    person_id = person(money)
+    worker = money.sign_in()
+    path = post(worker, f"/persons/{person_id}/applications/new", fund_id=sending).headers["location"].split("?")[0]
+    application = next(iter(money.assistance.state.applications.values()))
+    # The person moved to 仓山区, where assistance found no fund of the kind of the same year (as its policy does).
+    application.update(region="350104002001", status="transfer_pending", waiting_for="transfer")
+    money.registry.state.people[person_id]["region"] = "350104002001"
+
+    officer = money.sign_in("officer", "350104")
+    assert f'href="{path}"' in officer.get("/").text.split("待我办理的帮扶申请")[1]
+    assert f'href="{path}"' in officer.get("/applications?show=transfer").text
+    page = officer.get(path).text
+    assert "待迁入地县级指定资金" in page
+    assert f'action="{path}/assign"' in page
+    assert f'<option value="{receiving}"' in page
+    assert "仓山区关爱基金" not in page  # not of the application's kind
+    assert f'<option value="{sending}"' not in page  # the fund it left does not cover where the person lives now
+    assert f'action="{path}/assign"' not in money.sign_in(region="350104002").get(path).text  # a station does not
+
+    wrong = post(officer, f"{path}/assign", fund_id=sending, version=str(application["version"]))
+    assert wrong.status_code == 422
+    assert error_beside(wrong.text, "fund_id") == (
+        "该资金不覆盖申请人现居地区 (the fund does not cover where the person lives now)"
+    )
+    assert application["status"] == "transfer_pending"
+    assigned = post(officer, f"{path}/assign", fund_id=receiving, version=str(application["version"]))
+    assert assigned.status_code == 303
+    assert (application["fund_id"], application["waiting_for"]) == (receiving, "accept")
+    assert "已办理：指定迁入地资金" in officer.get(assigned.headers["location"]).text
 
 
 def test_a_payroll_is_run_approved_and_its_bank_file_downloaded(money: Any) -> None:

@@ -4,7 +4,7 @@ its decision snapshot, every step so far, and the form of the step it waits for 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -112,6 +112,14 @@ STEPS = {
     "evaluate": Step(
         "evaluate", "跟踪回访", "保存回访", FILING, (Input("finding", "回访情况", "textarea", required=True),)
     ),
+    # After a transfer to where no fund of the kind was found: the receiving side picks one (choices: the page's).
+    "assign": Step(
+        "assign",
+        "指定迁入地资金",
+        "指定资金",
+        MANAGING,
+        (Input("fund_id", "迁入地的资金", "select", required=True, hint="同类、覆盖其现居地的资金；指定后重新受理"),),
+    ),
 }
 # The forms offered for what an application waits for.
 OFFERED = {
@@ -121,6 +129,7 @@ OFFERED = {
     "notify": ("notify",),
     "disburse": ("disburse",),
     "evaluate": ("evaluate",),
+    "transfer": ("assign",),
 }
 
 
@@ -134,6 +143,22 @@ def offered_steps(session: Session, application: dict[str, Any], fund: dict[str,
     if step == "accept" and fund is not None and fund["rules"]["approval"]["accept"] != mine:
         return []
     return [STEPS[name] for name in OFFERED.get(step, ()) if session.has_role(*STEPS[name].roles)]
+
+
+async def with_choices(session: Session, application: dict[str, Any], steps: list[Step]) -> list[Step]:
+    """The fund assignment's choices: this side's funds of the application's kind that cover where the person
+    lives now (assistance refuses any other)."""
+    if not any(step.name == "assign" for step in steps):
+        return steps
+    page = await session.api("assistance").get_json("/funds", params={"page_size": 100})
+    funds = tuple(
+        (fund["id"], f"{fund['name']}（{fund['year']}年，{fund['region']}）")
+        for fund in page["items"]
+        if fund["kind"] == application["fund_kind"] and str(application["region"]).startswith(fund["region"])
+    )
+    choices = (("", "请选择资金" if funds else "本辖区没有同类资金，请先设立"), *funds)
+    assign = replace(STEPS["assign"], inputs=(replace(STEPS["assign"].inputs[0], choices=choices),))
+    return [assign if step.name == "assign" else step for step in steps]
 
 
 def step_body(step: Step, values: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +202,7 @@ async def application_page(
     fund, person = await asyncio.gather(
         fund_or_none(session, application["fund_id"]), person_or_none(session, application["person_id"])
     )
-    steps = offered_steps(session, application, fund)
+    steps = await with_choices(session, application, offered_steps(session, application, fund))
     # A refused step whose form this page no longer offers (taken meanwhile, not this level): say so at the top.
     offered = {step.name for step in steps}
     elsewhere = "；".join(
@@ -255,6 +280,7 @@ FILTERS = {
     "notify": "待告知",
     "disburse": "待拨付",
     "evaluate": "待回访",
+    "transfer": "迁入待指定资金",
     "all": "全部",
 }
 
@@ -268,7 +294,7 @@ def my_steps(session: Session) -> list[str]:
     if session.has_role(*APPROVING):
         steps.append(f"approve:{level}")
     if session.has_role(*MANAGING):
-        steps.append("disburse")
+        steps += ["disburse", "transfer"]
     return steps
 
 
