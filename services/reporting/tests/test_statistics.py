@@ -99,6 +99,38 @@ def test_periods_count_what_happened_in_them_and_stocks_at_their_end(api: Report
     assert figures(api.stats()["total"])["people"] == 2
 
 
+def test_a_chart_by_quarter_is_one_answer_equal_to_each_quarters_table(api: ReportingApi) -> None:
+    feed = RegistryFeed()
+    api.freeze(date(2026, 11, 15))
+    api.deliver(
+        on(feed.registered("p-1"), date(2026, 5, 3)),
+        on(feed.registered("p-2"), date(2026, 8, 3)),
+        on(feed.registered("p-3"), date(2026, 10, 3)),
+        on(feed.died("p-1"), date(2026, 10, 9)),
+    )
+    api.project()
+    quarters = [f"2026-Q{q}" for q in range(1, 5)]
+    chart = api.get("/stats/people/by-period", region=COUNTY, period=quarters)
+    assert [row["period"] for row in chart["periods"]] == quarters
+    for row in chart["periods"]:
+        table = api.stats(period=row["period"])
+        assert row["figures"] == figures(table["total"])
+    assert [row["figures"]["people"] for row in chart["periods"]] == [0, 1, 2, 2]
+    assert {"key": "people", "label": "在册人数", "unit": "count"} in chart["columns"]
+
+    refused = api.client.get(
+        "/stats/people/by-period", params={"period": ["2026-Q5"]}, headers=api.headers("officer", COUNTY)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "period"
+    outside = api.client.get(
+        "/stats/people/by-period",
+        params={"period": quarters, "region": "350103"},
+        headers=api.headers("officer", COUNTY),
+    )
+    assert outside.status_code == 403
+
+
 def test_replays_never_count_twice_and_a_rebuild_equals_the_live_counters(api: ReportingApi) -> None:
     feed = RegistryFeed()
     events = some_people(feed)

@@ -117,6 +117,21 @@ async def live_figures(
     return figures
 
 
+async def live_totals(
+    db: AsyncDatabase[Any], family: Family, region: str, periods: list[Period], today: date
+) -> dict[str, Counts]:
+    """A region's own totals for several periods (a chart by period) from one read of its counter documents, and
+    an approved report's figures, locked, for its period as GET /stats shows them (one read more)."""
+    keys = {key for period in periods for key in periods_read(period, today)}
+    ids = [counter_id((family.topic, bucket, region)) for bucket in sorted({bucket_of(key) for key in keys})]
+    found = await db.counters.find({"_id": {"$in": ids}}).to_list()
+    by_period = {key: flatten(counts) for doc in found for key, counts in doc["counts"].items()}
+    reports = {str(report_id(family.topic, region, p.key)): p.key for p in periods if p.kind != "all"}
+    approved = await db.reports.find({"_id": {"$in": list(reports)}, "status": "approved"}).to_list()
+    locked = {reports[doc["_id"]]: {k: int(v) for k, v in doc["figures"]["total"].items()} for doc in approved}
+    return {p.key: locked[p.key] if p.key in locked else combine(family, p, by_period, today) for p in periods}
+
+
 def figures_as_of(
     application: ReportingApplication,
     family: Family,

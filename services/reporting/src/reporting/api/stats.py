@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 
 from reporting import queries
 from reporting.api.deps import Reporting, family_of, run
-from reporting.queries import Counts, Figures, locked_figures
+from reporting.queries import Counts, Figures, locked_figures, measures_of, region_name
 from reporting.statistics.family import Family
 from reporting.statistics.periods import parse_period
-from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx
+from reporting.tables import Table, as_json, build_table, table_csv, table_xlsx, with_derived
 from vet_common.api import AppClock, AppSettings, ReadModels
 from vet_common.auth import CurrentPrincipal
 from vet_common.domain import Invalid, NotFound
@@ -178,6 +178,52 @@ async def statistic(
     """A topic's figures for a region and its next level down, for a period, live or as of a past day."""
     table = await table_of(topic, context, query)
     return Statistic.model_validate(as_json(table))
+
+
+class PeriodFigures(BaseModel):
+    period: str
+    figures: dict[str, int | float | None]
+
+
+class ByPeriod(BaseModel):
+    topic: str
+    region: str
+    region_name: str | None
+    columns: list[StatColumn]
+    periods: list[PeriodFigures] = Field(description="The region's own total for each period asked, in that order")
+
+
+MAX_PERIODS = 24
+
+
+@router.get(
+    "/stats/{topic}/by-period",
+    response_model=ByPeriod,
+    responses={**problem(403, "A region outside your jurisdiction"), **problem(404, "No such statistic")},
+)
+async def by_period(
+    topic: str,
+    context: Annotated[Context, Depends()],
+    period: Annotated[list[str], Query(description="Each period of the chart: ?period=2026-Q1&period=2026-Q2")],
+    region: RegionQuery = None,
+) -> ByPeriod:
+    """A region's totals for several periods in one answer (a chart by quarter or month), live."""
+    if not 1 <= len(period) <= MAX_PERIODS:
+        raise Invalid("period", f"请选择 1 至 {MAX_PERIODS} 个统计期 (ask for 1 to {MAX_PERIODS} periods)")
+    family = family_of(topic)
+    prefix = scope(context.principal, region)
+    periods = [parse_period(text) for text in period]
+    totals = await queries.live_totals(context.db, family, prefix, periods, context.clock.today())
+    measures = measures_of(family, {key for counts in totals.values() for key in counts})
+    return ByPeriod(
+        topic=topic,
+        region=prefix,
+        region_name=region_name(prefix),
+        columns=[StatColumn.model_validate({"key": m.key, "label": m.label, "unit": m.units}) for m in measures],
+        periods=[
+            PeriodFigures(period=key, figures=with_derived(family, measures, counts)) for key, counts in totals.items()
+        ],
+    )
 
 
 @router.get(
