@@ -7,11 +7,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.testclient import TestClient
 
@@ -702,6 +702,28 @@ def fake_reporting(settings: Settings) -> FastAPI:
                 {"region": f"{prefix}001", "name": "鼓东街道", "figures": figures(3)},
                 {"region": f"{prefix}002", "name": "鼓西街道", "figures": figures(2)},
             ],
+        }
+
+    @app.get("/stats/{topic}/by-period")
+    async def by_period(
+        topic: str,
+        period: Annotated[list[str], Query()],
+        region: str | None = None,
+        authorization: str | None = Header(None),
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        app.state.calls.append({"topic": topic, "region": region, "periods": period})
+        if not principal.can_see(region or principal.region):
+            raise HTTPException(403, "该地区不在您的辖区内 (outside your jurisdiction)")
+        return {
+            "topic": topic,
+            "region": region or principal.region,
+            "region_name": "鼓楼区",
+            "columns": [
+                {"key": "people", "label": "在册人数", "unit": "count"},
+                {"key": "budget_fen", "label": "预算（元）", "unit": "fen"},
+            ],
+            "periods": [{"period": key, "figures": {"people": 5, "budget_fen": 800000}} for key in period],
         }
 
     @app.get("/stats/{topic}/export")

@@ -298,8 +298,11 @@ def test_statistics_show_the_next_level_down_side_by_side_with_charts_and_downlo
     assert data["by_region"] == [3, 2]
     trend = re.search(r'hx-get="(/stats/trend\?[^"]*)"', page.text)[1].replace("&amp;", "&")  # type: ignore[index]
     assert trend == "/stats/trend?topic=people&measure=&period=2026-Q3"
+    money.reporting.state.calls.clear()
     fragment = officer.get(trend, params={"measure": "budget_fen"}, headers={"HX-Request": "true"})
     assert "<html" not in fragment.text
+    quarters = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+    assert money.reporting.state.calls == [{"topic": "people", "region": None, "periods": quarters}]  # one call
     quarterly = json.loads(re.search(r'class="trend-data">(.*?)</script>', fragment.text)[1])  # type: ignore[index]
     assert quarterly == {
         "label": "预算（元）",

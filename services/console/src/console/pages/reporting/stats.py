@@ -3,7 +3,6 @@ as-of a past day, charts (Apache ECharts, vendored) and the same table as XLSX o
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -44,17 +43,12 @@ def query_of(values: dict[str, str]) -> dict[str, str]:
     return {key: values[key] for key in QUERY if values.get(key)}
 
 
-async def trend(
-    session: Session, topic: str, values: dict[str, str], today_year: int
-) -> list[tuple[str, dict[str, Any]]]:
-    """The region's table for each quarter of the period's year."""
-    api = session.api("reporting")
+async def trend(session: Session, topic: str, values: dict[str, str], today_year: int) -> dict[str, Any]:
+    """The region's totals for each quarter of the period's year, in one answer of reporting's."""
     periods = trend_periods(values.get("period", ""), today_year)
-    params = {"region": values["region"]} if values.get("region") else {}
-    tables = await asyncio.gather(
-        *(api.get_json(f"/stats/{topic}", params={**params, "period": period}) for period in periods)
-    )
-    return list(zip(periods, tables, strict=True))
+    params: dict[str, Any] = {"period": periods, **({"region": values["region"]} if values.get("region") else {})}
+    found: dict[str, Any] = await session.api("reporting").get_json(f"/stats/{topic}/by-period", params=params)
+    return found
 
 
 def column_of(table: dict[str, Any], measure: str) -> dict[str, Any]:
@@ -104,8 +98,8 @@ async def stats(request: Request, session: CurrentSession, topic: str = "people"
         errors=errors,
         periods=period_choices(today_year),
         chart=chart_data(table, measure) if table and table["columns"] else None,
-        # The chart by quarter comes a moment later (htmx): four more tables, and none for a past day (as_of
-        # replays the archive).
+        # The chart by quarter comes a moment later (htmx): one more answer (four quarters' totals), and none
+        # for a past day (as_of replays the archive).
         trend_href=None
         if values.get("as_of")
         else "/stats/trend?" + urlencode({"topic": topic, "measure": measure, **query_of(values)}),
@@ -135,11 +129,11 @@ async def quarterly(request: Request, session: CurrentSession, topic: str = "peo
         raise ConsoleRefused(404, "没有这项统计")
     values = {key: request.query_params.get(key, "").strip() for key in QUERY}
     quarters = await trend(session, topic, values, datetime.now(CHINA).year)
-    column = column_of(quarters[0][1], measure)
+    column = column_of(quarters, measure)
     data = {
         "label": column["label"],
-        "periods": [period for period, _ in quarters],
-        "by_period": [value_of(column, table["total"]["figures"]) for _, table in quarters],
+        "periods": [row["period"] for row in quarters["periods"]],
+        "by_period": [value_of(column, row["figures"]) for row in quarters["periods"]],
     }
     return render(request, "reporting/_trend.html", data=data)
 
