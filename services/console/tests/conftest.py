@@ -726,6 +726,52 @@ def fake_reporting(settings: Settings) -> FastAPI:
             "periods": [{"period": key, "figures": {"people": 5, "budget_fen": 800000}} for key in period],
         }
 
+    @app.get("/summary-tables/{campaign_id}")
+    async def summary_table(
+        campaign_id: str,
+        region: str | None = None,
+        as_of: str | None = None,
+        authorization: str | None = Header(None),
+    ) -> Any:
+        principal = principal_of(settings, authorization)
+        prefix = region or principal.region
+        if not principal.can_see(prefix):
+            raise HTTPException(403, "该地区不在您的辖区内 (outside your jurisdiction)")
+        if as_of and as_of > "2026-12-31":
+            return refused("as_of", "截至日期不能晚于今天 (as_of cannot be after today)")
+        columns = [
+            {"key": "visited", "label": "走访人数", "unit": "count"},
+            {"key": "money_fen", "label": "慰问金（元）", "unit": "fen"},
+        ]
+
+        def row(number: int | None, code: str, name: str, visited: int, status: str) -> dict[str, Any]:
+            figures = {"visited": visited, "money_fen": visited * 50000}
+            return {"number": number, "region": code, "name": name, "figures": figures, "status": status}
+
+        return {
+            "campaign": campaign_id,
+            "occasion": "2027年春节",
+            "title": "走访慰问情况汇总表",
+            "region": prefix,
+            "region_name": "福州市",
+            "as_of": as_of,
+            "produced_at": "2026-12-01T04:00:00Z",
+            "published": False,
+            "threshold": None,
+            "columns": columns,
+            "rows": [row(1, f"{prefix}02", "鼓楼区", 3, "已审核"), row(2, f"{prefix}03", "台江区", 2, "未报送")],
+            "total": row(None, prefix, "合计", 5, "1/2 已审核"),
+        }
+
+    @app.get("/summary-tables/{campaign_id}/export")
+    async def summary_workbook(campaign_id: str, request: Request, authorization: str | None = Header(None)) -> Any:
+        principal_of(settings, authorization)
+        return Response(
+            f"summary {campaign_id} {sorted(request.query_params.items())}".encode(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="summary-{campaign_id}.xlsx"'},
+        )
+
     @app.get("/stats/{topic}/export")
     async def export(topic: str, request: Request, authorization: str | None = Header(None)) -> Any:
         principal_of(settings, authorization)

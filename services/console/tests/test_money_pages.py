@@ -322,6 +322,29 @@ def test_statistics_show_the_next_level_down_side_by_side_with_charts_and_downlo
     assert "/stats/trend" not in as_of.text  # as of a past day, no quarterly replays of the archive
 
 
+def test_a_campaigns_summary_table_shows_the_counties_side_by_side_as_of_a_day_and_as_xlsx(money: Any) -> None:
+    campaign = "6f1c2a52-8d1e-4d55-9a57-1d0b7c1f0a11"
+    city = money.sign_in("officer", "3501")
+    assert 'href="/stats/campaigns"' in city.get("/stats").text  # offered beside the topics
+    page = city.get(f"/stats/campaigns/{campaign}")
+    assert page.status_code == 200
+    assert "走访慰问情况汇总表" in page.text
+    assert f'<a href="/stats/campaigns/{campaign}?region=350102">鼓楼区</a>' in page.text  # a county: drill down
+    assert "1,500.00 元" in page.text  # 慰问金 in yuan
+    assert "未报送" in page.text
+    assert f'href="/stats/campaigns/{campaign}/export.xlsx"' in page.text
+    workbook = city.get(f"/stats/campaigns/{campaign}/export.xlsx", params={"as_of": "2026-11-30"})
+    assert workbook.content == f"summary {campaign} [('as_of', '2026-11-30')]".encode()
+    assert workbook.headers["content-disposition"] == f'attachment; filename="summary-{campaign}.xlsx"'
+
+    later = city.get(f"/stats/campaigns/{campaign}", params={"as_of": "2027-01-05"})
+    assert later.status_code == 422
+    assert "截至日期不能晚于今天" in (re.search(r'id="as_of-error"[^>]*>([^<]*)<', later.text) or [""])[0]
+    outside = money.sign_in("officer", "350102").get(f"/stats/campaigns/{campaign}", params={"region": "3502"})
+    assert outside.status_code == 403
+    assert "不在您的辖区内" in outside.text
+
+
 def test_a_bad_period_is_refused_beside_the_picker_and_a_region_outside_is_403(money: Any) -> None:
     officer = money.sign_in("officer", "350102")
     bad = officer.get("/stats", params={"topic": "people", "period": "2026-13"})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from console.pages import NavItem, PageModule
-from console.pages.reporting import audit, stats
+from console.pages.reporting import audit, stats, summaries
 
 router = APIRouter()
+router.include_router(summaries.router)  # /stats/campaigns before /stats/{topic}/…
 router.include_router(stats.router)
 router.include_router(audit.router)
 
