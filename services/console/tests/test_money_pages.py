@@ -418,12 +418,28 @@ def test_a_persons_assistance_lists_their_applications_and_what_was_paid(money: 
     person_id = person(money)
     worker = money.sign_in()
     path = post(worker, f"/persons/{person_id}/applications/new", fund_id=fund_id).headers["location"].split("?")[0]
-    assert f'href="/persons/{person_id}/assistance"' in worker.get(f"/persons/{person_id}").text
-    page = worker.get(f"/persons/{person_id}/assistance")
-    assert page.status_code == 200
-    assert f'href="{path}"' in page.text
-    assert "1,600.00 元" in page.text
-    assert "待受理" in page.text
+    person_page = worker.get(f"/persons/{person_id}").text
+    assert f'href="/persons/{person_id}?tab=assistance"' in person_page
+    assert f'href="/persons/{person_id}?tab=contacts"' in person_page
+    assert (
+        person_page.index("?tab=certificates")
+        < person_page.index("?tab=assistance")
+        < person_page.index("?tab=history")
+    )
+    for page in (
+        worker.get(f"/persons/{person_id}", params={"tab": "assistance"}),
+        worker.get(f"/persons/{person_id}/assistance"),
+    ):
+        assert page.status_code == 200
+        assert f'href="{path}"' in page.text
+        assert "1,600.00 元" in page.text
+        assert "待受理" in page.text
+
+    money.services.down.add("outreach")
+    down = worker.get(f"/persons/{person_id}", params={"tab": "contacts"})
+    assert down.status_code == 200  # the record still shows; the tab says which service did not answer
+    assert "张三" in down.text
+    assert "联系走访服务（outreach）暂时无法访问，请稍后重试" in down.text
 
 
 def test_auditors_read_who_saw_personal_data_in_clear_and_why(money: Any) -> None:

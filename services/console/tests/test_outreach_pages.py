@@ -201,6 +201,11 @@ def test_an_officer_pairs_a_worker_who_then_sees_the_overdue_people_by_name_and_
     assert "赵建国" not in worker.get("/visits/overdue").text
     assert "赵建国" in worker.get("/visits/due", params={"within_days": "90"}).text
     assert "赵建国 · 逾期" not in section(worker.get("/").text, "我结对的重点对象：逾期和近期应联系")
+    tab = worker.get(f"/persons/{zhao}", params={"tab": "contacts"})  # the person's 联系记录 tab
+    assert 'aria-current="page">联系记录</a>' in tab.text
+    assert "上门走访" in tab.text
+    assert (TODAY - timedelta(days=1)).isoformat() in tab.text
+    assert 'href="/contacts/' in tab.text
 
 
 def test_a_region_outside_ones_jurisdiction_is_refused_beside_the_filter(pages: Pages) -> None:
@@ -300,6 +305,11 @@ def test_a_request_is_registered_with_the_apis_words_beside_the_field_and_taken_
     assert "赵建国" in ledger.text
     assert "医疗" in ledger.text
     assert "赵建国" not in worker.get("/requests").text  # open ones by default
+    tab = worker.get(f"/persons/{zhao}", params={"tab": "requests"})  # the person's 诉求 tab
+    assert 'aria-current="page">诉求</a>' in tab.text
+    assert "医疗" in tab.text
+    assert "已化解待回访" in tab.text
+    assert f'href="{request_path}"' in tab.text
     auditor = pages.console.sign_in(role="auditor", region="35")
     seen = auditor.get(request_path)
     assert seen.status_code == 200

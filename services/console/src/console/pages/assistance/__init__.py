@@ -6,10 +6,9 @@ from fastapi import APIRouter
 
 from console.clients import ApiRefused, ServiceUnavailable
 from console.formatting import yuan
-from console.pages import NavItem, PageModule, TodoSection
+from console.pages import NavItem, PageModule, PersonTab, TodoSection, unavailable_text
 from console.pages.assistance import applications, funds, payrolls
 from console.pages.assistance.names import FILING, waiting_text
-from console.pages.registry import unavailable_text
 from console.people import name_in, names_of
 from console.web import Session
 
@@ -44,8 +43,6 @@ module = PageModule(
     router=router,
     nav=[NavItem("帮扶资金", "/funds"), NavItem("帮扶申请", "/applications")],
     todo=[waiting_applications],
-    person_actions=[
-        NavItem("帮扶记录", "/persons/{person_id}/assistance"),
-        NavItem("代办帮扶申请", "/persons/{person_id}/applications/new", FILING),
-    ],
+    person_actions=[NavItem("代办帮扶申请", "/persons/{person_id}/applications/new", FILING)],
+    person_tabs=[PersonTab("assistance", "帮扶", "assistance/_person_tab.html", applications.assistance_of)],
 )

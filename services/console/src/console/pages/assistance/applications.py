@@ -339,22 +339,20 @@ async def applications(
 @router.get("/persons/{person_id}/assistance")
 async def person_assistance(request: Request, session: CurrentSession, person_id: UUID) -> Response:
     """A person's assistance (帮扶记录): their applications and what was approved and paid, by fund and year."""
+    person, found = await asyncio.gather(
+        session.api("registry").get_json(f"/persons/{person_id}"), assistance_of(session, str(person_id))
+    )
+    return render(request, "assistance/person.html", person=person, can_file=session.has_role(*FILING), **found)
+
+
+async def assistance_of(session: Session, person_id: str) -> dict[str, Any]:
+    """What a person's 帮扶 tab and their 帮扶记录 page show."""
     api = session.api("assistance")
-    person, ledger, page = await asyncio.gather(
-        session.api("registry").get_json(f"/persons/{person_id}"),
+    ledger, page = await asyncio.gather(
         api.get_json(f"/persons/{person_id}/ledger"),
-        api.get_json("/applications", params={"person_id": str(person_id), "page_size": PAGE_SIZE}),
+        api.get_json("/applications", params={"person_id": person_id, "page_size": PAGE_SIZE}),
     )
-    return render(
-        request,
-        "assistance/person.html",
-        person=person,
-        ledger=ledger,
-        applications=page,
-        statuses=STATUS_NAMES,
-        waiting_text=waiting_text,
-        can_file=session.has_role(*FILING),
-    )
+    return {"ledger": ledger, "applications": page, "statuses": STATUS_NAMES, "waiting_text": waiting_text}
 
 
 async def fund_choices(session: Session) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from console.pages import NavItem, PageModule
-from console.pages.outreach import campaigns, contacts, pairings, requests, schedule, todo
+from console.pages.outreach import campaigns, contacts, pairings, person, requests, schedule, todo
 from console.pages.registry.forms import CAN_EDIT
 
 router = APIRouter()
@@ -32,4 +32,5 @@ module = PageModule(
         NavItem("记录走访或电话", "/persons/{person_id}/contacts/new", CAN_EDIT),
         NavItem("登记诉求", "/requests/new?person_id={person_id}", CAN_EDIT),
     ],
+    person_tabs=person.TABS,
 )

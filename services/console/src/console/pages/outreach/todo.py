@@ -9,9 +9,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from console.clients import ApiRefused, ServiceUnavailable
-from console.pages import TodoSection
+from console.pages import TodoSection, unavailable_text
 from console.pages.outreach.names import REQUEST_CATEGORY_NAMES
-from console.pages.registry import unavailable_text
 from console.pages.registry.forms import CAN_EDIT
 from console.people import name_in, names_of
 from console.web import Session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from console.clients import ApiRefused, ServiceUnavailable
-from console.pages import NavItem, PageModule, TodoSection
+from console.pages import NavItem, PageModule, TodoSection, unavailable_text
 from console.pages.registry import imports, persons, transfers
 from console.pages.registry.forms import CAN_EDIT
 from console.web import Session
@@ -53,12 +53,6 @@ async def incoming_transfers(session: Session) -> TodoSection | None:
             (f"由 {item.get('from_region_name') or item['from_region']} 迁入：{item['reason']}", "/transfers")
         )
     return section
-
-
-def unavailable_text(error: Exception) -> str:
-    if isinstance(error, ServiceUnavailable):
-        return f"{error.service_name}（{error.service}）暂时无法访问，请稍后重试"
-    return f"无法读取：{error.message() if isinstance(error, ApiRefused) else error}"
 
 
 module = PageModule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -32,8 +33,8 @@ TABS = {
     "disability": "伤残情况",
     "key": "重点联系",
     "certificates": "证件",
-    "history": "变更记录",
 }
+HISTORY = ("history", "变更记录")  # the last tab, after those the other services add (contacts, requests, ...)
 FILTERS = ("region", "category", "key_contact", "status", "disability_level")
 PAGE_SIZE = 20
 
@@ -131,6 +132,10 @@ async def register(request: Request, session: CurrentSession, form: CheckedForm)
     return RedirectResponse(f"/persons/{created['id']}?registered=1", status_code=303)
 
 
+async def nothing() -> None:
+    return None
+
+
 async def person_page(
     request: Request,
     session: CurrentSession,
@@ -142,11 +147,17 @@ async def person_page(
     **context: Any,
 ) -> Response:
     api = session.api("registry")
-    if tab not in TABS:
+    added = {item.key: item for module in request.app.state.modules for item in module.person_tabs}
+    tabs = {**TABS, **{key: item.label for key, item in added.items()}, HISTORY[0]: HISTORY[1]}
+    if tab not in tabs:
         tab = "facts"
     params = {"reveal": reveal[0]} if reveal else None
-    person = await api.get_json(f"/persons/{person_id}", params=params, purpose=reveal[1] if reveal else None)
-    history = await api.get_json(f"/persons/{person_id}/history") if tab == "history" else []
+    # The record, and the tab's content from its service, side by side.
+    person, history, content = await asyncio.gather(
+        api.get_json(f"/persons/{person_id}", params=params, purpose=reveal[1] if reveal else None),
+        api.get_json(f"/persons/{person_id}/history") if tab == "history" else nothing(),
+        added[tab].context(session, str(person_id)) if tab in added else nothing(),
+    )
     actions = [
         (item.label, item.href.format(person_id=person_id))
         for module in request.app.state.modules
@@ -159,8 +170,10 @@ async def person_page(
         status_code,
         person=person,
         tab=tab,
-        tabs=TABS,
-        history=history,
+        tabs=tabs,
+        tab_template=added[tab].template if tab in added else None,
+        tab_content=content or {},
+        history=history or [],
         forms=EDIT_FORMS,
         actions=actions,
         can_edit=session.has_role(*CAN_EDIT),
