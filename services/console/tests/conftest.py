@@ -285,7 +285,7 @@ def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
         "profile": {},
         "key_contact": False,
         "key_contact_reasons": [],
-        "preferential_card": {},
+        "preferential_card": person.get("preferential_card", {"status": "none"}),
         "annual_confirmations": [],
         "status": person["status"],
         "died_on": None,

@@ -65,6 +65,17 @@ def test_a_registered_person_opens_on_their_page_with_the_id_number_masked(conso
     assert VALID_ID not in page.text
 
 
+def test_the_certificates_tab_names_the_preferential_cards_state(console: Any) -> None:
+    client = console.sign_in()
+    path = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    never = client.get(path, params={"tab": "certificates"}).text
+    assert "<dt>优待证</dt><dd>未申领</dd>" in never
+    record = next(iter(console.registry.state.people.values()))
+    record["preferential_card"] = {"status": "issued", "card_no": "YD-350102-0001", "issued_on": "2026-10-01"}
+    issued = client.get(path, params={"tab": "certificates"}).text
+    assert "<dt>优待证</dt><dd>已发放 YD-350102-0001（2026-10-01 发放）</dd>" in issued
+
+
 def test_reveal_needs_a_purpose_and_then_shows_the_number(console: Any) -> None:
     client = console.sign_in()
     person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
