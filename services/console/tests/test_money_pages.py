@@ -272,6 +272,8 @@ def test_a_payroll_is_run_approved_and_its_bank_file_downloaded(money: Any) -> N
     payroll = officer.get(ran.headers["location"])
     assert "已生成待审批" in payroll.text
     assert "400.00 元" in payroll.text
+    assert "/bank-file." not in payroll.text  # the bank file is for a released payroll (assistance answers 409)
+    assert "审批并发放（交银行）后可下载银行代发文件" in payroll.text
     assert "/approve" not in payroll.text  # an officer does not approve it
     approver = money.sign_in("approver", "350102")
     assert post(approver, f"{ran.headers['location']}/approve").status_code == 303
@@ -279,6 +281,8 @@ def test_a_payroll_is_run_approved_and_its_bank_file_downloaded(money: Any) -> N
     again = post(approver, f"{ran.headers['location']}/approve")
     assert again.status_code == 409
     assert "不能approve" in again.text
+    assert post(officer, f"{ran.headers['location']}/release").status_code == 303
+    assert f'href="{ran.headers["location"]}/bank-file.xlsx"' in officer.get(ran.headers["location"]).text
     csv = officer.get(f"{ran.headers['location']}/bank-file.csv")
     assert csv.status_code == 200
     assert "200.00" in csv.text
