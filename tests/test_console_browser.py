@@ -485,8 +485,8 @@ def test_an_application_goes_through_its_steps_each_by_the_role_and_level_that_t
     visit(station, "23-application-accepted")
 
     approver = sign_in(browser, console_url, "吴局长（审批人员，350102）")
-    reload_until(approver, "/", "待县级审批 · 350102001002 · 1,600.00 元")
-    approver.get_by_role("link", name="待县级审批 · 350102001002 · 1,600.00 元").click()
+    reload_until(approver, "/", "孙德胜 · 待县级审批 · 1,600.00 元")
+    approver.get_by_role("link", name="孙德胜 · 待县级审批 · 1,600.00 元").click()
     approver.get_by_label("审批意见").fill(" ")
     approver.get_by_role("button", name="同意").click()
     expect(approver.locator("#f-reason-error").first).to_be_visible()

@@ -78,7 +78,8 @@ def test_a_region_outside_the_callers_jurisdiction_is_refused(api: ReportingApi)
     assert "people" in response.text
 
 
-def test_periods_count_what_happened_in_them_and_stocks_at_their_end(api: ReportingApi) -> None:
+def a_year_of_people(api: ReportingApi) -> None:
+    """Three registered in May, August and October, the first dies in October; today is 15 November."""
     feed = RegistryFeed()
     api.freeze(date(2026, 11, 15))
     api.deliver(
@@ -88,6 +89,10 @@ def test_periods_count_what_happened_in_them_and_stocks_at_their_end(api: Report
         on(feed.died("p-1"), date(2026, 10, 9)),
     )
     api.project()
+
+
+def test_periods_count_what_happened_in_them_and_stocks_at_their_end(api: ReportingApi) -> None:
+    a_year_of_people(api)
     q3 = figures(api.stats(period="2026-Q3")["total"])
     assert q3["registered"] == 1
     assert q3["people"] == 2  # at the end of September: p-1 and p-2
@@ -100,15 +105,7 @@ def test_periods_count_what_happened_in_them_and_stocks_at_their_end(api: Report
 
 
 def test_a_chart_by_quarter_is_one_answer_equal_to_each_quarters_table(api: ReportingApi) -> None:
-    feed = RegistryFeed()
-    api.freeze(date(2026, 11, 15))
-    api.deliver(
-        on(feed.registered("p-1"), date(2026, 5, 3)),
-        on(feed.registered("p-2"), date(2026, 8, 3)),
-        on(feed.registered("p-3"), date(2026, 10, 3)),
-        on(feed.died("p-1"), date(2026, 10, 9)),
-    )
-    api.project()
+    a_year_of_people(api)
     quarters = [f"2026-Q{q}" for q in range(1, 5)]
     chart = api.get("/stats/people/by-period", region=COUNTY, period=quarters)
     assert [row["period"] for row in chart["periods"]] == quarters
