@@ -146,9 +146,11 @@ def extra_pages(ids: dict[str, str]) -> list[str]:
         f"/stats?topic=people&as_of={yesterday}",
         "/audit?actor=station-gulou-1",
         "/applications?show=all",
+        "/applications?show=transfer",
     ]
     if "person_id" in ids:
-        pages.append(f"/persons/{ids['person_id']}?tab=history")
+        # The tabs other services fill (联系记录, 诉求, 帮扶) ask them as well as the registry.
+        pages += [f"/persons/{ids['person_id']}?tab={tab}" for tab in ("history", "contacts", "requests", "assistance")]
         pages.append(f"/requests/new?person_id={ids['person_id']}")  # the form is for one person
     return pages
 
