@@ -74,12 +74,17 @@ def subscribe_batch(
     handle_batch: BatchHandler,
     handle: Handler,
     retry_delay: float = 0.5,
-    max_records: int = 500,
+    max_records: int = 2000,
 ) -> Any:
     """As `subscribe`, but up to `max_records` messages at a time go to `handle_batch` (one transaction for
     them all, where a consumer's writes are the limit); their offsets are committed after it returns. A
     batch that fails is handled again message by message with `handle`, exactly as `subscribe` does, so a
     poison message is retried and dead-lettered alone and the others get through.
+
+    The handler reads the records' raw bytes, so FastStream's own decoding of each message (a JSON parse and a
+    message object per record, as much CPU as the envelope's own parse) is skipped (`_undecoded`). 2,000
+    records a batch: a batch's fixed costs (the commit to Kafka, the transaction, the archive head) then cost
+    a few microseconds an event, and Kafka serves a quarter as many fetches.
     """
 
     @broker.subscriber(
@@ -89,6 +94,7 @@ def subscribe_batch(
         ack_policy=AckPolicy.ACK,
         batch=True,
         max_records=max_records,
+        decoder=_undecoded,
     )
     async def on_batch(message: KafkaMessage) -> None:
         records: tuple[Any, ...] = message.raw_message  # type: ignore[assignment]
@@ -102,13 +108,21 @@ def subscribe_batch(
         except Exception as error:
             log.warning("handling a batch of %s failed (%r): one message at a time", len(records), error)
         else:
+            per_topic: dict[str, int] = {}
             for record in records:
-                consumed_total.labels(settings.service, record.topic).inc()
+                per_topic[record.topic] = per_topic.get(record.topic, 0) + 1
+            for topic, count in per_topic.items():
+                consumed_total.labels(settings.service, topic).inc(count)
             return
         for record in records:
             await deliver_one(broker, settings, record.topic, record.value or b"", record.key, handle, retry_delay)
 
     return on_batch
+
+
+async def _undecoded(_message: Any) -> None:
+    """The batch's body, which nothing reads (see subscribe_batch)."""
+    return None
 
 
 async def deliver_one(
