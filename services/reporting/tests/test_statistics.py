@@ -185,3 +185,48 @@ def test_a_quarters_key_contact_coverage(api: ReportingApi) -> None:
     assert rows[TOWNSHIP_A]["key_contact_coverage"] == 1.0
     assert rows[TOWNSHIP_B]["key_contact_coverage"] == 0.0
     assert {"key": "key_contact_coverage", "label": "重点对象联系覆盖率", "unit": "ratio"} in body["columns"]
+
+
+def coverage_feed(api: ReportingApi) -> tuple[list[IntegrationEvent], list[IntegrationEvent]]:
+    """The registry's events and outreach's about three people, each topic in its own order."""
+    feed = RegistryFeed()
+    registry = [
+        on(feed.registered("p-1", VILLAGE_A, key_contact_reasons=["unemployed"]), date(2026, 8, 10)),
+        on(feed.registered("p-2", VILLAGE_A, key_contact_reasons=["martyr_survivor"]), date(2026, 4, 1)),
+        on(feed.died("p-2", died_on="2026-08-20"), date(2026, 8, 20)),
+        on(feed.registered("p-3", VILLAGE_B), date(2026, 1, 5)),
+        on(feed.event("KeyContactDesignated", "p-3", key_contact_reasons=["unemployed"]), date(2026, 9, 1)),
+    ]
+    outreach = [
+        api.contact(1, "p-1", contacted_on="2026-08-02"),  # before the registration reached reporting
+        api.contact(2, "p-2", contacted_on="2026-05-10"),
+        api.contact(3, "p-2", contacted_on="2026-08-03"),  # a key contact no more at the quarter's end
+        api.contact(4, "p-3", VILLAGE_B, contacted_on="2026-08-04"),  # one at the quarter's end
+    ]
+    return registry, outreach
+
+
+@pytest.mark.parametrize("contacts_first", [False, True], ids=["registry first", "contacts first"])
+def test_key_contact_coverage_does_not_depend_on_which_topic_arrives_first(
+    api: ReportingApi, contacts_first: bool
+) -> None:
+    api.freeze(datetime(2026, 11, 30, 2, tzinfo=UTC))  # after everything below happened
+    registry, outreach = coverage_feed(api)
+    first, then = (outreach, registry) if contacts_first else (registry, outreach)
+    api.deliver(*first)
+    api.project(batch_size=3)
+    api.deliver(*then)
+    api.project(batch_size=1 if contacts_first else 500)  # the person's notes read back from the store, or not
+
+    def quarter(period: str) -> tuple[int, int, int, float | None]:
+        total = figures(api.stats("contacts", period=period)["total"])
+        keys = ("key_contacts", "key_contacts_reached", "people_reached", "key_contact_coverage")
+        return tuple(total[key] for key in keys)  # type: ignore[return-value]
+
+    # A key contact counts as reached when they are one at the quarter's end, as the denominator counts them.
+    assert quarter("2026-Q3") == (2, 2, 3, 1.0)  # p-1 and p-3; p-2 died in August
+    assert quarter("2026-Q2") == (1, 1, 1, 1.0)  # p-2 only: p-1 came in August, p-3 became one in September
+    assert figures(api.stats("contacts", period="2026-Q3", as_of="2026-11-30")["total"])["key_contacts_reached"] == 2
+    live = api.read_models()
+    api.rebuild()
+    assert api.read_models() == live

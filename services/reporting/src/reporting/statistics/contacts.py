@@ -5,6 +5,13 @@ year, and those not (逾期未联系), for which this family follows who is a ke
 
 Each person counts once a quarter (and once a year for home visits) however often contacted: a note per person
 and quarter keeps how many contacts reach them, so withdrawing one of two leaves them reached.
+
+A person reached counts as a key contact reached when they are a key contact at the end of that quarter (year),
+as the denominator counts them. Contacts and the registry's events come on different topics, so either may
+arrive first: a note per person keeps their latest spell as a key contact (`spell:`) and one the quarters and
+years they were reached in (`reach:`), so the registry's event re-judges the quarters it touches and a contact
+judges its quarter by the spell, whichever came first. (Only the latest spell: a contact arriving after a
+second change of someone's key status, for a quarter before the first, is judged by the latest.)
 """
 
 from __future__ import annotations
@@ -42,22 +49,20 @@ class ContactsFamily(Basics):
     topic = "contacts"
     title = "联系走访统计"
     event_types = frozenset({*CONTACT_EVENTS, *PERSON_EVENTS})
-    chained = frozenset({CORRECTED, WITHDRAWN})  # their quarter's subjects: on the contact's note
+    # Their quarter's subjects are on the contact's note; a person event's, on the person's reach note.
+    chained = frozenset({CORRECTED, WITHDRAWN, *PERSON_EVENTS})
 
     def reads(self, envelope: Mapping[str, Any]) -> Sequence[str]:
-        if envelope["type"] not in CONTACT_EVENTS:
-            return ()
         data = envelope["data"]
-        return [f"key:{data['person_id']}", f"note:{data['contact_id']}"]
+        person = data["person_id"]
+        if envelope["type"] not in CONTACT_EVENTS:
+            return [f"key:{person}", f"spell:{person}", f"reach:{person}"]
+        return [f"key:{person}", f"spell:{person}", f"reach:{person}", f"note:{data['contact_id']}"]
 
     def effect(self, envelope: Mapping[str, Any], known: Known) -> Effect | None:
+        if envelope["type"] not in CONTACT_EVENTS:
+            return _key_status(envelope, known)
         data, region = envelope["data"], envelope["region"]
-        if envelope["type"] not in CONTACT_EVENTS:  # who is a key contact, where: the denominator of the coverage
-            key = data["status"] == "active" and bool(data["key_contact_reasons"])
-            return Effect(
-                day=event_day(envelope["occurred_at"]),
-                standings={f"key:{data['person_id']}": Standing(region, {"key_contacts": 1}) if key else None},
-            )
         person, contact = data["person_id"], data["contact_id"]
         before = known(f"note:{contact}")
         after = None if envelope["type"] == WITHDRAWN else _note(data)
@@ -65,7 +70,8 @@ class ContactsFamily(Basics):
             f"contact:{contact}": None if after is None else _contact_standing(data, region)
         }
         notes: dict[str, Mapping[str, int] | None] = {f"note:{contact}": after}
-        is_key = bool(known(f"key:{person}"))
+        spell = _spell(known, person)
+        reach = dict(known(f"reach:{person}") or {})
         for kind in ("quarter", "year"):  # the quarter's contacts; the year's home visits
             change: dict[int, int] = {}
             for note, sign in ((before, -1), (after, 1)):
@@ -77,9 +83,15 @@ class ContactsFamily(Basics):
                 count_key = f"{kind}:{person}:{ordinal}"
                 count = ((known(count_key) or {}).get("contacts", 0)) + delta
                 notes[count_key] = {"contacts": count} if count > 0 else None
+                is_key = _key_at(spell, _last_day(kind, ordinal))
                 standings[f"reached:{count_key}"] = (
                     Standing(region, _reached(kind, is_key), day=date.fromordinal(ordinal)) if count > 0 else None
                 )
+                if count > 0:
+                    reach[f"{kind}:{ordinal}"] = int(region)  # a region code is digits: a note holds numbers
+                else:
+                    reach.pop(f"{kind}:{ordinal}", None)
+        notes[f"reach:{person}"] = reach or None
         return Effect(day=event_day(envelope["occurred_at"]), standings=standings, notes=notes)
 
     def measures(self) -> Sequence[Measure]:
@@ -110,6 +122,55 @@ class ContactsFamily(Basics):
             "key_contact_visit_coverage": ratio(visited, key_contacts),
             "key_contacts_unvisited": max(key_contacts - visited, 0),
         }
+
+
+def _key_status(envelope: Mapping[str, Any], known: Known) -> Effect:
+    """Who is a key contact, where (the denominator of the coverage); when that changes, the person's spell
+    and the quarters (years) they were reached in that end on or after the change, judged again."""
+    data, region = envelope["data"], envelope["region"]
+    person, day = data["person_id"], event_day(envelope["occurred_at"])
+    key = data["status"] == "active" and bool(data["key_contact_reasons"])
+    standings: dict[str, Standing | None] = {f"key:{person}": Standing(region, {"key_contacts": 1}) if key else None}
+    notes: dict[str, Mapping[str, int] | None] = {}
+    if key != bool(known(f"key:{person}")):
+        spell = dict(_spell(known, person) or {})
+        if key:
+            spell = {"since": day.toordinal()}
+        else:
+            spell["until"] = day.toordinal()
+        notes[f"spell:{person}"] = spell
+        for name, reached_in in (known(f"reach:{person}") or {}).items():
+            kind, ordinal = name.split(":")
+            if _last_day(kind, int(ordinal)) >= day:
+                standings[f"reached:{kind}:{person}:{ordinal}"] = Standing(
+                    str(reached_in), _reached(kind, key), day=date.fromordinal(int(ordinal))
+                )
+    return Effect(day=day, standings=standings, notes=notes)
+
+
+def _spell(known: Known, person: str) -> Mapping[str, int] | None:
+    """The person's latest spell as a key contact ({since[, until]} as day ordinals); a key contact counted
+    before spells were kept is one since ever."""
+    spell = known(f"spell:{person}")
+    if spell is None and known(f"key:{person}"):
+        return {"since": 1}
+    return spell
+
+
+def _key_at(spell: Mapping[str, int] | None, day: date) -> bool:
+    if not spell:
+        return False
+    ordinal = day.toordinal()
+    return spell["since"] <= ordinal and ("until" not in spell or spell["until"] > ordinal)
+
+
+def _last_day(kind: str, first: int) -> date:
+    """The last day of the quarter (year) starting on day ordinal `first`."""
+    start = date.fromordinal(first)
+    if kind == "year":
+        return date(start.year, 12, 31)
+    following = date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+    return date.fromordinal(following.toordinal() - 1)
 
 
 def _note(data: Mapping[str, Any]) -> dict[str, int]:
