@@ -212,6 +212,47 @@ def test_a_campaigns_summary_table_for_the_city_and_its_roll_up_to_the_province(
     assert missing.status_code == 404
 
 
+def test_the_summary_tables_meetings_count_each_meeting_once_in_its_county(api: ReportingApi) -> None:
+    def attended(position: int, person: str, region: str, meeting: str) -> IntegrationEvent:
+        return api.contact(  # type: ignore[no-any-return]
+            position,
+            person,
+            region,
+            method="meeting",
+            group_id=meeting,
+            campaign_id=CAMPAIGN,
+            contacted_on="2026-07-28",
+        )
+
+    withdrawn = api.upstream(
+        "ContactWithdrawn", "outreach", 16, OTHER_VILLAGE, {"contact_id": "c-15", "person_id": "p-9"}
+    )
+    meetings = [
+        attended(10, "p-5", VILLAGE_A, "g-1"),  # one meeting of 鼓楼区, people of two townships
+        attended(11, "p-6", VILLAGE_A, "g-1"),
+        attended(12, "p-7", VILLAGE_B, "g-1"),
+        attended(13, "p-8", VILLAGE_B, "g-2"),  # a second one there; withdrawn below, one attendee stays
+        attended(14, "p-5", VILLAGE_A, "g-2"),
+        attended(15, "p-9", OTHER_VILLAGE, "g-3"),  # 台江区's only meeting: its only attendance withdrawn
+        api.upstream("ContactWithdrawn", "outreach", 17, VILLAGE_B, {"contact_id": "c-13", "person_id": "p-8"}),
+        withdrawn,
+    ]
+    api.deliver(*campaign_events(api), *meetings[:5])
+    api.project()
+    api.deliver(*meetings[5:], withdrawn)  # the withdrawal redelivered: archived once
+    api.project(batch_size=1)
+    city = api.get(f"/summary-tables/{CAMPAIGN}", region="3501")
+    rows = {row["region"]: figures(row) for row in city["rows"]}
+    assert (rows[COUNTY]["meetings"], rows[COUNTY]["meeting_attendances"]) == (2, 4)
+    assert (rows[OTHER_COUNTY]["meetings"], rows[OTHER_COUNTY]["meeting_attendances"]) == (0, 0)
+    assert (figures(city["total"])["meetings"], figures(city["total"])["visits"]) == (2, 8)
+    labels = [column["label"] for column in city["columns"]]
+    assert labels.index("召开座谈会（场）") == labels.index("走访人次") + 1
+    live = api.read_models()
+    api.rebuild()
+    assert api.read_models() == live
+
+
 def test_the_summary_table_as_the_forms_workbook(api: ReportingApi) -> None:
     api.deliver(*campaign_events(api))
     api.project()

@@ -1,8 +1,9 @@
 """A campaign's summary table (走访慰问活动情况汇总表) in the layout the Lishui notice asks for: one row per
 county (a city's table) or per city (the province's roll-up), numbered, the total last, under a title naming the
-region and the occasion, with what the platform counted (targets, people reached in person or remotely) beside
-what each county reported (people visited per target group, money and goods, problems found and solved) and
-whether its table was submitted, approved or returned, and on time.
+region and the occasion, with what the platform counted (targets, people reached in person or remotely, the
+meetings held (座谈会) and their attendances) beside what each county reported (people visited per target group,
+money and goods, problems found and solved) and whether its table was submitted, approved or returned, and on
+time.
 
 It is the campaign's statistic (GET /stats/campaigns?campaign=) laid out as the form: the same counters, the
 same as-of replay and publish suppression.
@@ -31,6 +32,8 @@ LAYOUT = (
     "remote",
     "coverage",
     "visits",
+    "meetings",
+    "meeting_attendances",
     GROUPS,
     "money_fen",
     "goods_fen",

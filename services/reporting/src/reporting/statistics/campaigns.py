@@ -7,6 +7,11 @@ approved or returned). A city's figures are its counties' summed: the roll-up th
 A campaign contact's withdrawal or correction does not repeat the campaign: a note per contact keeps it (the
 campaign id as the note's key), and a note per person and campaign how many contacts reach them in person and
 remotely, so that withdrawing one of two leaves the person reached.
+
+Meetings (座谈会, which the Lishui notice asks every county to hold): a group entry of method "meeting" is one
+meeting however many attend, counted in the county of those attending (a note per meeting and county keeps how
+many of its contacts stand there, so withdrawing one attendee leaves the meeting held); its contacts are the
+attendances (人次).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ REMOTE_METHODS = frozenset({"phone", "video", "wechat", "sms"})
 GROUP_NAMES = {**registry.CATEGORY_NAMES, **KEY_CONTACT_REASONS}
 STATUSES = {"submitted": "待审核", "approved": "已审核", "returned": "已退回"}
 CAMPAIGN = "campaign:"  # a contact's note names its campaign in a key: notes hold numbers only
+MEETING = "meeting:"  # ... and the meeting (group entry) it attended, the county as the value
+COUNTY = 6
 
 
 class CampaignsFamily(Basics):
@@ -76,6 +83,8 @@ class CampaignsFamily(Basics):
         if campaign is None:
             return None  # not a campaign's contact
         after = None if envelope["type"] == WITHDRAWN else {CAMPAIGN + campaign: 1, "remote": _remote(data)}
+        if after is not None and data.get("method") == "meeting" and data.get("group_id"):
+            after[MEETING + data["group_id"]] = int(region[:COUNTY])  # a region code is digits
         reach_key = f"reach:{campaign}:{person}"
         reach = dict(known(reach_key) or {"in_person": 0, "remote": 0})
         for note, sign in ((before, -1), (after, 1)):
@@ -85,14 +94,19 @@ class CampaignsFamily(Basics):
         if reach["in_person"] or reach["remote"]:
             how = "in_person" if reach["in_person"] else "remote"
             standing = Standing(region, {"reached": 1, how: 1}, part=campaign)
-        return Effect(
-            day=event_day(envelope["occurred_at"]),
-            standings={
-                f"reached:{campaign}:{person}": standing,
-                f"contact:{contact}": Standing(region, {"visits": 1}, part=campaign) if after else None,
-            },
-            notes={f"note:{contact}": after, reach_key: reach},
-        )
+        standings: dict[str, Standing | None] = {
+            f"reached:{campaign}:{person}": standing,
+            f"contact:{contact}": Standing(region, _attended(after), part=campaign) if after else None,
+        }
+        notes: dict[str, Mapping[str, int] | None] = {f"note:{contact}": after, reach_key: reach}
+        for meeting, delta in _meetings(before, after).items():
+            group, county = meeting
+            count_key = f"{MEETING}{campaign}:{group}:{county}"
+            count = (known(count_key) or {}).get("contacts", 0) + delta
+            notes[count_key] = {"contacts": count} if count > 0 else None
+            held = Standing(str(county), {"meetings": 1}, part=campaign)
+            standings[f"held:{campaign}:{group}:{county}"] = held if count > 0 else None
+        return Effect(day=event_day(envelope["occurred_at"]), standings=standings, notes=notes)
 
     def measures(self) -> Sequence[Measure]:
         return [
@@ -104,6 +118,8 @@ class CampaignsFamily(Basics):
             Measure("unreached", "尚未走访", derived=True, unit="count"),
             Measure("coverage", "走访率", derived=True),
             Measure("visits", "走访人次"),
+            Measure("meetings", "召开座谈会（场）"),
+            Measure("meeting_attendances", "参加座谈会人次"),
             Measure("reported_visited", "上报走访人数（各对象组合计）"),
             Measure("money_fen", "发放慰问金（元）", money=True),
             Measure("goods_fen", "慰问品折合（元）", money=True),
@@ -128,6 +144,24 @@ class CampaignsFamily(Basics):
             "coverage": ratio(reached, targets),
             "solved_rate": ratio(counts.get("problems_solved", 0), counts.get("problems_found", 0)),
         }
+
+
+def _attended(note: Mapping[str, int]) -> dict[str, int]:
+    """A campaign contact: a visit, and an attendance when it was a meeting's."""
+    if any(key.startswith(MEETING) for key in note):
+        return {"visits": 1, "meeting_attendances": 1}
+    return {"visits": 1}
+
+
+def _meetings(before: Mapping[str, int] | None, after: Mapping[str, int] | None) -> dict[tuple[str, int], int]:
+    """How a contact's withdrawal or correction changes the contacts each (meeting, county) holds."""
+    change: dict[tuple[str, int], int] = {}
+    for note, sign in ((before, -1), (after, 1)):
+        for key, county in (note or {}).items():
+            if key.startswith(MEETING):
+                meeting = (key.removeprefix(MEETING), county)
+                change[meeting] = change.get(meeting, 0) + sign
+    return {meeting: delta for meeting, delta in change.items() if delta}
 
 
 def _remote(data: Mapping[str, Any]) -> int:
