@@ -117,6 +117,7 @@ class ReportingApi:
         async def catch_up(db: Any) -> int:
             projection = ReportingProjection()
             await projection.setup(db)
+            await projection.setup_queries(db)
             projector = Projector(self.app, db, projection, batch_size=batch_size)
             total = 0
             while count := await projector.run_once():

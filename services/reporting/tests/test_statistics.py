@@ -144,6 +144,13 @@ def test_replays_never_count_twice_and_a_rebuild_equals_the_live_counters(api: R
 
     assert api.rebuild() == api.app.process_recorder.max_notification_id()
     assert api.read_models() == live
+    # The audit search's indexes are built after the replay, not left out.
+    assert audit_index_keys(api) == {
+        ("jurisdictions", "position"),
+        ("aggregate_id", "position"),
+        ("actor", "position"),
+        ("type", "jurisdictions", "position"),
+    }
     assert figures(api.stats("contacts")["total"]) == {
         **figures(api.stats("contacts")["total"]),
         "contacts": 2,
@@ -151,6 +158,14 @@ def test_replays_never_count_twice_and_a_rebuild_equals_the_live_counters(api: R
         "method.phone": 1,
     }
     assert api.get("/stats/summary", region=COUNTY) == {"region": COUNTY, "persons": 2, "visits": 2, "funds": 0}
+
+
+def audit_index_keys(api: ReportingApi) -> set[tuple[str, ...]]:
+    async def keys(db: Any) -> set[tuple[str, ...]]:
+        indexes = await db.audit.index_information()
+        return {tuple(field for field, _ in spec["key"]) for name, spec in indexes.items() if name != "_id_"}
+
+    return set(api.with_db(keys))
 
 
 def test_a_province_figure_reads_a_handful_of_documents(api: ReportingApi) -> None:

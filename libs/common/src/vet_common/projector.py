@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from eventsourcing.domain import DomainEventProtocol
 from prometheus_client import Gauge
@@ -31,6 +31,22 @@ class Projection(Protocol):
     async def setup(self, db: AsyncDatabase[Any]) -> None: ...
 
     async def apply(self, batch: ReadModelBatch, event: DomainEventProtocol[Any], position: int) -> None: ...
+
+
+@runtime_checkable
+class QueryIndexes(Protocol):
+    """A projection whose indexes serve only the API's queries, never its own reads while it projects.
+
+    A rebuild creates them after the replay: every insert into an indexed collection updates each index
+    (SecantusDB spends most of a rebuild there), and one build at the end is cheaper than a million updates.
+    """
+
+    async def setup_queries(self, db: AsyncDatabase[Any]) -> None: ...
+
+
+async def setup_query_indexes(projection: Projection, db: AsyncDatabase[Any]) -> None:
+    if isinstance(projection, QueryIndexes):
+        await projection.setup_queries(db)
 
 
 class FlushStep(Protocol):
@@ -287,6 +303,7 @@ class Projector:
 
     async def run(self, stop: asyncio.Event, poll_interval: float) -> None:
         await self.projection.setup(self.db)
+        await setup_query_indexes(self.projection, self.db)
         log.info("projector for %s started at %s", self.service, await self.position())
         await poll("projector", self.run_once, stop, poll_interval)
 
@@ -313,4 +330,5 @@ class Projector:
                     break
                 done += count
                 progress.update(task, completed=await self.position() or before)
+        await setup_query_indexes(self.projection, self.db)
         return done

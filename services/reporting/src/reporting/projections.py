@@ -166,11 +166,14 @@ class ReportingProjection:
 
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db.counters.create_index([("topic", 1), ("bucket", 1), ("parent", 1)])
+        await db.reports.create_index([("jurisdictions", 1), ("period", 1)])
+
+    async def setup_queries(self, db: AsyncDatabase[Any]) -> None:
+        # The audit search's indexes: nothing reads them while projecting, so a rebuild builds them at the end.
         await db.audit.create_index([("jurisdictions", 1), ("position", -1)])
         await db.audit.create_index([("aggregate_id", 1), ("position", -1)])
         await db.audit.create_index([("actor", 1), ("position", -1)])
         await db.audit.create_index([("type", 1), ("jurisdictions", 1), ("position", -1)])
-        await db.reports.create_index([("jurisdictions", 1), ("period", 1)])
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, EntryArchived):

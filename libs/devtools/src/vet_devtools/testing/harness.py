@@ -27,7 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from vet_common.domain import FixedClock
 from vet_common.eventstore import ServiceApplication
-from vet_common.projector import Projector
+from vet_common.projector import Projector, setup_query_indexes
 from vet_common.relay import InMemoryPublisher, Relay
 from vet_common.service import ServiceDefinition
 from vet_common.settings import Settings
@@ -164,6 +164,7 @@ class ServiceHarness(Generic[AppT]):
         projection = self.definition.projection_factory(self.app)
         if db.name not in self._set_up:
             await projection.setup(db)
+            await setup_query_indexes(projection, db)
             self._set_up.add(db.name)
         projector = Projector(self.app, db, projection)
         total = 0
