@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.alerts import AlertRules, AlertSubject, alerts_for
 from registry.application import RegistryApplication
+from registry.queries import villages_of
 
 
 def subject_of(doc: dict[str, Any]) -> AlertSubject:
@@ -35,8 +36,8 @@ async def active_people(db: AsyncDatabase[Any], region_prefix: str) -> AsyncIter
         async for doc in db.persons.find({"status": "active"}):
             yield doc
         return
-    async for village in db.villages.find({"jurisdictions": region_prefix}, {"_id": 1}, sort=[("_id", 1)]):
-        async for doc in db.persons.find({"region": village["_id"], "status": "active"}):
+    for village, _ in await villages_of(db, region_prefix):
+        async for doc in db.persons.find({"region": village, "status": "active"}):
             yield doc
 
 

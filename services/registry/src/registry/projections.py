@@ -25,6 +25,9 @@ from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
 
+TOWNSHIP_DIGITS = 9  # a village's township is the first 9 digits of its code
+
+
 def person_document(person: Person, id_hash: str) -> dict[str, Any]:
     """What lists and searches need; the full record is read from the event store."""
     keys = region_keys(person.region)
@@ -84,7 +87,7 @@ class RegistryProjection:
         await db.persons.create_index([("facets", ASCENDING), ("region", ASCENDING), ("name", ASCENDING)])
         await db.persons.create_index([("region", ASCENDING), ("name", ASCENDING), ("_id", ASCENDING)])
         await db.persons.create_index([("name", ASCENDING), ("birth_date", ASCENDING)])
-        await db.villages.create_index([("jurisdictions", ASCENDING)])
+        await db.townships.create_index([("jurisdictions", ASCENDING)])
         await db.transfers.create_index([("to_jurisdictions", ASCENDING), ("status", ASCENDING)])
         await db.transfers.create_index([("from_jurisdictions", ASCENDING), ("status", ASCENDING)])
         await db.duplicates.create_index([("jurisdictions", ASCENDING), ("status", ASCENDING)])
@@ -95,8 +98,13 @@ class RegistryProjection:
 
     @staticmethod
     def residents(batch: ReadModelBatch, village: str, position: int, change: int) -> None:
+        # One document per township counting each of its villages: a batch of a county's roster touches
+        # every village, and SecantusDB rewrites a document and all its index entries per update, so 10
+        # townships cost 10 updates where 300 villages cost 300 (a third of the projection's server time).
         # A tally counts each event once (replay-safe), so a batch applied again does not move anyone twice.
-        batch.tally("villages", village, position, {"residents": change}, {"jurisdictions": region_keys(village)})
+        township = village[:TOWNSHIP_DIGITS]
+        fields = {"jurisdictions": region_keys(township)}
+        batch.tally("townships", township, position, {f"villages.{village}": change}, fields)
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, IdNumberClaim.Event):
@@ -107,7 +115,7 @@ class RegistryProjection:
         if isinstance(state, Person):
             id_hash = self.application.id_number_hash(state.id_number)  # type: ignore[attr-defined]
             batch.put("persons", doc_id, version, person_document(state, id_hash))
-            # How many live in each village: lists walk a township village by village (queries.find_persons).
+            # How many live in each village: lists walk a township village by village (queries.villages_of).
             # A count, not the list of who: one small document however many live there, where a list grew
             # with the village and was rewritten whole on every batch that touched it.
             if version == 1:

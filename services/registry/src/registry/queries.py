@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pymongo.asynchronous.database import AsyncDatabase
 
 from registry.domain import born_on_or_before
+from registry.projections import TOWNSHIP_DIGITS
 from vet_common.auth import Principal
 from vet_common.domain import Invalid
 from vet_common.idnumber import InvalidIdNumber, parse_id_number
@@ -97,16 +98,28 @@ async def find_persons(
     return await _village_by_village(db, scope, wanted, after, search)
 
 
+async def villages_of(db: AsyncDatabase[Any], scope: str) -> list[tuple[str, int]]:
+    """The villages in a jurisdiction with how many live in each, in code order (from their townships' tallies:
+    one document per township, found by a jurisdiction key; a village's scope asks for its township)."""
+    townships = await db.townships.find({"jurisdictions": scope[:TOWNSHIP_DIGITS]}).to_list()
+    return sorted(
+        (village, residents)
+        for township in townships
+        for village, residents in township.get("villages", {}).items()
+        if village.startswith(scope)
+    )
+
+
 async def _village_by_village(
     db: AsyncDatabase[Any], scope: str, wanted: Any, after: Document | None, search: PersonSearch
 ) -> PersonResults:
     """A township's list: each query is one village, and the walk stops when the page is full."""
-    villages = await db.villages.find({"jurisdictions": scope}, sort=[("_id", 1)]).to_list()
+    villages = await villages_of(db, scope)
     page: list[Document] = []
-    for village in villages:
-        if after and village["_id"] < after["region"]:
+    for village, _ in villages:
+        if after and village < after["region"]:
             continue
-        people = await db.persons.find({"region": village["_id"]}).to_list()
+        people = await db.persons.find({"region": village}).to_list()
         page += sorted(
             (doc for doc in people if wanted(doc) and (after is None or _order(doc) > _order(after))), key=_order
         )
@@ -116,7 +129,7 @@ async def _village_by_village(
     if search.filtered:
         total, exact = (None, False) if more or after else (len(page), True)
     else:  # the whole jurisdiction, unfiltered: the villages know how many live in each
-        total = sum(village.get("residents", 0) for village in villages)
+        total = sum(residents for _, residents in villages)
         exact = True
     return PersonResults(page[: search.page_size], total, exact, _next(page, search))
 
