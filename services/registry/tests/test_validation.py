@@ -326,9 +326,21 @@ def test_the_api_accepts_a_good_body(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", "张\x01三"), ("address", "鼓楼区\x00鼓东街道1号"), ("address", "a\x1bb"), ("service.branch", "陆\x07军")],
+    [
+        ("name", "张\x01三"),
+        ("address", "鼓楼区\x00鼓东街道1号"),
+        ("address", "a\x1bb"),
+        ("address", "a\x7fb"),  # DEL and the C1 controls are category Cc too
+        ("address", "a\x9fb"),
+        ("service.branch", "陆\x07军"),
+    ],
 )
 def test_invisible_control_characters_are_refused(field: str, value: str) -> None:
     overrides: dict[str, Any] = {"service": {"branch": value}} if field == "service.branch" else {field: value}
     errors = errors_of(**overrides)
     assert "控制字符" in errors[field]
+
+
+@pytest.mark.parametrize("value", ["鼓楼区\t鼓东街道", "鼓楼区\r\n鼓东街道", "鼓楼区\xa0鼓东街道"])
+def test_tabs_line_breaks_and_other_spaces_are_not_control_characters(value: str) -> None:
+    assert "鼓东街道" in str(PersonData.model_validate(data(address=value)).address)

@@ -45,12 +45,17 @@ def blank_to_none(value: Any) -> Any:
     return value
 
 
+# The control characters (Unicode category Cc: U+0000-U+001F and U+007F-U+009F) but tab and line breaks, as one
+# regex search: asking each character's category took 7 µs a cell against 0.4, three cells in every roster row.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def text_of(value: Any, what: str, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f"{what}应填写文字 ({field} must be text)")
     text = str(value)
     # A NUL or \x01 pasted from another system is invisible on screen and breaks exports: refuse it here.
-    if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
+    if _CONTROL.search(text):
         raise ValueError(
             f"{what}中含有看不见的控制字符，请删除后重新填写 ({field} contains an invisible control character)"
         )
