@@ -24,7 +24,6 @@ from vet_common.jurisdiction import region_keys
 from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
-
 TOWNSHIP_DIGITS = 9  # a village's township is the first 9 digits of its code
 
 
