@@ -41,6 +41,20 @@ def test_saves_and_reloads_an_aggregate_with_encrypted_bodies(app: CounterApplic
     assert b"350102001001" not in stored[0].state  # AES-GCM at rest
 
 
+def test_a_batch_of_many_aggregates_gets_its_notification_ids_in_order(app: CounterApplication) -> None:
+    # PostgreSQL's recorder inserts a batch as plain arrays (vet_common.pgrecorder): every event stored, in order.
+    counters = [Counter(region=f"350102001{n:03d}") for n in range(1, 51)]
+    for counter in counters[::2]:
+        counter.increment()
+    before = app.process_recorder.max_notification_id() or 0
+    app.save(*counters)
+    notes = app.process_recorder.select_notifications(before + 1, 100)
+    expected = [(c.id, v) for c in counters for v in range(1, c.version + 1)]
+    assert [(n.originator_id, n.originator_version) for n in notes] == expected
+    assert [n.id for n in notes] == sorted(n.id for n in notes)
+    assert [app.repository.get(c.id).value for c in counters[:2]] == [1, 0]
+
+
 def test_a_conflicting_write_is_rejected(app: CounterApplication) -> None:
     counter = Counter(region="350102001001")
     app.save(counter)

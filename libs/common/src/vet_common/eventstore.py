@@ -165,7 +165,7 @@ def tracking_exists(recorder: ProcessRecorder, upstream: str, position: int) -> 
     table = getattr(recorder, "tracking_table_name", "tracking")
     if datastore is None:
         raise TypeError(f"unsupported recorder {type(recorder).__name__}")
-    if type(recorder).__module__.startswith("eventsourcing.postgres"):
+    if is_postgres(recorder):
         from psycopg import sql
 
         query = sql.SQL("SELECT 1 FROM {}.{} WHERE application_name = %s AND notification_id = %s").format(
@@ -180,3 +180,8 @@ def tracking_exists(recorder: ProcessRecorder, upstream: str, position: int) -> 
             (upstream, position),
         )
         return curs.fetchone() is not None
+
+
+def is_postgres(recorder: Any) -> bool:
+    """Whether the recorder writes to PostgreSQL (eventsourcing's recorders, or ours built on them)."""
+    return any(cls.__module__.startswith("eventsourcing.postgres") for cls in type(recorder).__mro__)

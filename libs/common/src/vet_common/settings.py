@@ -180,6 +180,7 @@ class Settings(BaseSettings):
                 POSTGRES_PASSWORD=unquote(url.password or ""),
                 POSTGRES_SCHEMA=self.service,
                 CREATE_TABLE="y",
+                PROCESS_RECORDER_TOPIC="vet_common.pgrecorder:ArrayInsertProcessRecorder",
             )
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)

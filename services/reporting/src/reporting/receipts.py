@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from vet_common.eventstore import is_postgres
+
 CHUNK = 500  # well under SQLite's limit of bound parameters
 
 
@@ -16,7 +18,7 @@ def existing_streams(recorder: Any, ids: Sequence[UUID]) -> set[UUID]:
     if datastore is None or table is None:  # the test harness's in-memory recorder
         return {stream for stream in ids if recorder.select_events(stream, limit=1)}
     found: set[UUID] = set()
-    postgres = type(recorder).__module__.startswith("eventsourcing.postgres")
+    postgres = is_postgres(recorder)
     for first in range(0, len(ids), CHUNK):
         chunk = list(ids[first : first + CHUNK])
         with datastore.transaction(commit=False) as cursor:
