@@ -88,6 +88,35 @@ async def test_counts_that_drifted_cost_time_but_never_a_row(db: AsyncDatabase[A
     assert seen == expected
 
 
+class CountingReads:
+    """The day counts' collection, counting the queries sent to it."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.database = collection.database
+        self.full_name = f"{collection.full_name}.{uuid.uuid4().hex[:6]}"  # this test's own memory
+        self.reads = 0
+
+    def find(self, query: dict[str, Any], **kwargs: Any) -> Any:
+        self.reads += 1
+        return self.collection.find(query, **kwargs)
+
+
+async def test_remembered_counts_are_read_once_and_stale_ones_lose_no_row(db: AsyncDatabase[Any]) -> None:
+    expected = await fill(db, dense=300, sparse=100)
+    reads = CountingReads(db.day_counts)
+    counts = DayCounts(reads, "due|3501", remember_seconds=60)  # type: ignore[arg-type]
+    start, end = DAY - timedelta(days=3650), DAY + timedelta(days=1)
+    first = await walk(db.schedules, "due_slot", {"jurisdictions": "3501"}, start, end, None, 50, counts)
+    asked = reads.reads
+    assert asked >= 1
+    # The counts change (the projector moved on): the remembered ones still plan the windows, and no row is lost.
+    await db.day_counts.update_many({}, {"$set": {"n": 1}})
+    again = await walk(db.schedules, "due_slot", {"jurisdictions": "3501"}, start, end, None, 50, counts)
+    assert reads.reads == asked
+    assert [d["due_slot"] for d in again.docs] == [d["due_slot"] for d in first.docs] == expected[:50]
+
+
 async def test_without_counts_every_document_once_in_order(db: AsyncDatabase[Any]) -> None:
     expected = await fill(db, dense=0, sparse=300)
     seen, _ = await every_page(db, size=50, counted=False)

@@ -24,7 +24,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.requests import OPEN_STATUSES, Request, RequestStatus, RequestStep
 from outreach.projections.history import state_before
-from outreach.queries.windows import MONTHS, DayCounts, day_key, decode, encode, key_at, month_of, walk
+from outreach.queries.windows import (
+    COUNTS_REMEMBERED,
+    MONTHS,
+    DayCounts,
+    day_key,
+    decode,
+    encode,
+    key_at,
+    month_of,
+    walk,
+)
 from vet_common.auth import Principal
 from vet_common.domain import Invalid
 from vet_common.eventstore import ServiceApplication
@@ -183,7 +193,7 @@ async def find_requests(
             return [], None  # a resolved or closed request is never overdue, nor "not overdue"
         start, end = (start, today) if search.overdue else (today, end)
     if counted(key):
-        counts = DayCounts(db[DAY_COUNTS], f"req|{key}")
+        counts = DayCounts(db[DAY_COUNTS], f"req|{key}", COUNTS_REMEMBERED)
         page = await walk(db.requests, "sort_key", query, start, end, search.after, search.page_size, counts)
         return [shown(doc, today) for doc in page.docs], page.next
     lower = {"$gte": key_at(start.toordinal())}

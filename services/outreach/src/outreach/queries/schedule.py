@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.schedule import ContactFile
 from outreach.projections.schedule import COUNTED_UP_TO, DAY_COUNTS
-from outreach.queries.windows import UNDATED, DayCounts, Page, walk
+from outreach.queries.windows import COUNTS_REMEMBERED, UNDATED, DayCounts, Page, walk
 from vet_common.auth import Principal
 from vet_common.jurisdiction import JURISDICTIONS, within
 
@@ -52,7 +52,7 @@ async def unpaired(
 
 def counts(db: AsyncDatabase[Any], name: str, match: dict[str, Any]) -> DayCounts | None:
     scope = match[JURISDICTIONS]
-    return DayCounts(db[DAY_COUNTS], f"{name}|{scope}") if len(scope) <= COUNTED_UP_TO else None
+    return DayCounts(db[DAY_COUNTS], f"{name}|{scope}", COUNTS_REMEMBERED) if len(scope) <= COUNTED_UP_TO else None
 
 
 async def person_schedule(db: AsyncDatabase[Any], person_id: str) -> dict[str, Any] | None:
