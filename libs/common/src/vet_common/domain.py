@@ -75,6 +75,16 @@ class PreconditionFailed(DomainError):
     status_code = 412
 
 
+def ensure_version(version: int, expected: int | None, what: str = "记录", english: str = "record") -> None:
+    """PreconditionFailed (412) when the caller changes a record from a stale screen (If-Match)."""
+    if expected is not None and version != expected:
+        raise PreconditionFailed(
+            f"{what}已被他人修改（当前第 {version} 版，您看到的是第 {expected} 版），请刷新后重试 "
+            f"(the {english} changed since you loaded it: version {version}, not {expected})",
+            version=version,
+        )
+
+
 class Refused(DomainError):
     """The caller's role or jurisdiction does not allow this."""
 

@@ -23,7 +23,7 @@ from registry.domain import (
     Transfer,
 )
 from vet_common.auth import Principal
-from vet_common.domain import Actor, Conflict, Invalid, NotFound, PreconditionFailed, Refused, actor_from
+from vet_common.domain import Actor, Conflict, Invalid, NotFound, Refused, actor_from, ensure_version
 from vet_common.eventstore import ServiceApplication
 from vet_common.settings import Settings
 
@@ -140,12 +140,7 @@ class RegistryApplication(ServiceApplication):
         person = self.get_person(person_id)
         if person is None:
             raise NotFound(NO_SUCH_PERSON)
-        if expected_version is not None and person.version != expected_version:
-            raise PreconditionFailed(
-                f"档案已被他人修改（当前第 {person.version} 版，您看到的是第 {expected_version} 版），请刷新后重试 "
-                f"(the record changed since you loaded it: version {person.version}, not {expected_version})",
-                version=person.version,
-            )
+        ensure_version(person.version, expected_version, "档案")
         return person
 
     def update_profile(

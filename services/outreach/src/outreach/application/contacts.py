@@ -9,11 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from outreach.application.campaigns import reached_targets, released_targets
-from outreach.application.files import contact_file, ensure_version
+from outreach.application.files import contact_file
 from outreach.domain.contacts import CORRECTABLE, Contact, ContactMethod
 from outreach.domain.schedule import ContactFile
 from vet_common.auth import Principal
-from vet_common.domain import Actor, DomainError, Invalid, NotFound
+from vet_common.domain import Actor, DomainError, Invalid, NotFound, ensure_version
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import PersonReplica, known_person
 
@@ -181,7 +181,7 @@ class ContactCommands(ServiceApplication):
         contact = self.get_contact(contact_id)
         if contact is None or not principal.can_see(contact.region):
             raise NotFound(NO_SUCH_CONTACT)
-        ensure_version(contact, expected_version, "联系记录", "contact")
+        ensure_version(contact.version, expected_version, "联系记录", "contact")
         return contact
 
     def _replica(self, person_id: str) -> PersonReplica:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from outreach.domain.schedule import ContactFile
-from vet_common.domain import PreconditionFailed
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import PersonReplica
 
@@ -26,12 +23,3 @@ def contact_file(application: ServiceApplication, person: PersonReplica) -> Cont
         key_contact_since=(getattr(person, "registered_on", None) or application.clock.today()) if key else None,
         registry_version=person.registry_version,
     )
-
-
-def ensure_version(aggregate: Any, expected_version: int | None, what: str, english: str) -> None:
-    """PreconditionFailed (412) when the caller changes a record from a stale screen (If-Match)."""
-    if expected_version is not None and aggregate.version != expected_version:
-        raise PreconditionFailed(
-            f"{what}已被他人修改（当前第 {aggregate.version} 版，您看到的是第 {expected_version} 版），请刷新后重试 "
-            f"(the {english} changed meanwhile: it is at version {aggregate.version}, you saw {expected_version})"
-        )

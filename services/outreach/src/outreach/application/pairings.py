@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from outreach.application.files import contact_file, ensure_version
+from outreach.application.files import contact_file
 from outreach.domain.pairings import EndReason, Pairing
 from outreach.domain.schedule import ContactFile
 from vet_common.auth import Principal
-from vet_common.domain import Actor, DomainError, Invalid, NotFound
+from vet_common.domain import Actor, DomainError, Invalid, NotFound, ensure_version
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import PersonReplica, known_person
 
@@ -91,5 +91,5 @@ class PairingCommands(ServiceApplication):
         pairing = self.get_pairing(pairing_id)
         if pairing is None or not principal.can_see(pairing.region):
             raise NotFound(NO_SUCH_PAIRING)
-        ensure_version(pairing, expected_version, "结对记录", "pairing")
+        ensure_version(pairing.version, expected_version, "结对记录", "pairing")
         return pairing

@@ -22,7 +22,7 @@ from outreach.domain.requests import (
     escalation_due,
 )
 from vet_common.auth import Principal, Role
-from vet_common.domain import CHINA, SYSTEM_ACTOR, Actor, Invalid, PreconditionFailed, Refused
+from vet_common.domain import CHINA, SYSTEM_ACTOR, Actor, Invalid, PreconditionFailed, Refused, ensure_version
 from vet_common.jurisdiction import ensure_visible
 from vet_common.people import known_person
 from vet_common.policies import Policies
@@ -197,12 +197,7 @@ class RequestCommands(ContactCommands):
         request = self.get_request(request_id)
         ensure_visible(principal, request.region if request else None, "诉求")
         assert request is not None
-        if expected_version is not None and request.version != expected_version:
-            raise PreconditionFailed(
-                f"该诉求已被他人处理（当前第 {request.version} 版，您看到的是第 {expected_version} 版），请刷新后重试 "
-                f"(the request changed since you loaded it: version {request.version}, not {expected_version})",
-                version=request.version,
-            )
+        ensure_version(request.version, expected_version, "该诉求", "request")
         return request
 
     def accept_request(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from outreach.application.files import ensure_version
 from outreach.domain.rules import (
     DEFAULT_TABLE,
     ContactRules,
@@ -13,7 +12,7 @@ from outreach.domain.rules import (
     validate_entries,
 )
 from vet_common.auth import Principal
-from vet_common.domain import Actor
+from vet_common.domain import Actor, ensure_version
 from vet_common.eventstore import ServiceApplication
 
 
@@ -49,10 +48,10 @@ class RuleCommands(ServiceApplication):
         }
         rules: ContactRules | None = self.get_or_none(ContactRules.create_id())
         if rules is None:
-            ensure_version(DEFAULT_TABLE, expected_version, "联系规则", "contact rules")
+            ensure_version(DEFAULT_TABLE.version, expected_version, "联系规则", "contact rules")
             rules = ContactRules(**state)  # type: ignore[arg-type]
         else:
-            ensure_version(rules, expected_version, "联系规则", "contact rules")
+            ensure_version(rules.version, expected_version, "联系规则", "contact rules")
             rules.change(**state)  # type: ignore[arg-type]
         self.save(rules)
         return rules.table
