@@ -16,7 +16,16 @@ import vet_common
 from vet_common import cli
 
 SOURCE = Path(vet_common.__file__).resolve().parent
-OPERATOR_COMMANDS = ["token", "rebuild", "verify", "verify-archive", "import", "backup", "restore"]
+OPERATOR_COMMANDS = [
+    "token",
+    "rebuild",
+    "verify",
+    "verify-archive",
+    "migrate-enrolment-roll",
+    "import",
+    "backup",
+    "restore",
+]
 STACK_COMMANDS = ["up", "down", "status", "demo"]
 STACK_GROUPS = ["federation"]  # typer lists groups after the commands
 

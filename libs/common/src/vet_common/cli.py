@@ -81,6 +81,12 @@ def verify_archive() -> None:
     _run_service_command("reporting", "verify-archive")
 
 
+@app.command("migrate-enrolment-roll")
+def migrate_enrolment_roll() -> None:
+    """Enter assistance's enrolments stored before the payroll roll in it, once (a second run changes nothing)."""
+    _run_service_command("assistance", "migrate-enrolment-roll")
+
+
 @app.command("import")
 def import_roster(
     file: Annotated[str, typer.Argument(help="Roster as .xlsx or .csv (template: GET /imports/template.xlsx)")],

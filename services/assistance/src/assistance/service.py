@@ -3,6 +3,7 @@
 from assistance.api import routers
 from assistance.application import AssistanceApplication
 from assistance.contract import TRANSLATIONS
+from assistance.migrations import migrate_roll_command
 from assistance.policies import reactions
 from assistance.projections import AssistanceProjection
 from vet_common.service import ServiceDefinition
@@ -21,4 +22,5 @@ definition = ServiceDefinition(
     # The people replica (vet_common.people) and the reactions to deaths, transfers and eligibility alerts.
     consumes=["registry"],
     handler_factory=reactions.handler,
+    commands={"migrate-enrolment-roll": migrate_roll_command},
 )
