@@ -6,7 +6,8 @@
   acceptance there) or, with none, wait for the receiving county; enrolments end with the month of the move and
   are proposed in the receiving region's regular-entitlement fund for its officer to confirm.
 - PersonUpdated with the status "merged" (a duplicate record folded into the one kept): its enrolments end with
-  the month of the merge (the kept record is the one paid).
+  the month of the merge (the kept record is the one paid); its open applications move to the kept record, and
+  what its funds approved counts towards the kept record's yearly ceilings.
 - EligibilityAlertRaised (a rural veteran turning 60): an enrolment is proposed from the month after the birthday.
 """
 
@@ -17,10 +18,19 @@ from typing import Any
 from uuid import UUID
 
 from assistance.application import SYSTEM, AssistanceApplication
-from assistance.domain import Application, Enrolment, EnrolmentRoll, Fund, Payroll, PersonFile, next_month
+from assistance.domain import (
+    Application,
+    Enrolment,
+    EnrolmentRoll,
+    Fund,
+    Payroll,
+    PersonFile,
+    PersonYear,
+    next_month,
+)
 from assistance.rules import FundKind
 from vet_common.domain import CHINA
-from vet_common.people import people_replica
+from vet_common.people import PersonReplica, people_replica
 from vet_common.policies import Policies
 from vet_common.regions import is_within
 from vet_contracts import registry
@@ -68,6 +78,44 @@ class Changes:
                 payroll.void(str(enrolment.id), reason)
             month = next_month(month)
 
+    def follow(self, application: Application, to_region: str) -> None:
+        """The person now lives in `to_region`: outside the fund's region, the application goes to the receiving
+        region's fund of the same kind and year (or waits for the receiving county)."""
+        fund: Fund = self.get(application.fund_id)
+        if is_within(to_region, fund.region):
+            return  # still within the fund's region: nothing changes
+        receiving = self.app.find_fund(to_region, application.fund_kind, fund.year)
+        if application.reserved:
+            self.app.release(application, "person transferred", self.get)
+        application.move(str(receiving.id) if receiving else None, to_region, SYSTEM, self.app.clock.now())
+
+    def hand_over(self, applications: list[Application], merged_id: str, kept_id: str) -> None:
+        """A record merged into `kept_id`: its open applications carry on for the kept record (in the kept
+        record's region), and what its funds approved it counts towards the kept record's yearly ceilings."""
+        kept: PersonReplica | None = self.get(PersonReplica.create_id(kept_id))
+        kept_file: PersonFile | None = self.get(PersonFile.create_id(kept_id))
+        if kept_file is None:
+            kept_file = PersonFile(person_id=kept_id)
+            self.add(kept_file)
+        years: set[int] = set()
+        for application in applications:
+            fund: Fund = self.get(application.fund_id)
+            fund.merge_person(merged_id, kept_id)
+            years.add(fund.year)
+            region = kept.region if kept is not None else application.region
+            if application.merge_into(kept_id, region, SYSTEM, self.app.clock.now()):
+                kept_file.file_merged(str(application.id))
+                self.follow(application, region)
+        for year in sorted(years):
+            merged_year: PersonYear | None = self.get(PersonYear.create_id(merged_id, year))
+            if merged_year is None:
+                continue
+            kept_year: PersonYear | None = self.get(PersonYear.create_id(kept_id, year))
+            if kept_year is None:
+                kept_year = PersonYear(person_id=kept_id, year=year)
+                self.add(kept_year)
+            kept_year.absorb(merged_year)
+
 
 def month_of(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
@@ -88,16 +136,20 @@ def stop_payments(app: AssistanceApplication, died: registry.PersonDied) -> list
 
 
 @assistance_policies.on(registry.PersonUpdated)
-def stop_a_merged_record(app: AssistanceApplication, updated: registry.PersonUpdated) -> list[Any]:
-    """A duplicate record merged into the one kept (status "merged"): its enrolments are paid to the end of the
-    month and stop, so the person is never paid twice; the kept record is the one to enrol."""
+def follow_a_merged_record(app: AssistanceApplication, updated: registry.PersonUpdated) -> list[Any]:
+    """A duplicate record merged into the one kept (status "merged", `merged_into`): its enrolments are paid to
+    the end of the month and stop, so the person is never paid twice (the kept record is the one to enrol); its
+    open applications move to the kept record at the step they had reached (one person, one case: withdrawing
+    them would make the station file again what was already accepted or approved)."""
     if updated.data.status != MERGED:
         return []
     changes = Changes(app)
-    _, enrolments = changes.open_work(updated.data.person_id)
+    applications, enrolments = changes.open_work(updated.data.person_id)
     merged_in = month_of(updated.occurred_at.astimezone(CHINA).date())
     for enrolment in enrolments:
         changes.end_enrolment(enrolment, merged_in, "merged")
+    if updated.data.merged_into:
+        changes.hand_over(applications, updated.data.person_id, updated.data.merged_into)
     return changes.changed()
 
 
@@ -108,17 +160,10 @@ def follow_the_person(app: AssistanceApplication, moved: registry.PersonTransfer
     moved_in = month_of(moved.occurred_at.astimezone(CHINA).date())
     applications, enrolments = changes.open_work(moved.data.person_id)
     for application in applications:
-        fund: Fund = changes.get(application.fund_id)
-        if application.status not in {"submitted", "returned", "accepted", "approved", "notified"}:
-            continue
-        if is_within(to_region, fund.region):
-            continue  # still within the fund's region: nothing changes
-        receiving = app.find_fund(to_region, application.fund_kind, fund.year)
-        if application.reserved:
-            app.release(application, "person transferred", changes.get)
-        application.move(str(receiving.id) if receiving else None, to_region, SYSTEM, app.clock.now())
+        if application.status in {"submitted", "returned", "accepted", "approved", "notified"}:
+            changes.follow(application, to_region)
     for enrolment in enrolments:
-        fund = changes.get(enrolment.fund_id)
+        fund: Fund = changes.get(enrolment.fund_id)
         if enrolment.status == "ended" or is_within(to_region, fund.region):
             continue
         changes.end_enrolment(enrolment, moved_in, "transferred")

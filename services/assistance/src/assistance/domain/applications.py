@@ -222,6 +222,19 @@ class Application(Aggregate):
         self.status = "suspended"
         self.steps.append(self._step("suspended", actor, at, died_on=died_on.isoformat(), was=was))
 
+    def merge_into(self, person_id: str, region: str, actor: Actor, at: datetime) -> bool:
+        """The registry merged this person's record into `person_id` (the one kept, 合并): the open application
+        carries on for that record, at the step it had reached. False if it is closed or already theirs."""
+        if self.status not in OPEN or self.person_id == person_id:
+            return False
+        self._person_merged(person_id=person_id, from_person_id=self.person_id, region=region, actor=actor, at=at)
+        return True
+
+    @event("PersonMerged")
+    def _person_merged(self, *, person_id: str, from_person_id: str, region: str, actor: Actor, at: datetime) -> None:
+        self.person_id, self.region = person_id, region
+        self.steps.append(self._step("merged", actor, at, from_person_id=from_person_id, person_id=person_id))
+
     def move(self, fund_id: str | None, region: str, actor: Actor, at: datetime) -> None:
         """The person moved (PersonTransferred): the application goes to the receiving region's fund of the same
         kind and starts again at acceptance there; with no such fund it waits for the receiving county."""
@@ -264,6 +277,11 @@ class PersonFile(Aggregate):
     @event("ApplicationFiled")
     def file_application(self, *, application_id: str) -> None:
         self.applications.append(application_id)
+
+    def file_merged(self, application_id: str) -> None:
+        """An open application of a record merged into this one."""
+        if application_id not in self.applications:
+            self.file_application(application_id=application_id)
 
     @event("EnrolmentFiled")
     def file_enrolment(self, *, enrolment_id: str) -> None:

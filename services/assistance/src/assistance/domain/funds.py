@@ -120,6 +120,19 @@ class Fund(Aggregate):
         del self.reservations[application_id]
         self.disbursed_fen += amount_fen
 
+    def merge_person(self, person_id: str, into: str) -> None:
+        """Two records of one person merged (the registry kept `into`): what the fund approved the merged record
+        counts towards the kept one's yearly ceiling, and its unpaid reservations are the kept record's."""
+        if person_id in self.by_person and person_id != into:
+            self._person_merged(person_id=person_id, into=into)
+
+    @event("PersonMerged")
+    def _person_merged(self, *, person_id: str, into: str) -> None:
+        self.by_person[into] = self.by_person.get(into, 0) + self.by_person.pop(person_id)
+        for application_id, (person, amount_fen) in list(self.reservations.items()):
+            if person == person_id:
+                self.reservations[application_id] = (into, amount_fen)
+
 
 class Ceiling(Aggregate):
     """A department's ceiling per person and year across its funds (those of its region and below)."""
@@ -169,6 +182,17 @@ class PersonYear(Aggregate):
     @event("Added")
     def _added(self, *, application_id: str, fund_region: str, amount_fen: int) -> None:
         self.amounts[application_id] = [fund_region, amount_fen]
+
+    def absorb(self, merged: PersonYear) -> None:
+        """The year of a record merged into this person's: its approved amounts count here too (already
+        committed, so no ceiling is checked: the next approval is)."""
+        amounts = {key: value for key, value in merged.amounts.items() if key not in self.amounts}
+        if amounts:
+            self._absorbed(person_id=merged.person_id, amounts=amounts)
+
+    @event("Absorbed")
+    def _absorbed(self, *, person_id: str, amounts: dict[str, list[Any]]) -> None:
+        self.amounts.update(amounts)
 
     def remove(self, application_id: str) -> None:
         if application_id in self.amounts:
