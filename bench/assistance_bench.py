@@ -109,10 +109,12 @@ def enrol_many(app: AssistanceApplication, fund_id: Any, count: int) -> float:
             start_month="2026-01",
             proposed=False,
             actor=ACTOR,
+            yearly_fen=None,
+            pay_month=None,
         )
         share = shares[enrolment.id.int % EnrolmentRoll.SHARES]
         share.add(enrolment)
-        events += enrolment.collect_events() + share.collect_events()
+        events += [*enrolment.collect_events(), *share.collect_events()]
         if len(events) >= 10_000:
             app.save_events(events)
             events = []

@@ -27,6 +27,8 @@ def old_shape_enrolment(desk: Any, fund_id: Any, person_id: str, start: str, pro
         start_month=start,
         proposed=proposed,
         actor=OLD_CODE,
+        yearly_fen=None,
+        pay_month=None,
     )
     file = desk.app._person_file(person_id)
     file.file_enrolment(enrolment_id=str(enrolment.id))
@@ -67,7 +69,7 @@ def test_the_operator_command_migrates_the_configured_store(tmp_path: Path, caps
     try:
         enrolment = Enrolment(
             fund_id="f-1", person_id="p-1", region="350102", monthly_fen=20_000, start_month="2026-01",
-            proposed=False, actor=OLD_CODE,
+            proposed=False, actor=OLD_CODE, yearly_fen=None, pay_month=None,
         )  # fmt: skip
         app.save(enrolment)
     finally:

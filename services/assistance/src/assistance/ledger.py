@@ -3,13 +3,16 @@ gets the read-model documents of their applications, enrolments and the payroll 
 
 An application counts with its decided amount once approved, and with what was disbursed. An enrolment in a
 regular entitlement counts, per year, with its yearly entitlement (the monthly amount times the months of that
-year it runs: from its first month, to its last if it ended) and with what released payrolls paid it.
+year it runs: from its first month, to its last if it ended; a yearly amount if it runs through that year's pay
+month) and with what released payrolls paid it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from assistance.domain import paid_in
 
 APPROVED = frozenset({"approved", "notified", "disbursed", "evaluated"})
 
@@ -24,6 +27,7 @@ class Entry:
     approved_fen: int
     paid_fen: int
     monthly_fen: int | None = None
+    yearly_fen: int | None = None
     months_paid: list[str] = field(default_factory=list)
 
 
@@ -34,6 +38,17 @@ def months_in_year(year: int, first: str, last: str | None) -> int:
     if start > end:
         return 0
     return (int(end[:4]) - int(start[:4])) * 12 + int(end[5:]) - int(start[5:]) + 1
+
+
+def entitled_in(doc: dict[str, Any], year: int) -> int:
+    """What an enrolment's document entitles its person to in `year`, in fen."""
+    if doc["status"] == "proposed":
+        return 0
+    pay_month = doc.get("pay_month")
+    if pay_month is None:
+        return months_in_year(year, doc["start_month"], doc.get("last_month")) * int(doc["monthly_fen"])
+    paid = paid_in(f"{year}-{pay_month:02d}", doc["start_month"], doc.get("last_month"), pay_month)
+    return int(doc["yearly_fen"]) if paid else 0
 
 
 def application_entry(doc: dict[str, Any]) -> Entry:
@@ -59,7 +74,6 @@ def enrolment_entries(doc: dict[str, Any], paid: list[tuple[str, int]], this_yea
     entries = []
     for year in years or [int(doc["start_month"][:4])]:
         months = sorted(month for month, _ in paid if month.startswith(f"{year}-"))
-        running = 0 if doc["status"] == "proposed" else months_in_year(year, doc["start_month"], doc.get("last_month"))
         entries.append(
             Entry(
                 kind="enrolment",
@@ -67,9 +81,10 @@ def enrolment_entries(doc: dict[str, Any], paid: list[tuple[str, int]], this_yea
                 fund_id=doc["fund_id"],
                 year=year,
                 status=doc["status"],
-                approved_fen=running * int(doc["monthly_fen"]),
+                approved_fen=entitled_in(doc, year),
                 paid_fen=sum(amount for month, amount in paid if month.startswith(f"{year}-")),
                 monthly_fen=int(doc["monthly_fen"]),
+                yearly_fen=doc.get("yearly_fen"),
                 months_paid=months,
             )
         )

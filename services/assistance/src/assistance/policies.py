@@ -27,6 +27,7 @@ from assistance.domain import (
     PersonFile,
     PersonYear,
     next_month,
+    paid_in,
 )
 from assistance.rules import FundKind
 from vet_common.domain import CHINA
@@ -169,9 +170,19 @@ def follow_the_person(app: AssistanceApplication, moved: registry.PersonTransfer
         changes.end_enrolment(enrolment, moved_in, "transferred")
         receiving = app.find_fund(to_region, FundKind.regular_entitlement.value, fund.year)
         if receiving is not None:
-            for proposal in app.propose_enrolment(receiving, enrolment.person_id, to_region, next_month(moved_in)):
+            start = first_month_after(enrolment, moved_in)
+            for proposal in app.propose_enrolment(receiving, enrolment.person_id, to_region, start):
                 changes.add(proposal)
     return changes.changed()
+
+
+def first_month_after(ended: Enrolment, last_month: str) -> str:
+    """Where an enrolment ended with `last_month` leaves off: the next month, or, when it paid this year's yearly
+    amount already, next January (a year is paid once, whichever fund pays it)."""
+    year, pay_month = int(last_month[:4]), ended.pay_month
+    if pay_month is not None and paid_in(f"{year}-{pay_month:02d}", ended.start_month, last_month, pay_month):
+        return f"{year + 1}-01"
+    return next_month(last_month)
 
 
 @assistance_policies.on(registry.EligibilityAlertRaised)

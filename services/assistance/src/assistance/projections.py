@@ -58,6 +58,8 @@ def enrolment_view(enrolment: Enrolment) -> dict[str, Any]:
         "person_id": enrolment.person_id,
         "region": enrolment.region,
         "monthly_fen": enrolment.monthly_fen,
+        "yearly_fen": enrolment.yearly_fen,
+        "pay_month": enrolment.pay_month,
         "start_month": enrolment.start_month,
         "status": enrolment.status,
         "last_month": enrolment.last_month,

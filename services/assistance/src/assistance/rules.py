@@ -74,7 +74,18 @@ class MonthlyAmount(_Rule):
     monthly_fen: Fen = 20_000
 
 
-AmountRule = Annotated[FixedAmount | ShareOfRemainder | MonthlyAmount, Field(discriminator="kind")]
+class YearlyAmount(_Rule):
+    """A regular entitlement paid once a year (按年发放, e.g. 义务兵家庭优待金), in the fund's pay month: each
+    enrolment is paid in the pay month of every year it runs through that month (one that starts after this
+    year's pay month is first paid the next year, so nobody is paid twice in a year)."""
+
+    kind: Literal["yearly"] = "yearly"
+    yearly_fen: Fen
+    pay_month: int = Field(ge=1, le=12, description="The month of the year it is paid in (1–12)")
+
+
+PERIODIC = (MonthlyAmount, YearlyAmount)  # the amount rules of regular entitlements (定期抚恤补助)
+AmountRule = Annotated[FixedAmount | ShareOfRemainder | MonthlyAmount | YearlyAmount, Field(discriminator="kind")]
 
 
 class ApprovalLevel(_Rule):
@@ -134,12 +145,16 @@ class BelowThreshold(Invalid):
     """The remainder the person pays is below the fund's threshold: nothing to pay."""
 
 
-def compute_amount(rule: FixedAmount | ShareOfRemainder | MonthlyAmount, facts: Facts) -> tuple[int, dict[str, int]]:
+def compute_amount(
+    rule: FixedAmount | ShareOfRemainder | MonthlyAmount | YearlyAmount, facts: Facts
+) -> tuple[int, dict[str, int]]:
     """The amount in fen and the figures it came from (kept in the decision snapshot)."""
     if isinstance(rule, FixedAmount):
         return rule.amount_fen, {}
     if isinstance(rule, MonthlyAmount):
         return rule.monthly_fen, {}
+    if isinstance(rule, YearlyAmount):
+        return rule.yearly_fen, {}
     if facts.medical_cost_fen is None:
         raise Invalid("facts.medical_cost_fen", "请填写医疗总费用（分） (the medical cost, in fen, is needed)")
     insurance, other = facts.insurance_paid_fen or 0, facts.other_aid_fen or 0

@@ -360,6 +360,7 @@ class LedgerEntry(BaseModel):
     approved_fen: int = Field(description="Decided amount (application) or the year's entitlement (enrolment)")
     paid_fen: int
     monthly_fen: int | None = None
+    yearly_fen: int | None = Field(default=None, description="The yearly amount of an enrolment paid yearly")
     months_paid: list[str] = Field(default=[], description="Months released payrolls paid (enrolment)")
 
 

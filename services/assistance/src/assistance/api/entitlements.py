@@ -46,7 +46,10 @@ class EnrolmentIn(BaseModel):
     fund_id: UUID
     person_id: UUID
     monthly_fen: Fen | None = Field(default=None, description="Monthly amount; the fund's rule when left out")
-    start_month: Month = Field(description="First month paid, YYYY-MM")
+    yearly_fen: Fen | None = Field(
+        default=None, description="Yearly amount, in a fund paying yearly; the fund's rule when left out"
+    )
+    start_month: Month = Field(description="First month of the enrolment, YYYY-MM")
 
 
 class Created(BaseModel):
@@ -59,7 +62,9 @@ class EnrolmentOut(BaseModel):
     fund_id: str
     person_id: str
     region: str
-    monthly_fen: int
+    monthly_fen: int = Field(description="Paid each month (0 for an enrolment paid yearly)")
+    yearly_fen: int | None = Field(description="Paid once a year, in pay_month (none: paid monthly)")
+    pay_month: int | None = Field(description="The month of the year a yearly amount is paid in (1–12)")
     start_month: str
     status: str = Field(description="proposed (from the registry's alert), active or ended")
     last_month: str | None
@@ -74,6 +79,8 @@ def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
         person_id=enrolment.person_id,
         region=enrolment.region,
         monthly_fen=enrolment.monthly_fen,
+        yearly_fen=enrolment.yearly_fen,
+        pay_month=enrolment.pay_month,
         start_month=enrolment.start_month,
         status=enrolment.status,
         last_month=enrolment.last_month,
@@ -89,7 +96,8 @@ def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
     dependencies=[MANAGING],
 )
 async def enrol(body: EnrolmentIn, principal: CurrentPrincipal, assistance: Assistance) -> Created:
-    """Enrol a person in a regular-entitlement fund with a monthly amount from a start month."""
+    """Enrol a person in a regular-entitlement fund from a start month, with a monthly amount (or a yearly one,
+    in a fund paying yearly: paid in the fund's pay month of each year)."""
     enrolment_id = await run(
         assistance.enrol,
         fund_id=body.fund_id,
@@ -97,6 +105,7 @@ async def enrol(body: EnrolmentIn, principal: CurrentPrincipal, assistance: Assi
         monthly_fen=body.monthly_fen,
         start_month=body.start_month,
         principal=principal,
+        yearly_fen=body.yearly_fen,
     )
     return Created(id=enrolment_id)
 
@@ -122,6 +131,7 @@ async def get_enrolment(enrolment_id: UUID, principal: CurrentPrincipal, assista
 
 class ConfirmIn(BaseModel):
     monthly_fen: Fen | None = None
+    yearly_fen: Fen | None = Field(default=None, description="In a fund paying yearly")
     start_month: Month | None = None
 
 
@@ -135,7 +145,9 @@ async def confirm_enrolment(
     enrolment_id: UUID, body: ConfirmIn, principal: CurrentPrincipal, assistance: Assistance
 ) -> EnrolmentOut:
     """Confirm a proposed enrolment (amount and start month may be corrected): it is paid from then on."""
-    enrolment = await run(assistance.confirm_enrolment, enrolment_id, body.monthly_fen, body.start_month, principal)
+    enrolment = await run(
+        assistance.confirm_enrolment, enrolment_id, body.monthly_fen, body.start_month, principal, body.yearly_fen
+    )
     return enrolment_out(enrolment)
 
 

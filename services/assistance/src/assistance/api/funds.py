@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from assistance import queries
 from assistance.api.deps import MANAGING, MAX_PAGE_SIZE, Assistance, Page, Reason, etag, page_out, run
 from assistance.domain import Fund
-from assistance.rules import FUND_KIND_NAMES, FundKind, MonthlyAmount, Rules
+from assistance.rules import FUND_KIND_NAMES, PERIODIC, FundKind, Rules
 from vet_common.api import AppClock, IfMatch, ReadModels, actor_of
 from vet_common.auth import CurrentPrincipal
 from vet_common.domain import Invalid, Refused
@@ -118,11 +118,11 @@ async def create_fund(body: FundIn, principal: CurrentPrincipal, assistance: Ass
         raise Refused(f"只能为本辖区（{principal.region}）设立资金 (you may only create funds in your jurisdiction)")
     if body.year > clock.today().year + 1:
         raise Invalid("year", "资金年度最多可提前一年设立 (a fund can be set up at most one year ahead)")
-    if (body.kind == FundKind.regular_entitlement) != isinstance(body.rules.amount, MonthlyAmount):
+    if (body.kind == FundKind.regular_entitlement) != isinstance(body.rules.amount, PERIODIC):
         raise Invalid(
             "rules.amount",
-            "定期抚恤补助资金按月金额发放（kind=monthly），其他资金不能按月 "
-            "(a regular entitlement pays a monthly amount, and only it does)",
+            "定期抚恤补助资金按月或按年金额发放（kind=monthly 或 yearly），其他资金不能 "
+            "(a regular entitlement pays a monthly or yearly amount, and only it does)",
         )
     fund_id = await run(
         assistance.create_fund,

@@ -7,12 +7,15 @@ from uuid import UUID
 
 from assistance.application.common import AssistanceBase, actor_of
 from assistance.domain import Ceiling, Fund, FundIndex, PersonYear
-from assistance.rules import FundKind, MonthlyAmount, Rules
+from assistance.rules import PERIODIC, FundKind, Rules
 from vet_common.auth import Principal
 from vet_common.domain import Actor, Invalid, Refused
 from vet_common.jurisdiction import region_keys
 
-_MONTHLY_ONLY = "定期抚恤补助资金的金额规则须为按月金额 (a regular-entitlement fund pays a monthly amount)"
+PERIOD_NAMES = {"monthly": "月", "yearly": "年"}
+_PERIODIC_ONLY = (
+    "定期抚恤补助资金的金额规则须为按月或按年金额 (a regular-entitlement fund pays a monthly or a yearly amount)"
+)
 
 
 class FundCommands(AssistanceBase):
@@ -62,8 +65,15 @@ class FundCommands(AssistanceBase):
     ) -> int:
         def attempt() -> int:
             fund = self.owned_fund(fund_id, principal, expected_version)
-            if fund.kind == FundKind.regular_entitlement and not isinstance(rules.amount, MonthlyAmount):
-                raise Invalid("rules.amount", _MONTHLY_ONLY)
+            if fund.kind == FundKind.regular_entitlement and not isinstance(rules.amount, PERIODIC):
+                raise Invalid("rules.amount", _PERIODIC_ONLY)
+            now, then = fund.rules.amount.kind, rules.amount.kind
+            if fund.kind == FundKind.regular_entitlement and then != now:
+                raise Invalid(
+                    "rules.amount.kind",
+                    f"本资金按{PERIOD_NAMES[now]}发放，新版规则不能改为按{PERIOD_NAMES[then]}发放 "
+                    "(a regular entitlement keeps paying monthly or yearly: set up another fund for the other)",
+                )
             version = fund.version_rules(rules, reason, actor_of(principal))
             self.save(fund)
             return version

@@ -13,7 +13,7 @@ from assistance.domain.applications import (
     PaymentClaim,
     PersonFile,
 )
-from assistance.domain.entitlements import Enrolment, EnrolmentEndings, EnrolmentRoll, Payroll, next_month
+from assistance.domain.entitlements import Enrolment, EnrolmentEndings, EnrolmentRoll, Payroll, next_month, paid_in
 from assistance.domain.errors import AlreadyPaid, OutOfOrder, OverBudget, OverCeiling, WrongLevel
 from assistance.domain.funds import Ceiling, Fund, FundIndex, PersonYear
 from vet_common.people import PersonReplica
@@ -41,4 +41,5 @@ __all__ = [
     "PersonYear",
     "WrongLevel",
     "next_month",
+    "paid_in",
 ]

@@ -17,9 +17,18 @@ def next_month(month: str) -> str:
     return f"{year + number // 12}-{number % 12 + 1:02d}"
 
 
+def paid_in(month: str, first: str, last: str | None, pay_month: int | None) -> bool:
+    """Whether an enrolment running from `first` to `last` (None: still running) is paid in `month`: every month,
+    or with a yearly amount (`pay_month`) once a year, in that month of each year it runs through."""
+    if month < first or (last is not None and month > last):
+        return False
+    return pay_month is None or int(month[5:]) == pay_month
+
+
 class Enrolment(Aggregate):
     """A person enrolled in a regular-entitlement fund (定期抚恤补助): a monthly amount from a start month, paid
-    each month until it ends (the month of death is the last paid; a transfer out ends it the month before).
+    each month until it ends (the month of death is the last paid; a transfer out ends it the month before);
+    or a yearly amount (按年发放), paid in the fund's pay month of each year it runs through.
     One per person and fund: its id derives from both, so a repeated proposal finds the first."""
 
     @staticmethod
@@ -34,6 +43,9 @@ class Enrolment(Aggregate):
         start_month: str
         proposed: bool
         actor: Actor
+        # A yearly amount (none in events stored before yearly amounts: those are monthly); monthly_fen is 0.
+        yearly_fen: int | None = None
+        pay_month: int | None = None
 
     @event(Started)
     def __init__(
@@ -46,21 +58,35 @@ class Enrolment(Aggregate):
         start_month: str,
         proposed: bool,
         actor: Actor,
+        yearly_fen: int | None = None,
+        pay_month: int | None = None,
     ) -> None:
         self.fund_id, self.person_id, self.region = fund_id, person_id, region
         self.monthly_fen, self.start_month = monthly_fen, start_month
+        self.yearly_fen, self.pay_month = yearly_fen, pay_month
         self.status = "proposed" if proposed else "active"
         self.last_month: str | None = None
         self.end_reason: str | None = None
 
-    def confirm(self, monthly_fen: int, start_month: str, actor: Actor) -> None:
+    @property
+    def amount_fen(self) -> int:
+        """What one payroll line pays it: the monthly amount, or the yearly one in its pay month."""
+        return self.monthly_fen if self.yearly_fen is None else self.yearly_fen
+
+    def confirm(self, amount_fen: int, start_month: str, actor: Actor) -> None:
+        """Confirm a proposal with its amount (monthly, or yearly for a yearly enrolment) and first month."""
         if self.status != "proposed":
             raise OutOfOrder(f"该登记不是待确认状态（{self.status}） (only a proposed enrolment can be confirmed)")
-        self._confirmed(monthly_fen=monthly_fen, start_month=start_month, actor=actor)
+        if self.yearly_fen is None:
+            self._confirmed(monthly_fen=amount_fen, start_month=start_month, actor=actor, yearly_fen=None)
+        else:
+            self._confirmed(monthly_fen=0, start_month=start_month, actor=actor, yearly_fen=amount_fen)
 
     @event("Confirmed")
-    def _confirmed(self, *, monthly_fen: int, start_month: str, actor: Actor) -> None:
+    def _confirmed(self, *, monthly_fen: int, start_month: str, actor: Actor, yearly_fen: int | None = None) -> None:
         self.status, self.monthly_fen, self.start_month = "active", monthly_fen, start_month
+        if yearly_fen is not None:
+            self.yearly_fen = yearly_fen
 
     def end(self, last_month: str, reason: str, actor: Actor) -> bool:
         """Stop paying after `last_month`; False if it had ended already."""
@@ -74,9 +100,7 @@ class Enrolment(Aggregate):
         self.status, self.last_month, self.end_reason = "ended", last_month, reason
 
     def payable_in(self, month: str) -> bool:
-        if self.status == "proposed" or month < self.start_month:
-            return False
-        return self.last_month is None or month <= self.last_month
+        return self.status != "proposed" and paid_in(month, self.start_month, self.last_month, self.pay_month)
 
 
 class EnrolmentRoll(Aggregate):
@@ -99,23 +123,33 @@ class EnrolmentRoll(Aggregate):
     @event("Started")
     def __init__(self, *, fund_id: str, share: int) -> None:
         self.fund_id, self.share = fund_id, share
-        # enrolment id -> [person id, region, amount in fen, first month, last month or None]: compact, a share
-        # of a big fund holds thousands.
+        # enrolment id -> [person id, region, amount in fen, first month, last month or None, pay month or None
+        # (monthly)]: compact, a share of a big fund holds thousands. Entries from before yearly amounts have 5.
         self.entries: dict[str, list[Any]] = {}
 
     def add(self, enrolment: Enrolment) -> None:
-        """Enter an active enrolment: paid from its start month on."""
+        """Enter an active enrolment: paid from its start month on (each month, or in its pay month)."""
         self.enter(
             enrolment_id=str(enrolment.id),
             person_id=enrolment.person_id,
             region=enrolment.region,
-            amount_fen=enrolment.monthly_fen,
+            amount_fen=enrolment.amount_fen,
             start_month=enrolment.start_month,
+            pay_month=enrolment.pay_month,
         )
 
     @event("Entered")
-    def enter(self, *, enrolment_id: str, person_id: str, region: str, amount_fen: int, start_month: str) -> None:
-        self.entries[enrolment_id] = [person_id, region, amount_fen, start_month, None]
+    def enter(
+        self,
+        *,
+        enrolment_id: str,
+        person_id: str,
+        region: str,
+        amount_fen: int,
+        start_month: str,
+        pay_month: int | None = None,
+    ) -> None:
+        self.entries[enrolment_id] = [person_id, region, amount_fen, start_month, None, pay_month]
 
     def end(self, enrolment_id: str, last_month: str) -> None:
         if enrolment_id in self.entries:
@@ -128,9 +162,9 @@ class EnrolmentRoll(Aggregate):
     def payable_in(self, month: str) -> list[list[Any]]:
         """The payroll lines of `month`: [enrolment id, person id, region, amount in fen]."""
         return [
-            [enrolment_id, person, region, amount]
-            for enrolment_id, (person, region, amount, first, last) in self.entries.items()
-            if first <= month and (last is None or month <= last)
+            [enrolment_id, entry[0], entry[1], entry[2]]
+            for enrolment_id, entry in self.entries.items()
+            if paid_in(month, entry[3], entry[4], entry[5] if len(entry) > 5 else None)
         ]
 
 
