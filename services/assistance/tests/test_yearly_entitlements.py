@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistance import ledger
-from assistance.domain import Enrolment, paid_in
+from assistance.domain import Enrolment, EnrolmentRoll, paid_in
 from assistance.rules import FundKind, Rules
 from vet_common.domain import Invalid
 
@@ -33,6 +33,24 @@ YEARLY_RULES: dict[str, Any] = {"amount": {"kind": "yearly", "yearly_fen": 600_0
 )
 def test_when_an_enrolment_is_paid(month: str, first: str, last: str | None, pay_month: int | None, paid: bool) -> None:
     assert paid_in(month, first, last, pay_month) is paid
+
+
+def test_the_roll_pays_as_paid_in_says_entries_from_before_yearly_amounts_too() -> None:
+    roll = EnrolmentRoll(fund_id="f-1", share=0)
+    roll.enter(
+        enrolment_id="m", person_id="p-m", region="350102", amount_fen=20_000, start_month="2026-01", pay_month=None
+    )
+    roll.enter(
+        enrolment_id="y", person_id="p-y", region="350102", amount_fen=600_000, start_month="2026-05", pay_month=3
+    )
+    roll.entries["old"] = ["p-old", "350102", 20_000, "2026-01", "2026-06"]  # entered before yearly amounts
+    for month in ("2026-03", "2026-06", "2026-07", "2027-03"):
+        expected = {
+            "m": True,
+            "y": paid_in(month, "2026-05", None, 3),
+            "old": paid_in(month, "2026-01", "2026-06", None),
+        }
+        assert {line[0] for line in roll.payable_in(month)} == {key for key, paid in expected.items() if paid}
 
 
 def test_a_yearly_rule_names_its_amount_and_a_real_pay_month() -> None:

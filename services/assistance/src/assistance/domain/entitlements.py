@@ -161,10 +161,13 @@ class EnrolmentRoll(Aggregate):
 
     def payable_in(self, month: str) -> list[list[Any]]:
         """The payroll lines of `month`: [enrolment id, person id, region, amount in fen]."""
+        number = int(month[5:])  # paid_in, inlined: a big fund's share has thousands of entries
         return [
             [enrolment_id, entry[0], entry[1], entry[2]]
             for enrolment_id, entry in self.entries.items()
-            if paid_in(month, entry[3], entry[4], entry[5] if len(entry) > 5 else None)
+            if entry[3] <= month
+            and (entry[4] is None or month <= entry[4])
+            and (len(entry) < 6 or entry[5] is None or entry[5] == number)
         ]
 
 
