@@ -18,6 +18,8 @@ from assistance.api.deps import (
     MANAGING,
     MAX_PAGE_SIZE,
     Assistance,
+    Changing,
+    Created,
     Page,
     Reason,
     etag,
@@ -26,7 +28,7 @@ from assistance.api.deps import (
 )
 from assistance.domain import STATUS_NAMES, Application
 from assistance.rules import Facts
-from vet_common.api import AppClock, IfMatch, ReadModels
+from vet_common.api import AppClock, ReadModels
 from vet_common.auth import CurrentPrincipal
 from vet_common.domain import Invalid
 from vet_common.money import format_yuan
@@ -56,10 +58,6 @@ class ApplicationIn(BaseModel):
     on_behalf_of: bool = Field(default=False, description="Filed by the station for the person (代办)")
     facts: Facts = Field(default_factory=Facts, description="What the amount rule needs, in fen")
     documents: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default=[], max_length=30)
-
-
-class Created(BaseModel):
-    id: UUID
 
 
 class ApplicationOut(BaseModel):
@@ -180,11 +178,9 @@ async def get_application(
 
 
 @step("accept", FILING)
-async def accept(
-    application_id: UUID, response: Response, principal: CurrentPrincipal, assistance: Assistance, expected: IfMatch
-) -> ApplicationOut:
+async def accept(application_id: UUID, change: Changing) -> ApplicationOut:
     """受理 at the fund's accepting level: sets the amount and the levels that approve it."""
-    return answered(await run(assistance.accept, application_id, principal, expected), response)
+    return application_out(await change(change.assistance.accept, application_id))
 
 
 class ReturnIn(Reason):
@@ -194,19 +190,11 @@ class ReturnIn(Reason):
 
 
 @step("return", FILING)
-async def return_application(
-    application_id: UUID,
-    body: ReturnIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def return_application(application_id: UUID, body: ReturnIn, change: Changing) -> ApplicationOut:
     """Return it to the station with what is missing."""
-    application = await run(
-        assistance.return_application, application_id, body.missing, body.reason, principal, expected
+    return application_out(
+        await change(change.assistance.return_application, application_id, body.missing, body.reason)
     )
-    return answered(application, response)
 
 
 class ResubmitIn(BaseModel):
@@ -215,44 +203,22 @@ class ResubmitIn(BaseModel):
 
 
 @step("resubmit", FILING)
-async def resubmit(
-    application_id: UUID,
-    body: ResubmitIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def resubmit(application_id: UUID, body: ResubmitIn, change: Changing) -> ApplicationOut:
     """Send a returned application again with what was missing."""
-    application = await run(assistance.resubmit, application_id, body.facts, body.documents, principal, expected)
-    return answered(application, response)
+    return application_out(await change(change.assistance.resubmit, application_id, body.facts, body.documents))
 
 
 @step("approve", APPROVING)
-async def approve(
-    application_id: UUID,
-    body: Reason,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def approve(application_id: UUID, body: Reason, change: Changing) -> ApplicationOut:
     """审批 at the level the application waits for; the first approval reserves the amount in the fund
     (409 over budget or over the person's yearly ceiling)."""
-    return answered(await run(assistance.approve, application_id, body.reason, principal, expected), response)
+    return application_out(await change(change.assistance.approve, application_id, body.reason))
 
 
 @step("deny", APPROVING)
-async def deny(
-    application_id: UUID,
-    body: Reason,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def deny(application_id: UUID, body: Reason, change: Changing) -> ApplicationOut:
     """Deny at the level the application waits for, with the reason the person will be told."""
-    return answered(await run(assistance.deny, application_id, body.reason, principal, expected), response)
+    return application_out(await change(change.assistance.deny, application_id, body.reason))
 
 
 class NotifyIn(BaseModel):
@@ -263,22 +229,11 @@ class NotifyIn(BaseModel):
 
 
 @step("notify", FILING)
-async def notify(
-    application_id: UUID,
-    body: NotifyIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    clock: AppClock,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def notify(application_id: UUID, body: NotifyIn, change: Changing, clock: AppClock) -> ApplicationOut:
     """告知: how and when the person was told of the decision."""
     if body.notified_on > clock.today():
         raise Invalid("notified_on", "告知日期不能晚于今天 (the notification date cannot be in the future)")
-    application = await run(
-        assistance.notify_person, application_id, body.method, body.notified_on, principal, expected
-    )
-    return answered(application, response)
+    return application_out(await change(change.assistance.notify_person, application_id, body.method, body.notified_on))
 
 
 class DisburseIn(BaseModel):
@@ -321,17 +276,10 @@ class AssignIn(BaseModel):
 
 
 @step("assign", MANAGING)
-async def assign_fund(
-    application_id: UUID,
-    body: AssignIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def assign_fund(application_id: UUID, body: AssignIn, change: Changing) -> ApplicationOut:
     """After a transfer with no fund of the same kind there: the receiving county assigns one of its funds
     (`GET /applications?waiting_for=transfer` lists them); acceptance starts again there."""
-    return answered(await run(assistance.assign_fund, application_id, body.fund_id, principal, expected), response)
+    return application_out(await change(change.assistance.assign_fund, application_id, body.fund_id))
 
 
 class EvaluateIn(BaseModel):
@@ -339,16 +287,9 @@ class EvaluateIn(BaseModel):
 
 
 @step("evaluate", FILING)
-async def evaluate(
-    application_id: UUID,
-    body: EvaluateIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> ApplicationOut:
+async def evaluate(application_id: UUID, body: EvaluateIn, change: Changing) -> ApplicationOut:
     """跟踪回访: the follow-up visit's finding, after payment."""
-    return answered(await run(assistance.evaluate, application_id, body.finding, principal, expected), response)
+    return application_out(await change(change.assistance.evaluate, application_id, body.finding))
 
 
 class LedgerEntry(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistance import queries
-from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, Page, page_out, run
+from assistance.api.deps import APPROVING, MANAGING, MAX_PAGE_SIZE, Assistance, Created, Page, page_out, run
 from assistance.domain import Enrolment, Payroll
 from assistance.identities import Identities, Identity, RegistryIdentities
 from vet_common.api import AppClock, AppSettings, ReadModels
@@ -50,10 +50,6 @@ class EnrolmentIn(BaseModel):
         default=None, description="Yearly amount, in a fund paying yearly; the fund's rule when left out"
     )
     start_month: Month = Field(description="First month of the enrolment, YYYY-MM")
-
-
-class Created(BaseModel):
-    id: UUID
 
 
 class EnrolmentOut(BaseModel):

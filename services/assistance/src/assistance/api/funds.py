@@ -9,7 +9,18 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistance import queries
-from assistance.api.deps import MANAGING, MAX_PAGE_SIZE, Assistance, Page, Reason, etag, page_out, run
+from assistance.api.deps import (
+    MANAGING,
+    MAX_PAGE_SIZE,
+    Assistance,
+    Changing,
+    Created,
+    Page,
+    Reason,
+    etag,
+    page_out,
+    run,
+)
 from assistance.domain import Fund
 from assistance.rules import FUND_KIND_NAMES, PERIODIC, FundKind, Rules
 from vet_common.api import AppClock, IfMatch, ReadModels, actor_of
@@ -67,10 +78,6 @@ def jurisdiction(value: str) -> str:
         return validate_jurisdiction(value)
     except InvalidRegion as error:
         raise ValueError(str(error)) from None
-
-
-class Created(BaseModel):
-    id: UUID
 
 
 class FundOut(BaseModel):
@@ -164,18 +171,9 @@ class BudgetIn(Reason):
 
 
 @router.post("/funds/{fund_id}/budget", response_model=FundOut, responses=problems(403, 409), dependencies=[MANAGING])
-async def change_budget(
-    fund_id: UUID,
-    body: BudgetIn,
-    response: Response,
-    principal: CurrentPrincipal,
-    assistance: Assistance,
-    expected: IfMatch,
-) -> FundOut:
+async def change_budget(fund_id: UUID, body: BudgetIn, change: Changing) -> FundOut:
     """Raise or cut the budget, with a reason. Refused (409) below what is already committed."""
-    fund = await run(assistance.change_budget, fund_id, body.budget_fen, body.reason, principal, expected)
-    response.headers.update(etag(fund.version))
-    return fund_out(fund)
+    return fund_out(await change(change.assistance.change_budget, fund_id, body.budget_fen, body.reason))
 
 
 class RulesIn(Reason):
