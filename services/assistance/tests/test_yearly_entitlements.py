@@ -114,6 +114,25 @@ def test_a_transfer_after_this_years_payment_is_proposed_there_from_next_january
     assert (proposed.status, proposed.start_month, proposed.yearly_fen) == ("proposed", "2027-01", 600_000)
 
 
+def test_a_transfer_from_a_yearly_to_a_monthly_fund_is_proposed_from_the_next_month(desk: Any) -> None:
+    here = yearly_fund(desk)
+    there = desk.fund(desk.MONTHLY_RULES, kind=FundKind.regular_entitlement, region="350103")
+    enrol(desk, here, "p-1", "2026-01")
+    desk.hear(desk.feed.transferred("p-1", "350103001002"))  # August 2026
+    proposed: Enrolment = desk.app.get_or_none(Enrolment.create_id(there, "p-1"))
+    assert (proposed.start_month, proposed.monthly_fen, proposed.yearly_fen) == ("2026-09", 20_000, None)
+
+
+def test_the_rural_veterans_alert_proposes_no_enrolment_in_a_fund_paying_yearly(desk: Any) -> None:
+    fund_id = yearly_fund(desk)
+    desk.person("p-1")
+    alert = desk.feed.event(
+        "EligibilityAlertRaised", "p-1", kind="rural_veteran_turning_60", occasion="2026-09-15", due_on="2026-09-15"
+    )
+    assert desk.hear(alert) is True  # heard (tracked), and nothing proposed: the 200 yuan a month is monthly
+    assert desk.app.get_or_none(Enrolment.create_id(fund_id, "p-1")) is None
+
+
 def test_amounts_of_the_other_period_are_refused_on_the_field_and_nothing_is_recorded(desk: Any) -> None:
     yearly, monthly = yearly_fund(desk), desk.fund(desk.MONTHLY_RULES, kind=FundKind.regular_entitlement)
     desk.person("p-1")

@@ -29,7 +29,7 @@ from assistance.domain import (
     next_month,
     paid_in,
 )
-from assistance.rules import FundKind
+from assistance.rules import FundKind, MonthlyAmount, YearlyAmount
 from vet_common.domain import CHINA
 from vet_common.people import PersonReplica, people_replica
 from vet_common.policies import Policies
@@ -170,17 +170,21 @@ def follow_the_person(app: AssistanceApplication, moved: registry.PersonTransfer
         changes.end_enrolment(enrolment, moved_in, "transferred")
         receiving = app.find_fund(to_region, FundKind.regular_entitlement.value, fund.year)
         if receiving is not None:
-            start = first_month_after(enrolment, moved_in)
+            start = first_month_after(enrolment, moved_in, receiving)
             for proposal in app.propose_enrolment(receiving, enrolment.person_id, to_region, start):
                 changes.add(proposal)
     return changes.changed()
 
 
-def first_month_after(ended: Enrolment, last_month: str) -> str:
-    """Where an enrolment ended with `last_month` leaves off: the next month, or, when it paid this year's yearly
-    amount already, next January (a year is paid once, whichever fund pays it)."""
+def first_month_after(ended: Enrolment, last_month: str, receiving: Fund) -> str:
+    """Where an enrolment ended with `last_month` leaves off in the receiving fund: the next month, or, when it
+    paid this year's yearly amount already and the receiving fund pays yearly too, next January (a year is paid
+    once, whichever fund pays it)."""
     year, pay_month = int(last_month[:4]), ended.pay_month
-    if pay_month is not None and paid_in(f"{year}-{pay_month:02d}", ended.start_month, last_month, pay_month):
+    paid_this_year = pay_month is not None and paid_in(
+        f"{year}-{pay_month:02d}", ended.start_month, last_month, pay_month
+    )
+    if paid_this_year and isinstance(receiving.rules.amount, YearlyAmount):
         return f"{year + 1}-01"
     return next_month(last_month)
 
@@ -191,8 +195,8 @@ def propose_rural_subsidy(app: AssistanceApplication, alert: registry.Eligibilit
         return []
     turning = date.fromisoformat(alert.data.due_on)
     fund = app.find_fund(alert.region, FundKind.regular_entitlement.value, turning.year)
-    if fund is None:
-        return []  # no regular-entitlement fund here yet: the alert stays the station's to act on
+    if fund is None or not isinstance(fund.rules.amount, MonthlyAmount):
+        return []  # no monthly regular-entitlement fund here yet: the alert stays the station's to act on
     return app.propose_enrolment(fund, alert.data.person_id, alert.region, next_month(month_of(turning)))
 
 
