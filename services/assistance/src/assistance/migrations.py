@@ -32,7 +32,7 @@ def enrolment_ids(app: AssistanceApplication) -> list[UUID]:
     found: list[UUID] = []
     after = 0
     while page := app.recorder.select_notifications(after, PAGE, inclusive_of_start=False):
-        found += [n.originator_id for n in page if n.topic.endswith(STARTED)]
+        found += [UUID(str(n.originator_id)) for n in page if n.topic.endswith(STARTED)]
         after = page[-1].id
     return found
 
