@@ -195,8 +195,18 @@ def test_a_yearly_fund_through_http_enrols_pays_in_march_and_refuses_a_monthly_a
         "budget_fen": 100_000_000,
         "rules": YEARLY_RULES,
     }
+    recorded = api.recorded()
     not_periodic = api.post("/funds", {**body, "kind": "hardship_aid"}, "officer", COUNTY)
     assert (not_periodic.status_code, not_periodic.json()["detail"][0]["field"]) == (422, "rules.amount")
+    thirteenth = {"amount": {"kind": "yearly", "yearly_fen": 600_000, "pay_month": 13}}
+    no_such_month = api.post("/funds", {**body, "rules": thirteenth}, "officer", COUNTY)
+    assert no_such_month.status_code == 422, no_such_month.text
+    [problem] = no_such_month.json()["detail"]
+    assert (problem["field"], problem["message"]) == (
+        "rules.amount.yearly.pay_month",
+        "不能大于 12 (must be at most 12)",
+    )
+    assert api.recorded() == recorded  # neither fund was recorded
     fund = api.ok("/funds", body, "officer", COUNTY)["id"]
     for person in (PERSON, OTHER):
         api.hear(api.feed.registered(person, VILLAGE))
