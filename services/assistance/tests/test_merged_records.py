@@ -52,6 +52,7 @@ def test_what_the_merged_record_was_paid_counts_towards_the_kept_records_yearly_
     desk.hear(merge(desk))
 
     assert desk.app.get_application(paid).person_id == "p-1"  # a closed application stays where it was
+    assert desk.app.get_or_none(PersonFile.create_id("p-2")) is None  # nothing moved to the kept record's file
     kept_year: PersonYear = desk.app.get_or_none(PersonYear.create_id("p-2", 2026))
     assert kept_year.amounts == {str(paid): ["350102", 160_000]}
     second = desk.apply(fund_id, "p-2")

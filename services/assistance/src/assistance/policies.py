@@ -79,6 +79,13 @@ class Changes:
                 payroll.void(str(enrolment.id), reason)
             month = next_month(month)
 
+    def person_file(self, person_id: str) -> PersonFile:
+        found: PersonFile | None = self.get(PersonFile.create_id(person_id))
+        if found is None:
+            found = PersonFile(person_id=person_id)
+            self.add(found)
+        return found
+
     def follow(self, application: Application, to_region: str) -> None:
         """The person now lives in `to_region`: outside the fund's region, the application goes to the receiving
         region's fund of the same kind and year (or waits for the receiving county)."""
@@ -94,10 +101,6 @@ class Changes:
         """A record merged into `kept_id`: its open applications carry on for the kept record (in the kept
         record's region), and what its funds approved it counts towards the kept record's yearly ceilings."""
         kept: PersonReplica | None = self.get(PersonReplica.create_id(kept_id))
-        kept_file: PersonFile | None = self.get(PersonFile.create_id(kept_id))
-        if kept_file is None:
-            kept_file = PersonFile(person_id=kept_id)
-            self.add(kept_file)
         years: set[int] = set()
         for application in applications:
             fund: Fund = self.get(application.fund_id)
@@ -105,7 +108,7 @@ class Changes:
             years.add(fund.year)
             region = kept.region if kept is not None else application.region
             if application.merge_into(kept_id, region, SYSTEM, self.app.clock.now()):
-                kept_file.file_merged(str(application.id))
+                self.person_file(kept_id).file_merged(str(application.id))
                 self.follow(application, region)
         for year in sorted(years):
             merged_year: PersonYear | None = self.get(PersonYear.create_id(merged_id, year))
