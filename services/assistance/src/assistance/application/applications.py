@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from assistance.application.common import actor_of, check_version, ensure_acting_level
+from assistance.application.common import actor_of, ensure_acting_level
 from assistance.application.funds import FundCommands
 from assistance.domain import Application, Fund, OutOfOrder, PaymentClaim, PersonYear
 from assistance.rules import Facts, FundKind, compute_amount, level_of_jurisdiction
 from vet_common.auth import Principal
-from vet_common.domain import Invalid
+from vet_common.domain import Invalid, ensure_version
 from vet_common.jurisdiction import ensure_visible
 from vet_common.people import known_person
 from vet_common.regions import is_within
@@ -62,7 +62,7 @@ class ApplicationCommands(FundCommands):
         application = self.get_application(UUID(str(application_id)))
         ensure_visible(principal, application.region if application else None, "申请")
         assert application is not None
-        check_version(application.version, expected_version)
+        ensure_version(application.version, expected_version)
         return application
 
     def accept(self, application_id: UUID, principal: Principal, expected_version: int | None = None) -> Application:

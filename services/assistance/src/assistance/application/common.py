@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from assistance.domain import Fund, PersonFile, WrongLevel
 from assistance.rules import LEVEL_NAMES, ineligibility, level_of_jurisdiction
 from vet_common.auth import Principal
-from vet_common.domain import Actor, Conflict, NotFound, PreconditionFailed
+from vet_common.domain import Actor, Conflict, NotFound, ensure_version
 from vet_common.eventstore import ServiceApplication
 from vet_common.people import PersonReplica, known_person
 from vet_common.regions import is_within
@@ -52,7 +52,7 @@ class AssistanceBase(ServiceApplication):
         fund = self.get_fund(UUID(str(fund_id)))
         if fund is None or not (principal.can_see(fund.region) or is_within(principal.region, fund.region)):
             raise NotFound(NO_SUCH_FUND)
-        check_version(fund.version, expected_version)
+        ensure_version(fund.version, expected_version)
         return fund
 
     def _eligible_person(self, fund: Fund, person_id: str, principal: Principal) -> PersonReplica:
@@ -94,15 +94,6 @@ class AssistanceBase(ServiceApplication):
 
 def actor_of(principal: Principal) -> Actor:
     return Actor(sub=principal.sub, role=",".join(sorted(role.value for role in principal.roles)))
-
-
-def check_version(version: int, expected: int | None) -> None:
-    if expected is not None and version != expected:
-        raise PreconditionFailed(
-            f"记录已被他人修改（当前第 {version} 版，您看到的是第 {expected} 版），请刷新后重试 "
-            f"(the record changed since you loaded it: version {version}, not {expected})",
-            version=version,
-        )
 
 
 def ensure_acting_level(principal: Principal, level: str, step: str) -> None:
