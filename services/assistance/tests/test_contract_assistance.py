@@ -9,6 +9,7 @@ from datetime import date
 import jsonschema
 
 from assistance.application import AssistanceApplication
+from assistance.contract import by_county
 from assistance.policies import reactions
 from assistance.rules import Facts, FundKind, Rules
 from assistance.service import definition
@@ -108,3 +109,14 @@ def test_every_step_is_published_validating_its_schema_without_the_free_text() -
     approved = next(e for e in published if e.type == "ApplicationApproved")
     assert approved.data["amount_fen"] == 160_000
     assert approved.data["level"] == "county"
+    released = next(e for e in published if e.type == "PayrollReleased")
+    assert released.data["by_county"] == {"350102": {"lines": 1, "total_fen": released.data["total_fen"]}}
+
+
+def test_a_payroll_says_its_lines_and_amount_per_county_of_the_people_paid() -> None:
+    lines = [["e-1", "p-1", "350102001001", 50_000], ["e-2", "p-2", "350103002003", 40_000]]
+    lines.append(["e-3", "p-3", "350102005", 30_000])
+    assert by_county(lines) == {
+        "350102": {"lines": 2, "total_fen": 80_000},
+        "350103": {"lines": 1, "total_fen": 40_000},
+    }

@@ -279,6 +279,26 @@ def test_applications_and_amounts_count_per_fund_kind_and_in_their_funds_part() 
     assert (derived["person_times"], derived["paid_fen"]) == (122, 6_210_000)
 
 
+def test_a_city_funds_payroll_counts_in_the_counties_of_the_people_paid() -> None:
+    shares = {"350102": {"lines": 70, "total_fen": 3_500_000}, "350103": {"lines": 50, "total_fen": 2_500_000}}
+    payroll = {"payroll_id": "pr-2", "fund_id": "f-2", "month": "2026-08", "lines": 120, "total_fen": 6_000_000}
+    totals = tally(assistance_event(1, "PayrollReleased", "3501", **payroll, by_county=shares))
+    gulou, taijiang, city = (totals[("funds", "2026-08", region)] for region in ("350102", "350103", "3501"))
+    assert (gulou["payroll_lines"], gulou["payroll_fen"], gulou.get("payrolls", 0)) == (70, 3_500_000, 0)
+    assert (taijiang["payroll_lines"], taijiang["payroll_fen"]) == (50, 2_500_000)
+    assert (city["payrolls"], city["payroll_lines"], city["payroll_fen"]) == (1, 120, 6_000_000)  # not twice
+    assert totals[("funds/f-2", "2026-08", "350103")]["payroll_fen"] == 2_500_000
+
+
+def test_an_enrolment_paid_yearly_counts_its_yearly_amount() -> None:
+    enrolment = {"enrolment_id": "e-1", "fund_id": "f-4", "person_id": "p-1", "start_month": "2026-01"}
+    totals = tally(
+        assistance_event(1, "EnrolmentStarted", **enrolment, monthly_fen=0, yearly_fen=240_000, status="active")
+    )
+    county = totals[("funds", "all", "350102")]
+    assert (county["enrolled"], county["monthly_fen"], county["yearly_fen"]) == (1, 0, 240_000)
+
+
 def campaign_event(position: int, type_: str, region: str = "3501", **data: object) -> IntegrationEvent:
     return envelope(type_, position, {"campaign_id": "k-1", **data}, region, at=datetime(2022, 7, 20, tzinfo=UTC))
 

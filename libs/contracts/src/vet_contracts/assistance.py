@@ -121,6 +121,7 @@ class EnrolmentFacts(BaseModel):
     person_id: str
     monthly_fen: int
     start_month: str
+    yearly_fen: int = 0  # a fund paying once a year: this on its pay month, and monthly_fen is 0
 
 
 class EnrolmentStartedData(EnrolmentFacts):
@@ -134,12 +135,19 @@ class EnrolmentEndedData(EnrolmentFacts):
     reason: str  # "died" or "transferred"
 
 
+class PayrollShare(BaseModel):
+    lines: int
+    total_fen: int
+
+
 class PayrollData(BaseModel):
     payroll_id: str
     fund_id: str
     month: str
     lines: int
     total_fen: int
+    # The same per county (6-digit code) of the people paid, so a province fund's payroll counts where they live.
+    by_county: dict[str, PayrollShare] = {}
 
 
 class FundCreated(PublicEvent):

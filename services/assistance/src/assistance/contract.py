@@ -52,6 +52,7 @@ def enrolment(event: type[PublicEvent], extra: Callable[[Any, Any], Mapping[str,
             "fund_id": n.fund_id,
             "person_id": n.person_id,
             "monthly_fen": n.monthly_fen,
+            "yearly_fen": n.yearly_fen or 0,
             "start_month": n.start_month,
             **extra(e, n),
         },
@@ -67,8 +68,19 @@ def payroll(event: type[PublicEvent]) -> Publish:
             "month": p.month,
             "lines": len(p.payable),
             "total_fen": p.total_fen,
+            "by_county": by_county(p.payable),
         },
     )
+
+
+def by_county(lines: list[list[Any]]) -> dict[str, dict[str, int]]:
+    """A payroll's lines ([enrolment, person, region, fen]) counted and summed per county."""
+    shares: dict[str, dict[str, int]] = {}
+    for _, _, region, amount in lines:
+        share = shares.setdefault(region[:6], {"lines": 0, "total_fen": 0})
+        share["lines"] += 1
+        share["total_fen"] += amount
+    return shares
 
 
 TRANSLATIONS = TranslationTable(

@@ -3,7 +3,8 @@ disbursed with their amounts, per fund kind (解三难资金, 关爱基金 ...) 
 paid (人次); regular entitlements enrolled and the payrolls released (发放总额).
 
 Applications count where the person's application is (its region); funds, budgets and payrolls where the fund
-is (a payroll event carries its totals, not the regions of its lines). Amounts are fen.
+is, except a payroll's lines and amount, which count in the counties of the people paid (its `by_county`; a
+payroll released before payrolls carried it counts where the fund is). Amounts are fen.
 """
 
 from __future__ import annotations
@@ -64,14 +65,19 @@ class FundsFamily(Basics):
         elif kind == "FundBudgetChanged":
             counted.append(("budget_fen", data["change_fen"]))
         elif kind == "PayrollReleased":
-            counted += [("payrolls", 1), ("payroll_lines", data["lines"]), ("payroll_fen", data["total_fen"])]
+            counted.append(("payrolls", 1))
+            if not data.get("by_county"):  # released before payrolls said where their people live
+                counted += [("payroll_lines", data["lines"]), ("payroll_fen", data["total_fen"])]
         elif kind == "ApplicationApproved" and data["final"]:
             counted += [("approved", 1), ("approved_fen", data["amount_fen"])]
         elif kind in APPLICATION_FLOWS:
             name, amount = APPLICATION_FLOWS[kind]
             counted += [(name, 1), *([(f"{name}_fen", data[amount])] if amount else [])]
-        flows = [Flow(region, key, amount) for key, amount in counted]
-        flows += [Flow(region, key, amount, part=fund) for key, amount in counted]
+        placed = [(region, key, amount) for key, amount in counted]
+        if kind == "PayrollReleased":
+            placed += payroll_shares(data.get("by_county") or {})
+        flows = [Flow(where, key, amount) for where, key, amount in placed]
+        flows += [Flow(where, key, amount, part=fund) for where, key, amount in placed]
         fund_kind = data.get("fund_kind")
         flows += [
             Flow(region, f"kind.{fund_kind}.{key}", amount)
@@ -102,6 +108,7 @@ class FundsFamily(Basics):
             ),
             Measure("enrolled", "定期发放在册人数"),
             Measure("monthly_fen", "定期发放月额（元）", money=True),
+            Measure("yearly_fen", "按年发放年额（元）", money=True),
             Measure("proposed", "待确认发放"),
             Measure("payrolls", "发放批次", flow=True),
             Measure("payroll_lines", "定期发放人次", flow=True),
@@ -120,9 +127,20 @@ class FundsFamily(Basics):
         }
 
 
+def payroll_shares(by_county: Mapping[str, Mapping[str, int]]) -> list[tuple[str, str, int]]:
+    """A payroll's lines and amount where its people live (a province fund's payroll counts in each county)."""
+    placed = []
+    for county, share in by_county.items():
+        placed += [(county, "payroll_lines", share["lines"]), (county, "payroll_fen", share["total_fen"])]
+    return placed
+
+
 def _enrolment(data: Mapping[str, Any], kind: str) -> dict[str, int]:
     if kind == "EnrolmentEnded":
         return {}
     if data["status"] == "active":
-        return {"enrolled": 1, "monthly_fen": data["monthly_fen"]}
+        counts = {"enrolled": 1, "monthly_fen": data["monthly_fen"]}
+        if data.get("yearly_fen"):
+            counts["yearly_fen"] = data["yearly_fen"]
+        return counts
     return {"proposed": 1}
