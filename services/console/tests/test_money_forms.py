@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from assistance.rules import Rules
 from console.pages.assistance.funds import fund_body
 from console.pages.assistance.names import acting_level, waiting_text
 from console.pages.reporting.audit import day_bounds
@@ -32,6 +33,10 @@ BASE = {
             {"kind": "monthly", "monthly_fen": 20050},
         ),
         (
+            {"rules.amount.kind": "yearly", "rules.amount.yearly_fen": "2,400", "rules.amount.pay_month": "3"},
+            {"kind": "yearly", "yearly_fen": 240000, "pay_month": 3},
+        ),
+        (
             {
                 "rules.amount.kind": "share_of_remainder",
                 "rules.amount.threshold_fen": "10000",
@@ -51,6 +56,7 @@ def test_a_fund_form_becomes_the_apis_body_in_fen(typed: dict[str, Any], amount:
     assert body["rules"]["amount"] == amount
     assert body["rules"]["approval"] == {"accept": "township", "levels": [{"level": "county"}]}
     assert "yearly_ceiling_fen" not in body["rules"]
+    assert Rules.model_validate(body["rules"]).amount.kind == amount["kind"]  # what assistance's API accepts
 
 
 def test_a_second_level_above_an_amount_a_ceiling_and_the_eligibility_go_into_the_rules() -> None:

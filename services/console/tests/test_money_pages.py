@@ -82,6 +82,17 @@ def test_an_officer_sets_up_a_fund_in_yuan_and_sees_budget_committed_paid_and_re
     assert "500,000.00 元" in listed
 
 
+def test_an_officer_sets_up_a_fund_paid_once_a_year(money: Any) -> None:
+    officer = money.sign_in("officer", "350102")
+    yearly = {**HARDSHIP, "name": "2026年义务兵家庭优待金", "kind": "regular_entitlement"}
+    yearly |= {"rules.amount.kind": "yearly", "rules.amount.yearly_fen": "2,400", "rules.amount.pay_month": "3"}
+    created = post(officer, "/funds/new", **yearly)
+    assert created.status_code == 303
+    [fund] = money.assistance.state.funds.values()
+    assert fund["rules"]["amount"] == {"kind": "yearly", "yearly_fen": 240_000, "pay_month": 3}
+    assert "每年 2,400.00 元，于每年 3 月发放" in officer.get(created.headers["location"]).text
+
+
 def test_an_amount_rule_the_api_refuses_is_shown_beside_its_input(money: Any) -> None:
     officer = money.sign_in("officer", "350102")
     answer = post(officer, "/funds/new", **{**HARDSHIP, "rules.amount.amount_fen": ""})

@@ -9,7 +9,7 @@ from console.clients import ApiRefused
 from console.pages.registry.forms import TOP, Input, place_errors
 from vet_common.money import InvalidAmount, parse_yuan
 
-AMOUNT_TAGS = ("fixed", "share_of_remainder", "monthly")
+AMOUNT_TAGS = ("fixed", "share_of_remainder", "monthly", "yearly")
 
 
 def fen_fields(values: dict[str, Any], names: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str]]:

@@ -39,6 +39,8 @@ FUND = (
     Input("rules.amount.kind", "金额规则", "select", tuple(AMOUNT_KINDS.items()), required=True),
     Input("rules.amount.amount_fen", "每次救助金额（元）", hint="固定金额时填写，如 1600"),
     Input("rules.amount.monthly_fen", "每月金额（元）", hint="按月发放（定期抚恤补助）时填写，如 200"),
+    Input("rules.amount.yearly_fen", "每年金额（元）", hint="按年发放（如义务兵家庭优待金）时填写，如 2400"),
+    Input("rules.amount.pay_month", "每年发放月份", "number", hint="按年发放时填写，1 至 12，如 3"),
     Input("rules.amount.threshold_fen", "起付线（元）", hint="按比例时填写：个人自付达到此数才救助，如 10000"),
     Input("rules.amount.share_percent", "救助比例（%）", "number", hint="按比例时填写，如 80"),
     Input("rules.amount.cap_fen", "单次封顶（元）", hint="按比例时填写，如 50000"),
@@ -64,6 +66,7 @@ MONEY = (
     "budget_fen",
     "rules.amount.amount_fen",
     "rules.amount.monthly_fen",
+    "rules.amount.yearly_fen",
     "rules.amount.threshold_fen",
     "rules.amount.cap_fen",
     "rules.yearly_ceiling_fen",
@@ -72,6 +75,7 @@ MONEY = (
 AMOUNT_FIELDS = {
     "fixed": ("amount_fen",),
     "monthly": ("monthly_fen",),
+    "yearly": ("yearly_fen", "pay_month"),
     "share_of_remainder": ("threshold_fen", "share_percent", "cap_fen"),
 }
 
