@@ -35,7 +35,12 @@ NOTIFY_METHODS = {
     "in_person": "当面告知",
 }
 PAYROLL_STATUS_NAMES = {"computed": "已生成待审批", "approved": "已审批待发放", "released": "已发放"}
-AMOUNT_KINDS = {"fixed": "固定金额", "share_of_remainder": "按个人自付余额的比例", "monthly": "按月发放", "yearly": "按年发放"}
+AMOUNT_KINDS = {
+    "fixed": "固定金额",
+    "share_of_remainder": "按个人自付余额的比例",
+    "monthly": "按月发放",
+    "yearly": "按年发放",
+}
 
 
 def acting_level(region: str) -> str:
