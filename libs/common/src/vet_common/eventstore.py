@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
     JSONTranscoder,
     ProcessRecorder,
+    Recording,
     Tracking,
     Transcoding,
 )
@@ -70,6 +73,25 @@ class ActorAsDict(Transcoding):
         return Actor(**data)
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's project_aggregate without its `assert isinstance(event, CanMutateProtocol)`: a runtime
+    protocol check costs 15-20 µs on Python 3.11, more than most events' own mutate, on every event loaded."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def collect(processing_event: ProcessingEvent[UUID], objs: Iterable[Any]) -> None:
+    """ProcessingEvent.collect_events, recognising aggregates by their class (cheap) before the library's
+    runtime-checkable protocols (15-20 µs each, twice per aggregate); the events keep the order of `objs`."""
+    for obj in objs:
+        if isinstance(obj, Aggregate):
+            processing_event.events.extend(obj.collect_events())
+            processing_event.aggregates[obj.id] = obj
+        elif obj is not None:
+            processing_event.collect_events(obj)
+
+
 class ServiceApplication(Application[UUID]):
     """Base of each service's application.
 
@@ -89,6 +111,22 @@ class ServiceApplication(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
         transcoder.register(ActorAsDict())
+
+    def construct_repository(self) -> Repository[UUID]:
+        repository = super().construct_repository()
+        repository.get = partial(repository.get, projector_func=replay)  # type: ignore[method-assign]
+        return repository
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        # The library's save(), with `collect` for its ProcessingEvent.collect_events.
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        collect(processing_event, objs)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, called as its save() calls it
+        return recordings
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
@@ -123,7 +161,7 @@ class ServiceApplication(Application[UUID]):
         if self.has_processed(tracking):
             return False
         processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking)
-        processing_event.collect_events(*objs)
+        collect(processing_event, objs)
         try:
             recordings = self._record(processing_event)
         except IntegrityError:
