@@ -16,13 +16,7 @@ from reporting.statistics.family import Basics, Effect, Flow, Known, Measure, St
 from reporting.statistics.periods import event_day
 from vet_contracts import assistance
 
-KINDS = {
-    "hardship_aid": "解三难资金",
-    "care_fund": "关爱基金",
-    "temporary_hardship_aid": "临时困难救助",
-    "emergency_aid": "应急救助",
-    "regular_entitlement": "定期抚恤补助",
-}
+KINDS = assistance.FUND_KIND_NAMES
 # Event type -> the count it adds and the amount field added as "<count>_fen".
 APPLICATION_FLOWS = {
     "ApplicationSubmitted": ("submitted", None),
