@@ -107,7 +107,12 @@ def test_killed_workers_lose_nothing_and_count_nothing_twice(platform: Platform)
 
     for service in ("registry", "reporting"):
         assert "equal a full replay" in platform.run(service, "verify").stdout
+    # As docs/operations.md says: the workers stop while the rebuild drops and replays the read models (a live
+    # projector writing into the database being rebuilt races it: once a village came out 5 short).
+    platform.stop("reporting", "worker")
     platform.run("reporting", "rebuild")
+    platform.start("reporting", "worker")
+    platform.wait_healthy("reporting", "worker")
     assert summary(platform)["persons"] == before + 200
     for region in VILLAGES:
         assert summary(platform, region)["persons"] >= 50
