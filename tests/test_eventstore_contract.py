@@ -42,16 +42,19 @@ def test_saves_and_reloads_an_aggregate_with_encrypted_bodies(app: CounterApplic
 
 
 def test_a_batch_of_many_aggregates_gets_its_notification_ids_in_order(app: CounterApplication) -> None:
-    # PostgreSQL's recorder inserts a batch as plain arrays (vet_common.pgrecorder): every event stored, in order.
-    counters = [Counter(region=f"350102001{n:03d}") for n in range(1, 51)]
+    # PostgreSQL's recorder inserts a batch as plain arrays (vet_common.pgrecorder), SQLite's as multi-row INSERTs
+    # of 240 rows (vet_common.sqliterecorder): every event stored, in order, with the ids the save reported.
+    counters = [Counter(region=f"350102{n:06d}") for n in range(1, 351)]
     for counter in counters[::2]:
         counter.increment()
     before = app.process_recorder.max_notification_id() or 0
-    app.save(*counters)
-    notes = app.process_recorder.select_notifications(before + 1, 100)
+    recordings = app.save(*counters)
+    notes = app.process_recorder.select_notifications(before + 1, 1000)
     expected = [(c.id, v) for c in counters for v in range(1, c.version + 1)]
+    assert len(expected) == 525
     assert [(n.originator_id, n.originator_version) for n in notes] == expected
     assert [n.id for n in notes] == sorted(n.id for n in notes)
+    assert [r.notification.id for r in recordings] == [n.id for n in notes]
     assert [app.repository.get(c.id).value for c in counters[:2]] == [1, 0]
 
 

@@ -188,5 +188,6 @@ class Settings(BaseSettings):
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.data_dir / f"{self.service}.sqlite"),
                 SQLITE_LOCK_TIMEOUT="10",
+                PROCESS_RECORDER_TOPIC="vet_common.sqliterecorder:TurnTakingProcessRecorder",
             )
         return env
