@@ -29,7 +29,7 @@ def test_development_defaults_give_each_service_its_port_store_and_topic(monkeyp
     settings = Settings.for_service("assistance")
     assert settings.effective_api_port == 8103
     assert settings.worker_port == 8113
-    assert settings.eventsourcing_env()["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert settings.eventsourcing_env()["PERSISTENCE_MODULE"] == "vet_common.sqliterecorder:Factory"
     assert settings.topic("registry") == "vet.registry.v1"
     postgres = Settings.for_service("assistance", eventstore_url="postgresql://u:p%40ss@db:5433/vet")
     env = postgres.eventsourcing_env()

@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.sqlite import SQLiteProcessRecorder
 
 from vet_common.settings import Settings
-from vet_common.sqliterecorder import TurnTakingProcessRecorder, write_turn
+from vet_common.sqliterecorder import PAGE_CACHE_KIB, TurnTakingProcessRecorder, write_turn
 from vet_devtools.testing.apps import Counter, CounterApplication
 
 
@@ -77,3 +77,11 @@ def test_a_tracked_insert_records_its_position_with_the_events(app: CounterAppli
     assert app.save_tracked(Tracking("upstream", 7), Counter(region="350102001001"), Counter(region="350102001002"))
     assert app.has_processed(Tracking("upstream", 7))
     assert len(app.process_recorder.select_notifications(None, 10)) == 2
+
+
+def test_connections_keep_a_larger_page_cache(app: CounterApplication) -> None:
+    with app.process_recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -PAGE_CACHE_KIB
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"

@@ -185,9 +185,8 @@ class Settings(BaseSettings):
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             env.update(
-                PERSISTENCE_MODULE="eventsourcing.sqlite",
+                PERSISTENCE_MODULE="vet_common.sqliterecorder:Factory",
                 SQLITE_DBNAME=str(self.data_dir / f"{self.service}.sqlite"),
                 SQLITE_LOCK_TIMEOUT="10",
-                PROCESS_RECORDER_TOPIC="vet_common.sqliterecorder:TurnTakingProcessRecorder",
             )
         return env
