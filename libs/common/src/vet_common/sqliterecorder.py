@@ -14,7 +14,9 @@ that does not take it (an older process, the sqlite3 shell) is still kept out by
 One INSERT: the library inserts a batch row by row, and every statement lets go of the GIL and must win it back
 (from the event loop and the other threads) before the next: a group commit of 20 events waited for it 20 times.
 A multi-row INSERT is one statement. Notification ids are rowids, assigned one after another inside the write
-transaction, so a statement's rows have the ids that end at its last rowid.
+transaction, so a statement's rows have the ids that end at its last rowid. For the same reason an aggregate's
+events are read by their one SELECT, without the library's BEGIN and ROLLBACK around it: in autocommit mode a
+statement is a read transaction of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteConnection,
@@ -67,6 +69,43 @@ class TurnTakingProcessRecorder(SQLiteProcessRecorder):
             return super().insert_events(stored_events, **kwargs)
         with write_turn(self.datastore.pool.db_name):
             return super().insert_events(stored_events, **kwargs)
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        # The library's statement and rows (see above for what is left out).
+        statement = self.select_events_statement
+        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID) else originator_id]
+        if gt is not None:
+            statement += "AND originator_version>? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND originator_version<=? "
+            params.append(lte)
+        statement += "ORDER BY originator_version DESC " if desc else "ORDER BY originator_version ASC "
+        if limit is not None:
+            statement += "LIMIT ? "
+            params.append(limit)
+        with self.datastore.get_connection(commit=False) as connection, connection.cursor() as cursor:
+            try:
+                rows = cursor.execute(statement, params).fetchall()
+            except sqlite3.OperationalError as error:
+                raise OperationalError(error) from error
+        return [
+            StoredEvent(
+                originator_id=self.convert_originator_id(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+            for row in rows
+        ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         ids: list[int] = []
