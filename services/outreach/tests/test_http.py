@@ -288,3 +288,23 @@ def test_a_to_do_item_follows_a_transfer_to_the_receiving_station(
     assert (item["person_id"], item["region"]) == (A, "350103001002")
     assert api.client.post(f"/todo/{item['id']}/done", headers=api.headers()).status_code == 404
     assert ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers("350103")))["status"] == "done"
+
+
+def test_a_pairing_body_naming_both_or_neither_and_a_pairing_outside_are_refused(api: Api) -> None:
+    before = api.recorded()
+    for body in ({"staff": "s1", "person_id": A, "person_ids": [B]}, {"staff": "s1"}):
+        refused = api.client.post("/pairings", json=body, headers=api.headers())
+        assert refused.status_code == 422, refused.text
+        assert "person_id" in refused.json()["detail"][0]["message"]
+    assert api.recorded() == before
+    (pairing,) = ok(api.client.post("/pairings", json={"staff": "s1", "person_id": A}, headers=api.headers()), 201)[
+        "ids"
+    ]
+    before = api.recorded()
+    taijiang = api.headers("350103")
+    assert api.client.get(f"/pairings/{pairing}", headers=taijiang).status_code == 404
+    ended = api.client.post(f"/pairings/{pairing}/end", json={"reason": "other"}, headers=taijiang)
+    assert ended.status_code == 404
+    assert "不在本辖区" in ended.json()["detail"]
+    assert api.client.post(f"/pairings/{pairing}/reassign", json={"staff": "s2"}, headers=taijiang).status_code == 404
+    assert api.recorded() == before
