@@ -308,3 +308,17 @@ def test_a_pairing_body_naming_both_or_neither_and_a_pairing_outside_are_refused
     assert "不在本辖区" in ended.json()["detail"]
     assert api.client.post(f"/pairings/{pairing}/reassign", json={"staff": "s2"}, headers=taijiang).status_code == 404
     assert api.recorded() == before
+
+
+def test_the_due_list_of_a_township_and_a_region_outside_is_refused(api: Api) -> None:
+    for person in (A, B):  # called today: due again in a quarter
+        call = {"person_id": person, "method": "phone", "date": "2026-12-01"}
+        ok(api.client.post("/contacts", json=call, headers=api.headers()), 201)
+    api.project()
+    due = ok(api.client.get("/contacts/due", params={"within_days": 90}, headers=api.headers()))
+    assert sorted(i["person_id"] for i in due["items"]) == [A, B]
+    township = ok(api.client.get("/contacts/due", params={"region": "350102002", "within_days": 90},
+                                 headers=api.headers()))  # fmt: skip
+    assert [i["person_id"] for i in township["items"]] == [B]
+    outside = api.client.get("/contacts/due", params={"region": "350103"}, headers=api.headers())
+    assert outside.status_code == 403
