@@ -322,3 +322,38 @@ def test_the_due_list_of_a_township_and_a_region_outside_is_refused(api: Api) ->
     assert [i["person_id"] for i in township["items"]] == [B]
     outside = api.client.get("/contacts/due", params={"region": "350103"}, headers=api.headers())
     assert outside.status_code == 403
+
+
+def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_old_sides(api: Api) -> None:
+    city = api.headers("3501", role="officer")
+    drive = {
+        "name": "元旦走访",
+        "occasion": "元旦",
+        "region": "3501",
+        "targets": {"groups": [{"code": "survivors", "key_contact_reasons": ["martyr_survivor"]}]},
+        "deadlines": {"plan": "2026-12-05", "visits": "2026-12-20", "report": "2026-12-25"},
+    }
+    campaign = ok(api.client.post("/campaigns", json=drive, headers=city), 201)["id"]
+    api.project()  # the launch selects from the people read model
+    assert ok(api.client.post(f"/campaigns/{campaign}/launch", headers=city))["target_count"] == 1
+    api.project()
+
+    def targets(caller: str, township: str) -> list[str]:
+        page = ok(api.client.get(f"/campaigns/{campaign}/targets", params={"region": township},
+                                 headers=api.headers(caller)))  # fmt: skip
+        return [t["person_id"] for t in page["targets"]]
+
+    assert targets("350102", "350102002") == [B]
+    moved = api.feed.transferred(B, "350103001002")
+    api.deliver(moved)
+    api.deliver(moved)
+    api.project()
+    assert targets("350102", "350102002") == []
+    assert targets("350103", "350103001") == [B]
+    visit = {"person_id": B, "method": "home_visit", "date": "2026-12-01", "campaign_id": campaign}
+    assert api.client.post("/contacts", json=visit, headers=api.headers()).status_code == 404
+    ok(api.client.post("/contacts", json=visit, headers=api.headers("350103")), 201)
+    api.project()
+    rows = {r["region"]: r for r in ok(api.client.get(f"/campaigns/{campaign}/progress", headers=city))["regions"]}
+    assert (rows["350103"]["targets"], rows["350103"]["reached_in_person"]) == (1, 1)
+    assert rows.get("350102", {"targets": 0})["targets"] == 0
