@@ -110,6 +110,7 @@ def test_a_deceased_person_is_409_and_records_nothing(
     [
         ({"method": "carrier_pigeon"}, "method"),
         ({"date": "2999-01-01"}, "date"),
+        ({"date": "2026-07-31"}, "date"),  # the day before the registration
         ({"date": "01/08/2026"}, "date"),
         ({"person_id": "not-an-id"}, "person_id"),
     ],
