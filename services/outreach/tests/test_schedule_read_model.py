@@ -148,6 +148,30 @@ async def test_a_death_drops_the_person_from_every_list(
     assert (await pairing_queries.caseload(db, principal("35"), "s1", None)) == []
 
 
+async def test_a_designation_puts_the_person_on_the_lists_and_a_removal_takes_them_off(
+    harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
+) -> None:
+    feed: RegistryFeed = harness.feed  # type: ignore[attr-defined]
+    designated = feed.event("KeyContactDesignated", C, key_contact_reasons=["widowed_orphaned_alone"])
+    harness.deliver(designated)
+    harness.deliver(designated)
+    await harness.run_projections(db)
+    unpaired = await queries.unpaired(db, principal("350102002"), None, TODAY, None, 50)
+    assert [r["person_id"] for r in unpaired.docs] == [B, C]
+    # Counted from the day of the designation (the registry's event, 1 August), not from when it arrived.
+    assert [(r["person_id"], r["contact_due"]) for r in await overdue(db, "350102002")] == [
+        (B, "2026-08-31"),
+        (C, "2026-10-30"),
+    ]
+    removed = feed.event("KeyContactRemoved", C, key_contact_reasons=[])
+    harness.deliver(removed)
+    harness.deliver(removed)
+    await harness.run_projections(db)
+    unpaired = await queries.unpaired(db, principal("350102002"), None, TODAY, None, 50)
+    assert [r["person_id"] for r in unpaired.docs] == [B]
+    assert [r["person_id"] for r in await overdue(db, "350102002")] == [B]
+
+
 async def test_key_contacts_without_a_pairing(
     harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
 ) -> None:
