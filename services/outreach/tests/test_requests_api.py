@@ -222,6 +222,8 @@ def test_the_lists_filter_by_status_category_assignee_and_overdue_a_page_at_a_ti
     assert [row["overdue"] for row in ledger.get("/requests")["items"]] == [True, False, False]
     assert ids(overdue="false") == [housing, petition]
     assert ids(status="closed") == []
+    assert ids(region=VILLAGE) == [medical, housing, petition]
+    assert ids(region="440402001002") == []  # another village of the station
     first = ledger.get("/requests", page_size=2)
     assert [row["id"] for row in first["items"]] == [medical, housing]
     assert ids(page_size=2, after=first["next"]) == [petition]
