@@ -310,7 +310,10 @@ def test_a_pairing_body_naming_both_or_neither_and_a_pairing_outside_are_refused
     assert api.recorded() == before
 
 
-def test_the_due_list_of_a_township_and_a_region_outside_is_refused(api: Api) -> None:
+def test_the_due_and_overdue_lists_of_a_township_and_a_region_outside_is_refused(api: Api) -> None:
+    api.project()
+    overdue = ok(api.client.get("/contacts/overdue", params={"region": "350102002"}, headers=api.headers()))
+    assert [i["person_id"] for i in overdue["items"]] == [B]
     for person in (A, B):  # called today: due again in a quarter
         call = {"person_id": person, "method": "phone", "date": "2026-12-01"}
         ok(api.client.post("/contacts", json=call, headers=api.headers()), 201)
