@@ -360,3 +360,15 @@ def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_
     rows = {r["region"]: r for r in ok(api.client.get(f"/campaigns/{campaign}/progress", headers=city))["regions"]}
     assert (rows["350103"]["targets"], rows["350103"]["reached_in_person"]) == (1, 1)
     assert rows.get("350102", {"targets": 0})["targets"] == 0
+    # 鼓楼区 has no target left: it is not asked for a summary table (nor overdue without one); 台江区 is.
+    tables = ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=city))["counties"]
+    assert [(t["county"], t["status"]) for t in tables] == [("350103", "missing")]
+    # Then to 厦门 (3502), outside the campaign: 厦门 cannot see it, so its visit cannot name it, and no county
+    # of the campaign is asked for a table any more.
+    api.deliver(api.feed.transferred(B, "350203001001"))
+    api.project()
+    xiamen = api.client.post("/contacts", json=visit, headers=api.headers("350203"))
+    assert xiamen.status_code == 422
+    assert xiamen.json()["detail"][0]["field"] == "campaign_id"
+    province = api.headers("35", role="officer")
+    assert ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=province))["counties"] == []
