@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,29 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert '"on_time":true' in out  # this month's payrolls, none late
     # The ID number in clear: revealed in the registry with a purpose, and in the bank file; nowhere else.
     assert out.count("350102198103150015") == 2
+    # The request ledger: a step out of order refused saying why, and the closed request in the ledger's list,
+    # escalated once (to the city).
+    assert "只有“已化解待回访”的诉求才能回访" in out
+    assert re.search(r'"status":"closed",[^}]*"supervised_by":"3501","escalation_level":1,', out)
+    # Outreach: one staff member paired with both key contacts (一对多), nobody overdue on day one, both due
+    # within the quarter under the default rule with their staff member named; the call corrected to a video
+    # call with its reason, the person's history showing it; the home visit moves the home visit a year on.
+    uid, day = "[0-9a-f-]{36}", r"\d{4}-\d{2}-\d{2}"
+    assert re.search(rf'\{{"ids":\["{uid}","{uid}"\]\}}\{{"items":\[\],"next":null\}}', out)
+    rule = r'"rule":\{"version":0,"contact_days":90,"home_visit_days":365\}'
+    due = rf'{rule},"last_contact":null,"last_home_visit":null,"contact_due":"{day}","home_visit_due":"{day}"'
+    assert len(re.findall(rf'{due},"days_overdue":0,"staff":"wangfang"', out)) == 2
+    corrected = '"status":"corrected","withdrawal_reason":null,"corrections":[{"changes":{"method":"video"}'
+    assert corrected + ',"reason":"实为视频通话"' in out
+    assert re.search(
+        rf'"items":\[\{{"id":"{uid}","method":"video","date":"{day}","staff":"wangfang"[^}}]*"corrected"', out
+    )
+    visited = re.search(
+        rf'"last_contact":"({day})","last_home_visit":"\1","contact_due":"({day})","home_visit_due":"({day})"', out
+    )
+    assert visited, "the veteran's schedule after the home visit"
+    on, contact_due, visit_due = (date.fromisoformat(found) for found in visited.groups())
+    assert (contact_due - on, visit_due - on) == (timedelta(days=90), timedelta(days=365))
     # the campaign: two targets frozen, one reached at home and one by phone, the county's table returned,
     # resubmitted and approved into the city's roll-up
     assert '"target_count":2' in out

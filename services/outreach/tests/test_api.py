@@ -3,6 +3,7 @@ can see; every refusal records nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def test_a_deceased_person_is_409_and_records_nothing(
     [
         ({"method": "carrier_pigeon"}, "method"),
         ({"date": "2999-01-01"}, "date"),
+        ({"date": "2026-07-31"}, "date"),  # the day before the registration
         ({"date": "01/08/2026"}, "date"),
         ({"person_id": "not-an-id"}, "person_id"),
     ],
@@ -121,3 +123,19 @@ def test_bad_input_is_422_and_records_nothing(
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["detail"]]
     assert events_recorded(client) == before
+
+
+def test_every_route_needs_a_token_and_a_call_without_one_records_nothing(client: TestClient) -> None:
+    """Every operation of outreach's API (all but the contract, health and metrics) answers 401 without a token."""
+    public = {"/contract/schemas", "/contract/asyncapi.json", "/healthz", "/readyz", "/metrics"}
+    called = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        if path in public:
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "5b1e0c8e-7a43-4f0e-9d3c-2a6f1b4c8d01", path)
+        for method in operations:
+            response = client.request(method.upper(), concrete, json={})
+            assert response.status_code == 401, (method, path, response.status_code, response.text)
+            called.append((method, path))
+    assert len(called) >= 40
+    assert events_recorded(client) == 0

@@ -102,3 +102,28 @@ def test_only_an_officer_of_the_region_or_above_plans_a_campaign(
     before = recorded(client)
     assert client.post("/campaigns", json=DRIVE, headers=auth(settings, region, role)).status_code == 403
     assert recorded(client) == before
+
+
+def test_a_campaign_of_another_city_is_unknown_on_every_route_and_nothing_is_recorded(
+    client: TestClient, settings: Settings
+) -> None:
+    created = client.post("/campaigns", json=DRIVE, headers=auth(settings))
+    assert created.status_code == 201, created.text
+    path = f"/campaigns/{created.json()['id']}"
+    hangzhou = auth(settings, "3301")
+    before = recorded(client)
+    calls = [
+        ("GET", path, {}),
+        ("POST", f"{path}/launch", {}),
+        ("GET", f"{path}/progress", {}),
+        ("GET", f"{path}/targets?region=330102001", {}),
+        ("GET", f"{path}/summaries", {}),
+        ("POST", f"{path}/summaries", {"county": "330102", "visited_by_group": {}, "money_fen": 0, "goods_fen": 0,
+                                       "problems_found": 0, "problems_solved": 0}),
+        ("POST", f"{path}/summaries/330102/approve", {}),
+        ("POST", f"{path}/summaries/330102/return", {"reason": "请核对"}),
+    ]  # fmt: skip
+    for method, url, body in calls:
+        response = client.request(method, url, json=body, headers=hangzhou)
+        assert response.status_code == 404, (method, url, response.text)
+    assert recorded(client) == before

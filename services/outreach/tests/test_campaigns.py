@@ -232,6 +232,31 @@ def test_a_transfer_moves_the_persons_targets_once_even_when_redelivered(
     assert [type(e).__name__ for e in harness.events(target_id)] == ["Frozen", "Moved"]
 
 
+def test_a_target_who_moves_out_of_the_campaigns_region_is_not_visited_under_it_by_the_receiving_side(
+    harness: ServiceHarness[OutreachApplication],
+) -> None:
+    campaign_id = launched(harness)
+    hangzhou_village = "330102001001"
+    harness.deliver(harness.feed.transferred(UNEMPLOYED, hangzhou_village))  # type: ignore[attr-defined]
+    hangzhou = officer("330102")
+    refused(harness, NotFound, lambda: harness.app.get_campaign(campaign_id, hangzhou))
+    harness.clock.set(date(2022, 7, 28))
+    details = ContactDetails(
+        method="home_visit", contacted_on=date(2022, 7, 28), staff="s", campaign_id=str(campaign_id)
+    )
+    error = refused(
+        harness,
+        Invalid,
+        lambda: harness.app.record_contact(
+            person_id=UUID(UNEMPLOYED), details=details, principal=hangzhou, actor=actor(hangzhou)
+        ),
+    )
+    assert isinstance(error, Invalid)
+    assert (error.field, "不在此次活动地区（3311）内" in error.message) == ("campaign_id", True)
+    target = harness.app.get_or_none(CampaignTarget.create_id(campaign_id, UNEMPLOYED))
+    assert target.reach == "not_reached"
+
+
 def test_a_transfer_after_the_report_deadline_leaves_the_campaign_as_it_was(
     harness: ServiceHarness[OutreachApplication],
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from outreach.application import OutreachApplication
 from outreach.application.contacts import ContactDetails
-from outreach.domain.contacts import Contact, ContactWithdrawn
+from outreach.domain.contacts import Contact, ContactMethod, ContactWithdrawn
 from outreach.domain.schedule import ContactFile
 from vet_common.auth import Principal, Role
 from vet_common.domain import Actor, Invalid, NotFound, PreconditionFailed
@@ -55,6 +55,17 @@ def test_a_contact_is_counted_in_the_persons_file(app: OutreachApplication, peop
     record(app, method="phone", on=date(2026, 8, 25))
     file = file_of(app, A)
     assert (file.last_contact, file.last_home_visit) == (date(2026, 8, 25), date(2026, 8, 20))
+
+
+@pytest.mark.parametrize("method", list(ContactMethod))
+def test_every_method_counts_as_contact_and_only_a_home_visit_as_a_home_visit(
+    app: OutreachApplication, people: RegistryFeed, method: ContactMethod
+) -> None:
+    """Phone, video and WeChat (and the rest) reach the person; the yearly home visit needs 上门走访."""
+    record(app, method=method.value, on=date(2026, 8, 20))
+    file = file_of(app, A)
+    visited = date(2026, 8, 20) if method is ContactMethod.home_visit else None
+    assert (file.last_contact, file.last_home_visit) == (date(2026, 8, 20), visited)
 
 
 @pytest.mark.parametrize(

@@ -288,3 +288,87 @@ def test_a_to_do_item_follows_a_transfer_to_the_receiving_station(
     assert (item["person_id"], item["region"]) == (A, "350103001002")
     assert api.client.post(f"/todo/{item['id']}/done", headers=api.headers()).status_code == 404
     assert ok(api.client.post(f"/todo/{item['id']}/done", headers=api.headers("350103")))["status"] == "done"
+
+
+def test_a_pairing_body_naming_both_or_neither_and_a_pairing_outside_are_refused(api: Api) -> None:
+    before = api.recorded()
+    for body in ({"staff": "s1", "person_id": A, "person_ids": [B]}, {"staff": "s1"}):
+        refused = api.client.post("/pairings", json=body, headers=api.headers())
+        assert refused.status_code == 422, refused.text
+        assert "person_id" in refused.json()["detail"][0]["message"]
+    assert api.recorded() == before
+    (pairing,) = ok(api.client.post("/pairings", json={"staff": "s1", "person_id": A}, headers=api.headers()), 201)[
+        "ids"
+    ]
+    before = api.recorded()
+    taijiang = api.headers("350103")
+    assert api.client.get(f"/pairings/{pairing}", headers=taijiang).status_code == 404
+    ended = api.client.post(f"/pairings/{pairing}/end", json={"reason": "other"}, headers=taijiang)
+    assert ended.status_code == 404
+    assert "不在本辖区" in ended.json()["detail"]
+    assert api.client.post(f"/pairings/{pairing}/reassign", json={"staff": "s2"}, headers=taijiang).status_code == 404
+    assert api.recorded() == before
+
+
+def test_the_due_and_overdue_lists_of_a_township_and_a_region_outside_is_refused(api: Api) -> None:
+    api.project()
+    overdue = ok(api.client.get("/contacts/overdue", params={"region": "350102002"}, headers=api.headers()))
+    assert [i["person_id"] for i in overdue["items"]] == [B]
+    for person in (A, B):  # called today: due again in a quarter
+        call = {"person_id": person, "method": "phone", "date": "2026-12-01"}
+        ok(api.client.post("/contacts", json=call, headers=api.headers()), 201)
+    api.project()
+    due = ok(api.client.get("/contacts/due", params={"within_days": 90}, headers=api.headers()))
+    assert sorted(i["person_id"] for i in due["items"]) == [A, B]
+    township = ok(api.client.get("/contacts/due", params={"region": "350102002", "within_days": 90},
+                                 headers=api.headers()))  # fmt: skip
+    assert [i["person_id"] for i in township["items"]] == [B]
+    outside = api.client.get("/contacts/due", params={"region": "350103"}, headers=api.headers())
+    assert outside.status_code == 403
+
+
+def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_old_sides(api: Api) -> None:
+    city = api.headers("3501", role="officer")
+    drive = {
+        "name": "元旦走访",
+        "occasion": "元旦",
+        "region": "3501",
+        "targets": {"groups": [{"code": "survivors", "key_contact_reasons": ["martyr_survivor"]}]},
+        "deadlines": {"plan": "2026-12-05", "visits": "2026-12-20", "report": "2026-12-25"},
+    }
+    campaign = ok(api.client.post("/campaigns", json=drive, headers=city), 201)["id"]
+    api.project()  # the launch selects from the people read model
+    assert ok(api.client.post(f"/campaigns/{campaign}/launch", headers=city))["target_count"] == 1
+    api.project()
+
+    def targets(caller: str, township: str) -> list[str]:
+        page = ok(api.client.get(f"/campaigns/{campaign}/targets", params={"region": township},
+                                 headers=api.headers(caller)))  # fmt: skip
+        return [t["person_id"] for t in page["targets"]]
+
+    assert targets("350102", "350102002") == [B]
+    moved = api.feed.transferred(B, "350103001002")
+    api.deliver(moved)
+    api.deliver(moved)
+    api.project()
+    assert targets("350102", "350102002") == []
+    assert targets("350103", "350103001") == [B]
+    visit = {"person_id": B, "method": "home_visit", "date": "2026-12-01", "campaign_id": campaign}
+    assert api.client.post("/contacts", json=visit, headers=api.headers()).status_code == 404
+    ok(api.client.post("/contacts", json=visit, headers=api.headers("350103")), 201)
+    api.project()
+    rows = {r["region"]: r for r in ok(api.client.get(f"/campaigns/{campaign}/progress", headers=city))["regions"]}
+    assert (rows["350103"]["targets"], rows["350103"]["reached_in_person"]) == (1, 1)
+    assert rows.get("350102", {"targets": 0})["targets"] == 0
+    # 鼓楼区 has no target left: it is not asked for a summary table (nor overdue without one); 台江区 is.
+    tables = ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=city))["counties"]
+    assert [(t["county"], t["status"]) for t in tables] == [("350103", "missing")]
+    # Then to 厦门 (3502), outside the campaign: 厦门 cannot see it, so its visit cannot name it, and no county
+    # of the campaign is asked for a table any more.
+    api.deliver(api.feed.transferred(B, "350203001001"))
+    api.project()
+    xiamen = api.client.post("/contacts", json=visit, headers=api.headers("350203"))
+    assert xiamen.status_code == 422
+    assert xiamen.json()["detail"][0]["field"] == "campaign_id"
+    province = api.headers("35", role="officer")
+    assert ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=province))["counties"] == []

@@ -262,6 +262,9 @@ def test_the_lishui_bayi_drive_of_2022(drive: Drive) -> None:
     assert next_day["roll_up"]["counties"]["overdue"] == 1
     returned = drive.post(f"{summaries}/{QINGTIAN}/return", {"reason": "80岁以上对象漏报一人"}, LISHUI)
     assert returned.json()["status"] == "returned"
+    drive.project()
+    awaiting_correction = drive.get(summaries, LISHUI)["counties"]
+    assert [(c["county"], c["status"], c["overdue"]) for c in awaiting_correction][1] == (QINGTIAN, "returned", True)
     assert drive.post(f"{summaries}/{LIANDU}/approve", {}, LIANDU).status_code == 403  # not its own
     corrected = drive.post(summaries, {"county": QINGTIAN, **table(2000, widowed_or_alone=1, aged_80_plus=1)}, QINGTIAN)
     assert (corrected.json()["status"], corrected.json()["late"]) == ("submitted", True)

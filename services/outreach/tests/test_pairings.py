@@ -97,6 +97,23 @@ def test_ending_and_reassigning(app: OutreachApplication, people: RegistryFeed) 
         app.end_pairing(second, reason=EndReason.other, principal=COUNTY, actor=ACTOR)
 
 
+def test_a_pairing_outside_the_jurisdiction_cannot_be_ended_or_reassigned_and_nothing_is_recorded(
+    app: OutreachApplication, people: RegistryFeed, recorded: Callable[[], int]
+) -> None:
+    (paired,) = pair(app, A)
+    taijiang = Principal(sub="officer-2", name="周", roles=frozenset({Role.officer}), region="350103")
+    before = recorded()
+    with pytest.raises(NotFound, match="不在本辖区"):
+        app.end_pairing(paired, reason=EndReason.other, principal=taijiang, actor=ACTOR)
+    with pytest.raises(NotFound, match="不在本辖区"):
+        app.reassign_pairing(paired, staff="s2", principal=taijiang, actor=ACTOR)
+    with pytest.raises(Invalid) as outside:
+        app.pair(staff="s2", person_ids=[UUID(B)], principal=taijiang, actor=ACTOR)
+    assert outside.value.field == "person_ids.0"
+    assert recorded() == before
+    assert pairing(app, paired).open
+
+
 def test_a_death_ends_the_pairing_and_takes_the_person_out_of_the_rules(
     app: OutreachApplication, people: RegistryFeed, deliver: Callable[..., None]
 ) -> None:

@@ -222,6 +222,8 @@ def test_the_lists_filter_by_status_category_assignee_and_overdue_a_page_at_a_ti
     assert [row["overdue"] for row in ledger.get("/requests")["items"]] == [True, False, False]
     assert ids(overdue="false") == [housing, petition]
     assert ids(status="closed") == []
+    assert ids(region=VILLAGE) == [medical, housing, petition]
+    assert ids(region="440402001002") == []  # another village of the station
     first = ledger.get("/requests", page_size=2)
     assert [row["id"] for row in first["items"]] == [medical, housing]
     assert ids(page_size=2, after=first["next"]) == [petition]
@@ -342,6 +344,7 @@ def test_the_zhuhai_petitioner_visited_13_times_until_resolved_and_closed_by_the
 
 
 def test_an_overdue_request_is_escalated_by_the_daily_run_once_a_day(ledger: Ledger) -> None:
+    assert daily_escalation in definition.leader_tasks  # the leading worker runs it: one run a day, not one a worker
     request_id = ledger.register(category="medical", grade="urgent", summary="住院押金无力支付")  # due 5 March
     on_time = ledger.register(NEIGHBOUR, category="medical", grade="ordinary")  # due 17 March
     ledger.clock.set(date(2020, 3, 6))

@@ -148,6 +148,30 @@ async def test_a_death_drops_the_person_from_every_list(
     assert (await pairing_queries.caseload(db, principal("35"), "s1", None)) == []
 
 
+async def test_a_designation_puts_the_person_on_the_lists_and_a_removal_takes_them_off(
+    harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
+) -> None:
+    feed: RegistryFeed = harness.feed  # type: ignore[attr-defined]
+    designated = feed.event("KeyContactDesignated", C, key_contact_reasons=["widowed_orphaned_alone"])
+    harness.deliver(designated)
+    harness.deliver(designated)
+    await harness.run_projections(db)
+    unpaired = await queries.unpaired(db, principal("350102002"), None, TODAY, None, 50)
+    assert [r["person_id"] for r in unpaired.docs] == [B, C]
+    # Counted from the day of the designation (the registry's event, 1 August), not from when it arrived.
+    assert [(r["person_id"], r["contact_due"]) for r in await overdue(db, "350102002")] == [
+        (B, "2026-08-31"),
+        (C, "2026-10-30"),
+    ]
+    removed = feed.event("KeyContactRemoved", C, key_contact_reasons=[])
+    harness.deliver(removed)
+    harness.deliver(removed)
+    await harness.run_projections(db)
+    unpaired = await queries.unpaired(db, principal("350102002"), None, TODAY, None, 50)
+    assert [r["person_id"] for r in unpaired.docs] == [B]
+    assert [r["person_id"] for r in await overdue(db, "350102002")] == [B]
+
+
 async def test_key_contacts_without_a_pairing(
     harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
 ) -> None:
@@ -171,3 +195,47 @@ async def test_an_eligibility_alert_is_on_the_stations_to_do_list(
     page = await todo_queries.open_items(db, principal("350102002"), None, TODAY, 90, None, 50)
     assert [(i["person_id"], i["kind"], i["due_on"]) for i in page.docs] == [(C, "turning_80", "2027-01-15")]
     assert (await todo_queries.open_items(db, principal("350102001"), None, TODAY, 90, None, 50)).docs == []
+
+
+class Watched:
+    """The read models' database, noting the filter of every query sent to `schedules`."""
+
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self.db = db
+        self.filters: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        collection = getattr(self.db, name)
+        return Sieve(collection, self.filters) if name == "schedules" else collection
+
+    def __getitem__(self, name: str) -> Any:
+        return self.db[name]
+
+
+class Sieve:
+    def __init__(self, collection: Any, filters: list[dict[str, Any]]) -> None:
+        self.collection = collection
+        self.filters = filters
+
+    def find(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        self.filters.append(query)
+        return self.collection.find(query, *args, **kwargs)
+
+
+async def test_the_due_and_overdue_lists_are_ranges_of_an_index_of_next_due_dates(
+    harness: ServiceHarness[OutreachApplication], db: AsyncDatabase[Any]
+) -> None:
+    """Each query is an equality on a jurisdiction key and a range of `due_slot` ("<next due date>|<person>"),
+    the two fields of one index the projection creates: a lookup, not a scan, for a county or the province."""
+    await harness.run_projections(db)
+    watched = Watched(db)
+    for region in ("350102", "35"):
+        assert (await queries.overdue(watched, principal(region), None, TODAY, None, 50)).docs  # type: ignore[arg-type]
+        await queries.due(watched, principal(region), None, TODAY, 90, None, 50)  # type: ignore[arg-type]
+    indexes = [[field for field, _ in spec["key"]] for spec in (await db.schedules.index_information()).values()]
+    assert ["jurisdictions", "due_slot"] in indexes
+    assert watched.filters
+    for query in watched.filters:
+        assert set(query) == {"jurisdictions", "due_slot"}, query
+        assert isinstance(query["jurisdictions"], str)
+        assert set(query["due_slot"]) <= {"$gt", "$gte", "$lt", "$lte"}, query

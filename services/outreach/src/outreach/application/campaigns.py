@@ -172,14 +172,20 @@ class CampaignCommands(ServiceApplication):
 def reached_targets(application: ServiceApplication, contact: Contact) -> list[CampaignTarget]:
     """The campaign target a contact reaches, changed, to save with the contact; none without a campaign.
 
-    Invalid (422 on campaign_id) for a campaign that is unknown, not launched, or whose targets do not include
-    the person: the contact is then not recorded at all.
+    Invalid (422 on campaign_id) for a campaign that is unknown, not launched, not for where the person lives now
+    (moved out of its region since the launch: the receiving side cannot see the campaign), or whose targets do
+    not include the person: the contact is then not recorded at all.
     """
     if contact.campaign_id is None:
         return []
     campaign = application.get_or_none(_uuid_or_none(contact.campaign_id) or UUID(int=0))
     if not isinstance(campaign, Campaign) or not campaign.frozen:
         raise Invalid("campaign_id", "查无此走访慰问活动或活动尚未启动 (no such launched campaign)")
+    if not campaign.covers(contact.region):
+        raise Invalid(
+            "campaign_id",
+            f"该人员现居地不在此次活动地区（{campaign.region}）内 (the person has moved out of its region)",
+        )
     target: CampaignTarget | None = application.get_or_none(CampaignTarget.create_id(campaign.id, contact.person_id))
     if target is None:
         raise Invalid(

@@ -179,11 +179,13 @@ async def county_summaries(db: AsyncDatabase[Any], campaign: Campaign, region: s
     deadline has passed without an accepted submission (returned and not resubmitted counts as not submitted).
     The roll-up sums the tables submitted or approved; a province has about a hundred counties at most."""
     campaign_id = str(campaign.id)
+    # A county is asked for a table while it has targets: not once they all moved away (its counters are 0).
     counties = {
         doc["region"]
         async for doc in db[PROGRESS].find(
-            {"campaign_id": campaign_id, "level": "county", JURISDICTIONS: region}, {"region": 1}
+            {"campaign_id": campaign_id, "level": "county", JURISDICTIONS: region}, {"region": 1, "targets": 1}
         )
+        if doc.get("targets")
     }
     tables = {
         doc["county"]: doc
