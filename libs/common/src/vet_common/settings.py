@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     registry_url: str = f"http://127.0.0.1:{DEFAULT_API_PORTS['registry']}"
 
     api_host: str = "127.0.0.1"
-    # API processes on the one port (uvicorn's workers). They share the event store: with SQLite, its one
-    # writer at a time.
+    # API processes on the one port (uvicorn's workers), a core each. They share the event store: with SQLite,
+    # one writer at a time, taking turns (vet_common/sqliterecorder.py).
     api_workers: int = Field(default=1, ge=1)
     api_port: int = 0  # 0 means the service's default (8101..8104)
 
