@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from vet_common.api import add_common_routes
 from vet_common.follower import LogFollower
-from vet_common.leader import leader_lock
+from vet_common.leader import WORKER, leader_lock
 from vet_common.polling import sleep_or_stop
 from vet_common.projector import Projector
 from vet_common.relay import KafkaPublisher, Relay
@@ -93,7 +93,7 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
     await _until_connected("Kafka broker", stop, broker.start)
 
     async def lead() -> None:
-        lock = leader_lock(settings, "relay")
+        lock = leader_lock(settings, WORKER)
         while not stop.is_set():
             if await asyncio.to_thread(lock.try_acquire):
                 break
