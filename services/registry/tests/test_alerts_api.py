@@ -1,13 +1,17 @@
-"""Policy alerts with a fixed clock: raised once per person and occasion, listed by GET /alerts, published once."""
+"""Policy alerts with a fixed clock: raised once per person and occasion, listed by GET /alerts, published once;
+they follow their person through a transfer, a death and its correction, and a merger."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from registry.alert_scan import raise_due_alerts
+from registry.domain import DuplicateCase
+from vet_common.domain import Actor
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +139,38 @@ def test_an_alert_moves_with_a_transferred_person(api_with_read_models: Any, fro
     api.project()
     assert alerts(api, headers=api.headers(region="350102001")) == []
     assert [a["person_id"] for a in alerts(api, headers=api.headers(region=TOWNSHIP_B))] == [person_id]
+
+
+def test_an_alert_lapses_with_death_and_comes_back_when_the_death_is_corrected(
+    api_with_read_models: Any, frozen_today: date
+) -> None:
+    api = api_with_read_models
+    person_id = api.register(birth=TURNS_60_SOON, household="rural")
+    raise_alerts(api)
+    assert api.change(person_id, "profile", {"housing": "自有住房"}).status_code == 200
+    api.project()
+    assert [a["person_id"] for a in alerts(api)] == [person_id]
+
+    assert api.change(person_id, "death", {"date": "2026-05-01"}).status_code == 200
+    api.project()
+    assert alerts(api) == []
+
+    officer = api.headers(role="officer", region=COUNTY)
+    corrected = api.change(person_id, "death", {"date": None, "correction_reason": "误报去世"}, headers=officer)
+    assert corrected.status_code == 200, corrected.text
+    api.project()
+    assert [a["person_id"] for a in alerts(api)] == [person_id]
+
+
+def test_an_alert_lapses_when_its_person_is_merged_into_another(api_with_read_models: Any, frozen_today: date) -> None:
+    api = api_with_read_models
+    kept = api.register(name="王建国", birth=TURNS_60_SOON, household="rural")
+    merged = api.register(name="王建国", birth=TURNS_60_SOON, household="rural")
+    raise_alerts(api)
+    assert sorted(a["person_id"] for a in alerts(api)) == sorted([kept, merged])
+
+    api.app.flag_possible_duplicate([kept, merged], "350102001001", "王建国", TURNS_60_SOON)
+    case_id = DuplicateCase.create_id([kept, merged])
+    api.app.merge_duplicates(case_id, UUID(kept), "同一人", Actor(sub="officer-1", role="officer"))
+    api.project()
+    assert [a["person_id"] for a in alerts(api)] == [kept]

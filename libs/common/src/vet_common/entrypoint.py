@@ -9,9 +9,12 @@ import os
 import sys
 from typing import Any
 
+from vet_common.leader import LeaderBusy, take_worker_lead
 from vet_common.logs import configure_logging
 from vet_common.service import ServiceDefinition
 from vet_common.settings import Settings
+
+REFUSED = 3  # exit code of a rebuild refused because a worker leads (nothing changed)
 
 
 def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
@@ -37,7 +40,11 @@ def run(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
 
         main(definition, settings)
     elif args.role == "rebuild":
-        count = asyncio.run(rebuild(definition, settings))
+        try:
+            count = asyncio.run(rebuild(definition, settings))
+        except LeaderBusy as refused:
+            print(f"error: {refused}", file=sys.stderr)
+            return REFUSED
         print(f"{definition.name}: replayed {count} events into fresh read models")
     else:
         differences = asyncio.run(verify(definition, settings))
@@ -79,6 +86,16 @@ def api_of_service() -> Any:
 
 
 async def rebuild(definition: ServiceDefinition, settings: Settings, show_progress: bool = True) -> int:
+    """Drop and replay the read models as the service's leader: LeaderBusy (before anything is touched) while a
+    worker leads, and a worker started meanwhile waits as a standby until the replay is done."""
+    lock = await asyncio.to_thread(take_worker_lead, settings, f"vet rebuild {definition.name}")
+    try:
+        return await _replay(definition, settings, show_progress)
+    finally:
+        lock.release()
+
+
+async def _replay(definition: ServiceDefinition, settings: Settings, show_progress: bool) -> int:
     from vet_common.projector import Projector
     from vet_common.service import mongo_client, read_model_db
 

@@ -308,7 +308,10 @@ class Projector:
         await poll("projector", self.run_once, stop, poll_interval)
 
     async def rebuild(self, show_progress: bool = True) -> int:
-        """Drop every read model and replay the whole notification log. Returns events replayed."""
+        """Drop every read model and replay the whole notification log. Returns events replayed.
+
+        Nothing else may write into `db` meanwhile: `vet rebuild` holds the worker's leader lock for it
+        (entrypoint.rebuild), `vet verify` replays into a scratch database of its own."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         await self.db.client.drop_database(self.db.name)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from vet_common.api import add_common_routes
 from vet_common.follower import LogFollower
-from vet_common.leader import leader_lock
+from vet_common.leader import WORKER, leader_lock
 from vet_common.polling import sleep_or_stop
 from vet_common.projector import Projector
 from vet_common.relay import KafkaPublisher, Relay
@@ -93,11 +93,16 @@ async def run_worker(definition: ServiceDefinition, settings: Settings, stop: as
     await _until_connected("Kafka broker", stop, broker.start)
 
     async def lead() -> None:
-        lock = leader_lock(settings, "relay")
+        lock = leader_lock(settings, WORKER)
+        standing_by = False
         while not stop.is_set():
             if await asyncio.to_thread(lock.try_acquire):
                 break
-            await sleep_or_stop(stop, 2.0)  # standby: another worker is the leader
+            if not standing_by:  # once: an operator who started it during `vet rebuild` sees why it waits
+                holder = lock.holder()
+                log.info("%s worker is a standby: %s leads (another worker, or `vet rebuild`)", definition.name, holder)
+                standing_by = True
+            await sleep_or_stop(stop, 2.0)
         if stop.is_set():
             return
         log.info("%s worker is the leader: running relay and projector", definition.name)

@@ -25,6 +25,15 @@ from vet_common.projector import ReadModelBatch
 from vet_common.states import AggregateStates
 
 TOWNSHIP_DIGITS = 9  # a village's township is the first 9 digits of its code
+# The person events that change what an alert copies of its person: the region (the alert follows a transfer) and
+# the status (it lapses with death or merger, and comes back when a death is corrected). Only these rewrite the
+# person's alerts: an update_many on every other event (a profile, a contact, a confirmation) changed nothing.
+MOVES_ALERTS: tuple[type, ...] = (
+    Person.Transferred,  # type: ignore[attr-defined]
+    Person.Died,  # type: ignore[attr-defined]
+    Person.DeathCorrected,  # type: ignore[attr-defined]
+    Person.MergedInto,  # type: ignore[attr-defined]
+)
 
 
 def person_document(person: Person, id_hash: str) -> dict[str, Any]:
@@ -122,7 +131,7 @@ class RegistryProjection:
             elif isinstance(event, Person.Transferred):  # type: ignore[attr-defined]
                 self.residents(batch, event.from_region, position, -1)  # type: ignore[attr-defined]
                 self.residents(batch, state.region, position, +1)
-            if version > 1:  # alerts follow the person to a new region, and lapse with death or merger
+            if isinstance(event, MOVES_ALERTS):
                 batch.set_where(
                     "alerts",
                     {"person_id": doc_id},

@@ -163,12 +163,12 @@ class Platform:
                 process.wait()
         self.processes.clear()
 
-    def run(self, service: str, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, service: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", service, *args],
             env=self.env(service),
             capture_output=True,
             text=True,
             timeout=300,
-            check=True,
+            check=check,
         )
