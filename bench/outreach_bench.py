@@ -37,6 +37,7 @@ from pymongo import AsyncMongoClient
 from outreach.application import OutreachApplication
 from outreach.domain.schedule import ContactFile
 from outreach.projections import OutreachProjection
+from outreach.projections.targeting import FACETS
 from vet_common.auth import issue_token
 from vet_common.domain import CHINA
 from vet_common.people import PersonReplica
@@ -45,7 +46,7 @@ from vet_common.settings import Settings
 from vet_devtools.stack import SecantusServer, ServiceProcess, free_port
 
 sys.path.insert(0, str(Path(__file__).parent))
-from api_bench import Run, load
+from api_bench import Run, cpu_seconds, load
 from e2e_delay import machine
 
 HOST = "127.0.0.1"
@@ -64,17 +65,19 @@ def townships() -> list[str]:
     return sorted(code for code in division_table().names if len(code) == 9 and code.startswith("35"))
 
 
-def fill(app: OutreachApplication, people: int, key_contacts: int, seed: int = 7) -> list[str]:
+def fill(
+    app: OutreachApplication, people: int, key_contacts: int, places: list[str], arrival: bool, seed: int = 7
+) -> list[str]:
     """The replica and the key contacts' files; returns the key contacts' ids."""
     rng = random.Random(seed)
-    places = townships()
     import_day = TODAY - timedelta(days=365)
     keys: list[str] = []
     batch: list[Any] = []
     # In township order, as a county's import reaches outreach: a batch then touches the target facets of a few
     # townships, not of all (round-robin order made every projector batch rewrite every facet document, and the
     # projection of 200,000 people took longer than the lead's 18 minutes). Same people, same regions.
-    numbered = sorted(range(people), key=lambda n: n % len(places))
+    # `arrival` keeps the round-robin order: registrations of every township mixed, as a live feed brings them.
+    numbered = range(people) if arrival else sorted(range(people), key=lambda n: n % len(places))
     for n in numbered:
         person_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         region = f"{places[n % len(places)]}{1 + (n // len(places)) % 20:03d}"
@@ -122,19 +125,29 @@ def fill(app: OutreachApplication, people: int, key_contacts: int, seed: int = 7
     return keys
 
 
-async def project(app: OutreachApplication, mongo_url: str, db_name: str) -> int:
+async def project(app: OutreachApplication, mongo_url: str, db_name: str, batch_size: int) -> int:
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     try:
         db = client[db_name]
         projection = OutreachProjection(app)
         await projection.setup(db)
-        projector = Projector(app, db, projection, batch_size=PROJECT_BATCH)
+        projector = Projector(app, db, projection, batch_size=batch_size)
         total = 0
         while count := await projector.run_once():
             total += count
         return total
     finally:
         await client.close()
+
+
+async def facet_sizes(mongo_url: str, db_name: str) -> str:
+    """How many target facet documents the projection left, and their largest and mean number of entries."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
+    try:
+        sizes = [len(doc["entries"]) async for doc in client[db_name][FACETS].find({}, {"entries.id": 1})]
+    finally:
+        await client.close()
+    return f"{len(sizes):,}, entries max {max(sizes, default=0)}, mean {statistics.fmean(sizes or [0]):.0f}"
 
 
 def percentiles(samples: list[float]) -> str:
@@ -174,17 +187,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--list-requests", type=int, default=100)
     parser.add_argument("--api-workers", type=int, default=2, help="api processes (uvicorn workers), default 2")
+    parser.add_argument("--townships", type=int, help="people in only the first N of Fujian's townships (denser)")
+    parser.add_argument("--arrival", action="store_true", help="registrations of all townships mixed, not in order")
+    parser.add_argument("--project-batch", type=int, default=PROJECT_BATCH, help="events per projector batch")
+    parser.add_argument("--projection-only", action="store_true", help="stop after the projection's figures")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="outreach-bench-")))
         mongo_url = os.environ.get("VET_BENCH_MONGO_URL", "")
+        mongo_pid = None
         if not mongo_url:
             mongo = SecantusServer(workdir, free_port(), cache_size="2G", name="bench-secantus")
             mongo.start()
             stack.callback(mongo.stop)
             mongo.wait_ready()
             mongo_url = mongo.url
+            mongo_pid = mongo.popen.pid if mongo.popen else None
         db_name = f"bench_{uuid.uuid4().hex[:6]}_outreach"
         settings = Settings.for_service(
             "outreach", data_dir=workdir / "data", mongo_url=mongo_url, read_model_db=db_name
@@ -192,18 +211,31 @@ def main() -> None:
         app = OutreachApplication(settings)
 
         started = time.perf_counter()
-        keys = fill(app, args.people, args.key_contacts)
+        places = townships()[: args.townships]
+        keys = fill(app, args.people, args.key_contacts, places, args.arrival)
         seconds = time.perf_counter() - started
         events = app.process_recorder.max_notification_id() or 0
         rate = events / seconds
         print(
-            f"fill: {args.people} people, {len(keys)} key contacts, {events} events in {seconds:.1f} s ({rate:.0f}/s)"
+            f"fill: {args.people} people in {len(places)} townships ({'mixed' if args.arrival else 'in township'}"
+            f" order), {len(keys)} key contacts, {events} events in {seconds:.1f} s ({rate:.0f}/s)"
         )
-        started = time.perf_counter()
-        projected = asyncio.run(project(app, mongo_url, db_name))
+        print(f"load average before the projection: {os.getloadavg()[0]:.1f}")
+        started, cpu_started = time.perf_counter(), time.process_time()
+        server_started = cpu_seconds(mongo_pid) if mongo_pid else 0.0
+        projected = asyncio.run(project(app, mongo_url, db_name, args.project_batch))
         seconds = time.perf_counter() - started
-        print(f"projection: {projected} events in {seconds:.1f} s ({projected / seconds:.0f} events/s)")
+        # CPU-seconds of this process and of SecantusDB: what another helper's load changes least.
+        server = f", SecantusDB {cpu_seconds(mongo_pid) - server_started:.1f} s" if mongo_pid else ""
+        print(
+            f"projection: {projected} events in batches of {args.project_batch} in {seconds:.1f} s "
+            f"({projected / seconds:.0f} events/s); CPU: projector {time.process_time() - cpu_started:.1f} s{server}"
+        )
+        facets = asyncio.run(facet_sizes(mongo_url, db_name))
+        print(f"target facet documents: {facets}")
         app.close()
+        if args.projection_only:
+            return
 
         port = free_port()
         env = {
