@@ -5,7 +5,9 @@ A launch reads a few documents per township for each target group, not one docum
 MongoDB-wire server spends its time per document fetched, and 40,000 targets of a city are a few hundred facet
 documents. Broad facts (a category, a household, a young birth decade) have no facets: a facet holding most of a
 township would be rewritten on every registration there, so a group led by one reads the people read model.
-Only people alive and on record are in the facets; a person leaves every facet when they change or die.
+Only people alive and on record are in the facets; a person leaves every facet when they change or die. A facet
+is kept in buckets of at most a hundred entries (projections/buckets.py), so registrations in a large township
+never rewrite a document that grows with it; the launch reads every bucket of a facet by the same equality.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.campaigns import TargetGroup
+from outreach.projections.buckets import CAPACITY, BucketedGroups
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.people import PersonReplica
 from vet_common.projector import ReadModelBatch
@@ -30,15 +33,20 @@ ENTRY_FIELDS = ("region", "categories", "key_contact_reasons", "disability_level
 
 
 class TargetFacetsProjection:
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db[FACETS].create_index(BY_FACET)
         await db[FACETS].create_index([("entries.id", 1)])  # a changed person is pulled from their old facets
+        await db[FACETS].create_index([("group", 1)])  # the buckets of the facets a batch's people join
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
         if isinstance(event, PersonReplica.Seen | PersonReplica.Updated):
             person = {**event.facts, "region": event.region}
             active = person["status"] == "active"
-            batch.regroup(FACETS, person["person_id"], entry(person), facet_groups(person) if active else {})
+            facets = batch.step(FACETS, lambda: BucketedGroups(FACETS, self.capacity))
+            facets.move(person["person_id"], entry(person), facet_groups(person) if active else {})
 
 
 def entry(person: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,7 +54,7 @@ def entry(person: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def facet_groups(person: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The facet documents a person is in (id -> its fields)."""
+    """The facets a person is in ("<township>:<facet>" -> its fields)."""
     township = person["region"][:TOWNSHIP]
     facets = [f"k:{reason}" for reason in person["key_contact_reasons"]]
     if (decade := _decade(int(person["birth_year"]))) < OLD_DECADES_END:
