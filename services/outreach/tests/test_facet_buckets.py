@@ -16,6 +16,7 @@ from outreach.projections.buckets import BucketedGroups
 from outreach.projections.campaigns import select_targets
 from outreach.projections.targeting import FACETS, TargetFacetsProjection
 from outreach.service import definition
+from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.projector import CHECKPOINTS, Projector, ReadModelBatch
 from vet_devtools.testing import ServiceHarness
 from vet_devtools.testing.people import RegistryFeed
@@ -27,11 +28,13 @@ pytestmark = pytest.mark.integration
 GROUP = {"kind": "k"}
 
 
-async def moves(db: AsyncDatabase[Any], *moved: tuple[str, int, list[str]], capacity: int = 3) -> None:
+async def moves(
+    db: AsyncDatabase[Any], *moved: tuple[str, int, list[str]], capacity: int = 3, collection: str = "facets"
+) -> None:
     """One batch: each (member, its entry's year, the groups it is now in)."""
     batch = ReadModelBatch(db)
     for member, year, groups in moved:
-        step = batch.step("facets", lambda: BucketedGroups("facets", capacity))
+        step = batch.step(collection, lambda: BucketedGroups(collection, capacity))
         step.move(member, {"year": year}, {group: GROUP for group in groups})
     await batch.flush()
 
@@ -91,7 +94,7 @@ async def test_members_move_and_leave_and_a_freed_place_is_filled_before_a_new_b
 
 async def test_a_replayed_batch_changes_nothing(mongo_db: AsyncDatabase[Any]) -> None:
     await moves(mongo_db, *[(f"p{n}", 1940, ["a", "b"]) for n in range(4)])
-    batch = (("p0", 1941, ["b"]), ("p5", 1940, ["a"]), ("p3", 1940, []))
+    batch: list[tuple[str, int, list[str]]] = [("p0", 1941, ["b"]), ("p5", 1940, ["a"]), ("p3", 1940, [])]
     await moves(mongo_db, *batch)
     once = await buckets(mongo_db)
     await moves(mongo_db, *batch)  # the checkpoint was lost after the write
@@ -119,6 +122,24 @@ async def test_the_groups_are_the_same_however_the_batches_are_cut(mongo_db: Asy
     finally:
         await mongo_db.client.drop_database(one_by_one.name)
         await mongo_db.client.drop_database(in_tens.name)
+
+
+async def test_facets_of_the_shape_before_buckets_are_split_on_the_first_setup(mongo_db: AsyncDatabase[Any]) -> None:
+    facet = {"facet": "k:unemployed", "township": "331102001", JURISDICTIONS: region_keys("331102001")}
+    entries = [{"id": f"p{n}", "year": 1940} for n in range(5)]
+    await mongo_db[FACETS].insert_one({"_id": "331102001:k:unemployed", **facet, "entries": entries})
+    projection = TargetFacetsProjection(capacity=2)
+    await projection.setup(mongo_db)
+    await projection.setup(mongo_db)  # the next start: nothing to split
+    docs = await buckets(mongo_db, FACETS)
+    assert [(doc["_id"], doc["size"], doc["facet"], doc["township"]) for doc in docs] == [
+        (f"331102001:k:unemployed:{n}", size, "k:unemployed", "331102001") for n, size in enumerate((2, 2, 1))
+    ]
+    assert (await contents(mongo_db, FACETS))["331102001:k:unemployed"] == [
+        (f"p{n}", [("year", 1940)]) for n in range(5)
+    ]
+    await moves(mongo_db, ("p0", 1940, []), collection=FACETS)  # and the projector goes on with them
+    assert [doc["size"] for doc in await buckets(mongo_db, FACETS)] == [1, 2, 1]
 
 
 def person(n: int) -> str:

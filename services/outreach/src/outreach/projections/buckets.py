@@ -102,6 +102,33 @@ class BucketedGroups:
         return bucket
 
 
+def bucketed(
+    group: str, fields: Mapping[str, Any], entries: list[dict[str, Any]], capacity: int = CAPACITY
+) -> list[dict[str, Any]]:
+    """The bucket documents of a group holding `entries`, as the flush would leave them filled in one go."""
+    return [
+        {"_id": f"{group}:{n}", **fields, "group": group, "number": n, "size": len(part), "entries": part}
+        for n, part in enumerate(entries[start : start + capacity] for start in range(0, len(entries), capacity))
+    ]
+
+
+async def split_unbucketed(collection: AsyncCollection[Any], capacity: int = CAPACITY) -> int:
+    """Documents of a read model written before buckets (one per group, under the group's id) become that group's
+    buckets; returns how many. Call it before creating the `group` index, whose absence marks the old shape: a
+    worker upgraded without a rebuild then goes on projecting (its flush needs `group`, `number` and `size`)."""
+    indexes = (await collection.index_information()).values()
+    if any([tuple(key) for key in info["key"]] == [("group", 1)] for info in indexes):
+        return 0
+    split = 0
+    async for doc in collection.find({"size": {"$exists": False}}):
+        group, entries = doc.pop("_id"), doc.pop("entries", [])
+        for bucket in bucketed(group, doc, entries, capacity):  # replaced: harmless if a crash repeats it
+            await collection.replace_one({"_id": bucket["_id"]}, bucket, upsert=True)
+        await collection.delete_one({"_id": group})
+        split += 1
+    return split
+
+
 async def _write(collection: AsyncCollection[Any], buckets: Iterable[Bucket]) -> None:
     """Pulls first, then pushes: one update may not do both to `entries`."""
     pulls: list[Any] = []

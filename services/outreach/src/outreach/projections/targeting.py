@@ -12,17 +12,19 @@ never rewrite a document that grows with it; the launch reads every bucket of a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach.domain.campaigns import TargetGroup
-from outreach.projections.buckets import CAPACITY, BucketedGroups
+from outreach.projections.buckets import CAPACITY, BucketedGroups, split_unbucketed
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
 from vet_common.people import PersonReplica
 from vet_common.projector import ReadModelBatch
 
+log = logging.getLogger(__name__)
 FACETS = "target_facets"
 BY_FACET = [("facet", 1), (JURISDICTIONS, 1)]
 TOWNSHIP = 9
@@ -39,6 +41,8 @@ class TargetFacetsProjection:
     async def setup(self, db: AsyncDatabase[Any]) -> None:
         await db[FACETS].create_index(BY_FACET)
         await db[FACETS].create_index([("entries.id", 1)])  # a changed person is pulled from their old facets
+        if split := await split_unbucketed(db[FACETS], self.capacity):
+            log.info("target facets: %d documents of the shape before buckets split into buckets", split)
         await db[FACETS].create_index([("group", 1)])  # the buckets of the facets a batch's people join
 
     async def apply(self, batch: ReadModelBatch, event: Any, position: int) -> None:
