@@ -30,6 +30,7 @@ from pymongo import AsyncMongoClient
 from outreach.application import OutreachApplication
 from outreach.domain.campaigns import Deadlines, TargetGroup, TargetRule
 from outreach.projections import OutreachProjection
+from outreach.projections.buckets import bucketed
 from outreach.projections.campaigns import progress, select_targets
 from outreach.projections.targeting import FACETS, entry, facet_groups
 from vet_common.auth import Principal, Role
@@ -107,13 +108,11 @@ async def run(
             await db.people.insert_many(docs[start : start + 10_000], ordered=False)
     # The target facets as the projector leaves them after those people's registrations (built here and
     # inserted: maintaining them through ReadModelBatch.regroup is the projector's cost, not the launch's).
-    grouped: dict[str, dict[str, Any]] = {}
+    grouped: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     for person in docs:
         for facet_id, fields in facet_groups(person).items():
-            grouped.setdefault(facet_id, {"_id": facet_id, **fields, "entries": []})["entries"].append(
-                {**entry(person), "id": person["person_id"]}
-            )
-    facet_docs = list(grouped.values())
+            grouped.setdefault(facet_id, (fields, []))[1].append({**entry(person), "id": person["person_id"]})
+    facet_docs = [doc for facet_id, (fields, entries) in grouped.items() for doc in bucketed(facet_id, fields, entries)]
     for start in range(0, len(facet_docs), 500):
         await db[FACETS].insert_many(facet_docs[start : start + 500], ordered=False)
     facets = await db[FACETS].count_documents({})
