@@ -77,36 +77,6 @@ async def test_tallies_count_each_position_once_however_batches_are_cut(mongo_ur
         await client.close()
 
 
-async def test_regrouped_members_are_in_exactly_their_last_groups_even_when_replayed(mongo_url: str) -> None:
-    from vet_common.projector import ReadModelBatch
-
-    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
-    db = client[f"projector_{uuid.uuid4().hex[:8]}"]
-
-    async def regroup(*moves: tuple[str, int, list[str]]) -> None:
-        batch = ReadModelBatch(db)
-        for member, year, groups in moves:
-            batch.regroup("facets", member, {"year": year}, {group: {"kind": group[0]} for group in groups})
-        await batch.flush()
-
-    async def entries() -> dict[str, list[tuple[str, int]]]:
-        return {
-            doc["_id"]: sorted((e["id"], e["year"]) for e in doc["entries"])
-            for doc in await db.facets.find({}).to_list()
-        }
-
-    try:
-        await regroup(("p1", 1940, ["a", "b"]), ("p2", 1950, ["a"]))
-        await regroup(("p1", 1941, ["b", "c"]), ("p1", 1942, ["c"]), ("p2", 1950, []))  # the last move counts
-        after = await entries()
-        assert after == {"a": [], "b": [], "c": [("p1", 1942)]}
-        await regroup(("p1", 1942, ["c"]), ("p2", 1950, []))  # a replay
-        assert await entries() == after
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
-
-
 async def test_counts_of_a_batch_are_added_in_one_write_created_with_their_fields(mongo_url: str) -> None:
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_url)
     db = client[f"projector_{uuid.uuid4().hex[:8]}"]

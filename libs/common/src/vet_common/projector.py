@@ -74,7 +74,6 @@ class ReadModelBatch:
         # collection -> tally document -> (its fields, position -> increments of the event at that position)
         self.tallies: dict[str, dict[Any, tuple[dict[str, Any], dict[int, dict[str, int]]]]] = {}
         # collection -> member id -> (its entry, the groups it is in now: group id -> the group's fields)
-        self.regrouped: dict[str, dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]] = {}
         self.steps: dict[str, FlushStep] = {}
         # (collection, document) -> [amount to add to its `n`, fields it is created with]; written last
         self.counts: dict[tuple[str, Any], list[Any]] = {}
@@ -104,19 +103,6 @@ class ReadModelBatch:
         for name, amount in increments.items():
             counted[name] = counted.get(name, 0) + amount
 
-    def regroup(
-        self, collection: str, member: Any, entry: Mapping[str, Any], groups: Mapping[Any, Mapping[str, Any]]
-    ) -> None:
-        """`member` is now in exactly `groups` (documents of `collection`, created with their fields), as `entry`
-        in their `entries` (which holds `member` under `id`). An entry carries data (the facts a reader filters
-        on) and a member may be in many groups. A batch pulls each member it touched from every
-        group once (by the multikey index on `entries.id`) and pushes its last entry to its groups: harmless when
-        replayed, and the groups' reader gets the facts of everyone in them in a few documents."""
-        self.regrouped.setdefault(collection, {})[member] = (
-            {**entry, "id": member},
-            {group: dict(fields) for group, fields in groups.items()},
-        )
-
     def count(self, collection: str, doc_id: Any, amount: int, fields: Mapping[str, Any] | None = None) -> None:
         """Add `amount` to the document's `n` (created at 0, with `fields`). NOT replay-safe: a batch applied
         twice (a crash before its checkpoint) counts twice, so only for estimates nothing depends on for
@@ -142,8 +128,6 @@ class ReadModelBatch:
             await self.db[collection].update_many(query, update)
         for collection, tallies in self.tallies.items():
             await _tally(self.db[collection], tallies)
-        for collection, regrouped in self.regrouped.items():
-            await _regroup(self.db[collection], regrouped)
         for step in self.steps.values():
             await step.flush(self.db)
         counted: dict[str, list[Any]] = {}
@@ -155,7 +139,6 @@ class ReadModelBatch:
             await self.db[collection].bulk_write(updates, ordered=False)
         self.pending.clear()
         self.tallies.clear()
-        self.regrouped.clear()
         self.denormalised.clear()
         self.steps.clear()
         self.counts.clear()
@@ -203,23 +186,6 @@ async def _tally(
             operations.append(UpdateOne({"_id": doc_id}, update, upsert=True))
     if operations:
         await collection.bulk_write(operations, ordered=False)
-
-
-async def _regroup(
-    collection: AsyncCollection[Any], regrouped: dict[Any, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]
-) -> None:
-    members = list(regrouped)
-    await collection.update_many({"entries.id": {"$in": members}}, {"$pull": {"entries": {"id": {"$in": members}}}})
-    joins: dict[Any, tuple[list[dict[str, Any]], dict[str, Any]]] = {}
-    for entry, groups in regrouped.values():
-        for group, fields in groups.items():
-            joins.setdefault(group, ([], fields))[0].append(entry)
-    if joins:
-        pushes = [
-            UpdateOne({"_id": group}, {"$set": fields, "$push": {"entries": {"$each": entries}}}, upsert=True)
-            for group, (entries, fields) in joins.items()
-        ]
-        await collection.bulk_write(pushes, ordered=False)
 
 
 async def settle(collection: AsyncCollection[Any], doc_id: Any, first: int, last: int, fields: dict[str, Any]) -> None:
