@@ -237,7 +237,9 @@ def test_a_target_who_moves_out_of_the_campaigns_region_is_not_visited_under_it_
 ) -> None:
     campaign_id = launched(harness)
     hangzhou_village = "330102001001"
-    harness.deliver(harness.feed.transferred(UNEMPLOYED, hangzhou_village))  # type: ignore[attr-defined]
+    moved = harness.feed.transferred(UNEMPLOYED, hangzhou_village)  # type: ignore[attr-defined]
+    harness.deliver(moved)
+    harness.deliver(moved)  # redelivered: recorded once
     hangzhou = officer("330102")
     refused(harness, NotFound, lambda: harness.app.get_campaign(campaign_id, hangzhou))
     harness.clock.set(date(2022, 7, 28))
@@ -253,8 +255,23 @@ def test_a_target_who_moves_out_of_the_campaigns_region_is_not_visited_under_it_
     )
     assert isinstance(error, Invalid)
     assert (error.field, "不在此次活动地区（3311）内" in error.message) == ("campaign_id", True)
+    # The campaign's own figures keep them, where they lived, as moved away (迁出): no longer to visit.
+    target_id = CampaignTarget.create_id(campaign_id, UNEMPLOYED)
+    target = harness.app.get_or_none(target_id)
+    assert (target.reach, target.region, target.moved_away_to) == ("moved_away", LIANDU_VILLAGE, hangzhou_village)
+    assert [type(e).__name__ for e in harness.events(target_id)] == ["Frozen", "MovedAway"]
+    back = harness.feed.transferred(UNEMPLOYED, QINGTIAN_VILLAGE)  # type: ignore[attr-defined]
+    harness.deliver(back)  # moving back during the drive does not put them on the list again
+    assert harness.app.get_or_none(target_id).reach == "moved_away"
+    assert [type(e).__name__ for e in harness.events(target_id)] == ["Frozen", "MovedAway"]
+
+
+def test_a_target_reached_before_moving_away_stays_reached(harness: ServiceHarness[OutreachApplication]) -> None:
+    campaign_id = launched(harness)
+    visit(harness, UNEMPLOYED, campaign_id, "home_visit")
+    harness.deliver(harness.feed.transferred(UNEMPLOYED, "330102001001"))  # type: ignore[attr-defined]
     target = harness.app.get_or_none(CampaignTarget.create_id(campaign_id, UNEMPLOYED))
-    assert target.reach == "not_reached"
+    assert (target.reach, target.region) == ("in_person", LIANDU_VILLAGE)
 
 
 def test_a_transfer_after_the_report_deadline_leaves_the_campaign_as_it_was(

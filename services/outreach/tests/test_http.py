@@ -327,7 +327,8 @@ def test_the_due_and_overdue_lists_of_a_township_and_a_region_outside_is_refused
     assert outside.status_code == 403
 
 
-def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_old_sides(api: Api) -> None:
+def fuzhou_drive_launched(api: Api) -> tuple[str, dict[str, str]]:
+    """福州's new-year drive to martyrs' survivors (B alone), launched; its id and the city officer's headers."""
     city = api.headers("3501", role="officer")
     drive = {
         "name": "元旦走访",
@@ -340,6 +341,11 @@ def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_
     api.project()  # the launch selects from the people read model
     assert ok(api.client.post(f"/campaigns/{campaign}/launch", headers=city))["target_count"] == 1
     api.project()
+    return campaign, city
+
+
+def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_old_sides(api: Api) -> None:
+    campaign, city = fuzhou_drive_launched(api)
 
     def targets(caller: str, township: str) -> list[str]:
         page = ok(api.client.get(f"/campaigns/{campaign}/targets", params={"region": township},
@@ -363,12 +369,31 @@ def test_a_campaign_target_who_moves_is_the_receiving_countys_and_no_longer_the_
     # 鼓楼区 has no target left: it is not asked for a summary table (nor overdue without one); 台江区 is.
     tables = ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=city))["counties"]
     assert [(t["county"], t["status"]) for t in tables] == [("350103", "missing")]
-    # Then to 厦门 (3502), outside the campaign: 厦门 cannot see it, so its visit cannot name it, and no county
-    # of the campaign is asked for a table any more.
+    # Then to 厦门 (3502), outside the campaign: 厦门 cannot see it, so its visit cannot name it. The campaign keeps
+    # the target where it was visited (台江区, reached in person), and 台江区 still owes its table.
     api.deliver(api.feed.transferred(B, "350203001001"))
     api.project()
     xiamen = api.client.post("/contacts", json=visit, headers=api.headers("350203"))
     assert xiamen.status_code == 422
     assert xiamen.json()["detail"][0]["field"] == "campaign_id"
+    rows = {r["region"]: r for r in ok(api.client.get(f"/campaigns/{campaign}/progress", headers=city))["regions"]}
+    assert (rows["350103"]["targets"], rows["350103"]["reached_in_person"], rows["350103"]["moved_away"]) == (1, 1, 0)
     province = api.headers("35", role="officer")
-    assert ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=province))["counties"] == []
+    tables = ok(api.client.get(f"/campaigns/{campaign}/summaries", headers=province))["counties"]
+    assert [(t["county"], t["status"]) for t in tables] == [("350103", "missing")]
+
+
+def test_a_target_who_moves_out_of_the_campaign_unreached_counts_as_moved_away_where_they_lived(api: Api) -> None:
+    campaign, city = fuzhou_drive_launched(api)
+    moved = api.feed.transferred(B, "350203001001")  # to 厦门, outside the campaign's 福州
+    api.deliver(moved)
+    api.deliver(moved)
+    api.project()
+    progress = ok(api.client.get(f"/campaigns/{campaign}/progress", headers=city))
+    county = {r["region"]: r for r in progress["regions"]}["350102"]
+    figures = ("targets", "not_reached", "moved_away", "reached_in_person")
+    assert tuple(progress[name] for name in figures) == (1, 0, 1, 0)
+    assert tuple(county[name] for name in figures) == (1, 0, 1, 0)
+    page = ok(api.client.get(f"/campaigns/{campaign}/targets", params={"region": "350102002", "reach": "moved_away"},
+                             headers=api.headers("350102")))  # fmt: skip
+    assert [(t["person_id"], t["reach"]) for t in page["targets"]] == [(B, "moved_away")]

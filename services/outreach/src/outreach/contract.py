@@ -212,7 +212,7 @@ TRANSLATIONS = TranslationTable(
     | {Campaign.Planned, CampaignCalendar.Opened, CampaignCalendar.Listed}
     # 40,000 per launch, one per person: the public counts are TargetListFrozen's.
     | {CampaignTarget.Frozen, CampaignTarget.Counted, CampaignTarget.Reached, CampaignTarget.Released}
-    | {CampaignTarget.Moved, CampaignTarget.Died}
+    | {CampaignTarget.Moved, CampaignTarget.Died, CampaignTarget.MovedAway}
     | CONTACTS_INTERNAL,
     stateful=(Campaign.Event, CountySummary.Event, Contact.Event),
 )

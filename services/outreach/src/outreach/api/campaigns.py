@@ -15,6 +15,7 @@ from outreach.application import OutreachApplication
 from outreach.domain.campaigns import (
     DECEASED,
     IN_PERSON,
+    MOVED_AWAY,
     NOT_REACHED,
     REMOTE,
     Campaign,
@@ -111,6 +112,11 @@ class ProgressRow(BaseModel):
     reached_remotely: int = Field(description="by phone, video, WeChat or SMS only")
     not_reached: int
     deceased: int = Field(description="died before being reached: no longer to visit, off the not-reached count")
+    moved_away: int = Field(
+        default=0,
+        description="moved out of the campaign's region before being reached (迁出): counted where they lived, "
+        "no longer to visit, off the not-reached count",
+    )
 
 
 class ProgressOut(ProgressRow):
@@ -265,7 +271,10 @@ class TargetOut(BaseModel):
     person_id: str
     region: str
     groups: list[str]
-    reach: str = Field(description="in_person, remote, not_reached, or deceased (died before being reached)")
+    reach: str = Field(
+        description="in_person, remote, not_reached, deceased (died before being reached), or moved_away (moved out "
+        "of the campaign's region before being reached)"
+    )
 
 
 class TargetsPage(BaseModel):
@@ -283,7 +292,9 @@ async def campaign_targets(
     outreach: Outreach,
     db: ReadModels,
     region: Annotated[str, Query(description="a township (9 digits) or village of your jurisdiction")],
-    reach: Annotated[str | None, Query(pattern=f"^({IN_PERSON}|{REMOTE}|{NOT_REACHED}|{DECEASED})$")] = None,
+    reach: Annotated[
+        str | None, Query(pattern=f"^({IN_PERSON}|{REMOTE}|{NOT_REACHED}|{DECEASED}|{MOVED_AWAY})$")
+    ] = None,
     after: Annotated[str | None, Query(max_length=64, description="the `next` of the page before")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TargetsPage:

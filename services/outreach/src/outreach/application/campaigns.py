@@ -231,8 +231,16 @@ def _open_targets(application: ServiceApplication, person_id: str) -> list[Campa
 @campaign_policies.on(registry.PersonTransferred)
 def move_campaign_targets(application: ServiceApplication, event: registry.PersonTransferred) -> list[CampaignTarget]:
     """The person's targets move to their new region: the receiving county visits and counts them, the old one no
-    longer sees them. Moving to where a target already is (a redelivery) does nothing."""
-    return [target for target in _open_targets(application, event.data.person_id) if target.move(event.data.to_region)]
+    longer sees them. Moving out of a campaign's region, they are counted as moved away (迁出) where they lived.
+    Moving to where a target already is (a redelivery) does nothing."""
+    to_region = event.data.to_region
+    moved: list[CampaignTarget] = []
+    for target in _open_targets(application, event.data.person_id):
+        campaign = application.get_or_none(UUID(target.campaign_id))
+        within = isinstance(campaign, Campaign) and campaign.covers(to_region)
+        if target.move(to_region) if within else target.move_away(to_region):
+            moved.append(target)
+    return moved
 
 
 @campaign_policies.on(registry.PersonDied)

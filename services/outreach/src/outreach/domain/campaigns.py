@@ -30,6 +30,7 @@ IN_PERSON = "in_person"
 REMOTE = "remote"
 NOT_REACHED = "not_reached"
 DECEASED = "deceased"
+MOVED_AWAY = "moved_away"
 
 
 # The target rule ---------------------------------------------------------------------------------------------
@@ -381,6 +382,13 @@ class CampaignTarget(Aggregate):
         previous: str
         died_on: date
 
+    class MovedAway(Counted):
+        """The person moved out of the campaign's region (迁出): not reached by then, they leave those still to
+        visit, and stay counted where they lived (`region`), as the campaign's own figures must show them."""
+
+        previous: str
+        to_region: str
+
     @event(Frozen)
     def __init__(self, *, campaign_id: str, person_id: str, region: str, groups: list[str]) -> None:
         self.campaign_id = campaign_id
@@ -390,6 +398,7 @@ class CampaignTarget(Aggregate):
         self.in_person: list[str] = []  # contact ids
         self.remote: list[str] = []
         self.died_on: date | None = None
+        self.moved_away_to: str | None = None
 
     @classmethod
     def frozen(cls, campaign_id: UUID, target: Target) -> CampaignTarget:
@@ -414,7 +423,7 @@ class CampaignTarget(Aggregate):
 
     @property
     def reach(self) -> str:
-        return _reach(self.in_person, self.remote, self.died_on)
+        return _reach(self.in_person, self.remote, self.died_on, self.moved_away_to)
 
     def reached_by(self, contact_id: str, in_person: bool) -> None:
         if contact_id in self.in_person or contact_id in self.remote:
@@ -443,7 +452,7 @@ class CampaignTarget(Aggregate):
         previous = self.reach
         in_person = [c for c in self.in_person if c != contact_id]
         remote = [c for c in self.remote if c != contact_id]
-        reach = _reach(in_person, remote, self.died_on)
+        reach = _reach(in_person, remote, self.died_on, self.moved_away_to)
         self._released(
             campaign_id=self.campaign_id, region=self.region, reach=reach, contact_id=contact_id, previous=previous
         )
@@ -455,8 +464,10 @@ class CampaignTarget(Aggregate):
         self.remote = [c for c in self.remote if c != contact_id]
 
     def move(self, to_region: str) -> bool:
-        if to_region == self.region:
-            return False  # a redelivered or repeated transfer
+        """The person moved within the campaign's region: counted where they live now. False for a redelivered
+        or repeated transfer, and once they moved away (they stay counted where the campaign last had them)."""
+        if to_region == self.region or self.moved_away_to is not None:
+            return False
         self._moved(campaign_id=self.campaign_id, region=to_region, reach=self.reach, from_region=self.region)
         return True
 
@@ -469,7 +480,7 @@ class CampaignTarget(Aggregate):
         if self.died_on is not None:
             return False
         previous = self.reach
-        reach = _reach(self.in_person, self.remote, died_on)
+        reach = _reach(self.in_person, self.remote, died_on, self.moved_away_to)
         self._died(campaign_id=self.campaign_id, region=self.region, reach=reach, previous=previous, died_on=died_on)
         return True
 
@@ -477,9 +488,27 @@ class CampaignTarget(Aggregate):
     def _died(self, *, campaign_id: str, region: str, reach: str, previous: str, died_on: date) -> None:
         self.died_on = died_on
 
+    def move_away(self, to_region: str) -> bool:
+        """The person moved out of the campaign's region (False if recorded already). A target reached before
+        stays counted as reached; one not reached leaves those still to visit."""
+        if self.moved_away_to is not None:
+            return False
+        previous = self.reach
+        reach = _reach(self.in_person, self.remote, self.died_on, to_region)
+        self._moved_away(
+            campaign_id=self.campaign_id, region=self.region, reach=reach, previous=previous, to_region=to_region
+        )
+        return True
 
-def _reach(in_person: Sequence[str], remote: Sequence[str], died_on: date | None) -> str:
-    return IN_PERSON if in_person else REMOTE if remote else DECEASED if died_on else NOT_REACHED
+    @event(MovedAway)
+    def _moved_away(self, *, campaign_id: str, region: str, reach: str, previous: str, to_region: str) -> None:
+        self.moved_away_to = to_region
+
+
+def _reach(in_person: Sequence[str], remote: Sequence[str], died_on: date | None, moved_away_to: str | None) -> str:
+    if in_person or remote:
+        return IN_PERSON if in_person else REMOTE
+    return DECEASED if died_on else MOVED_AWAY if moved_away_to else NOT_REACHED
 
 
 TARGET_TOPIC = get_topic(CampaignTarget)

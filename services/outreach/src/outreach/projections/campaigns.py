@@ -12,7 +12,15 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach.domain.campaigns import DECEASED, NOT_REACHED, Campaign, CampaignTarget, Target, TargetGroup
+from outreach.domain.campaigns import (
+    DECEASED,
+    MOVED_AWAY,
+    NOT_REACHED,
+    Campaign,
+    CampaignTarget,
+    Target,
+    TargetGroup,
+)
 from outreach.domain.summaries import APPROVED, MISSING, RETURNED, SUBMITTED, CountySummary
 from outreach.projections.targeting import BY_FACET, FACETS, facets_of, people_in
 from vet_common.jurisdiction import JURISDICTIONS, region_keys
@@ -55,7 +63,9 @@ class CampaignsProjection:
                 {**fields, "reach": NOT_REACHED, **_where(event.region)},
             )
             _tally(batch, event.campaign_id, event.region, position, {"targets": 1, NOT_REACHED: 1})
-        elif isinstance(event, CampaignTarget.Reached | CampaignTarget.Released | CampaignTarget.Died):
+        elif isinstance(
+            event, CampaignTarget.Reached | CampaignTarget.Released | CampaignTarget.Died | CampaignTarget.MovedAway
+        ):
             batch.put("campaign_targets", str(event.originator_id), event.originator_version, {"reach": event.reach})
             if event.previous != event.reach:
                 _tally(batch, event.campaign_id, event.region, position, {event.previous: -1, event.reach: 1})
@@ -161,6 +171,7 @@ def _progress_row(doc: dict[str, Any] | None, region: str) -> dict[str, Any]:
         "reached_remotely": remote,
         "not_reached": int(doc.get(NOT_REACHED, 0)),
         "deceased": int(doc.get(DECEASED, 0)),
+        "moved_away": int(doc.get(MOVED_AWAY, 0)),
     }
 
 

@@ -48,6 +48,12 @@ END_REASON_NAMES = {
     "no_longer_key_contact": "不再是重点联系对象",
     "other": "其他",
 }
-REACH_NAMES = {"in_person": "已上门", "remote": "仅电话等远程联系", "not_reached": "未联系"}
+REACH_NAMES = {
+    "in_person": "已上门",
+    "remote": "仅电话等远程联系",
+    "not_reached": "未联系",
+    "deceased": "已故",
+    "moved_away": "已迁出本活动地区",
+}
 SUMMARY_STATUS_NAMES = {"missing": "未上报", "submitted": "待审核", "approved": "已通过", "returned": "已退回"}
 CAMPAIGN_STATUS_NAMES = {"planned": "筹备中", "launched": "进行中"}
