@@ -102,19 +102,32 @@ async def live_figures(
 ) -> Figures:
     """From the projector's counters: the region's document and its children's, per period read."""
     topic = part_topic(family.topic, part)
+    found = await counter_documents(db, topic, region, period, today)
+    figures = assemble(family, region, period, by_counter(found), today, part)
+    figures.documents_read = len(found)
+    return figures
+
+
+async def counter_documents(
+    db: AsyncDatabase[Any], topic: str, region: str, period: Period, today: date
+) -> list[dict[str, Any]]:
+    """The counter documents of a region and of its children that a period's figures need."""
     buckets = sorted({bucket_of(key) for key in periods_read(period, today)})
     # Equalities only (an $or is a scan on the local server): the region's documents by id, and for each
     # bucket its children's by (topic, bucket, parent).
     found = await db.counters.find({"_id": {"$in": [counter_id((topic, b, region)) for b in buckets]}}).to_list()
     for bucket in buckets:
         found += await db.counters.find({"topic": topic, "bucket": bucket, "parent": region}).to_list()
+    return found
+
+
+def by_counter(found: Iterable[Mapping[str, Any]]) -> dict[CounterKey, Counts]:
+    """Documents' counts as (topic, period, region) -> counts, as `assemble` takes them."""
     docs: dict[CounterKey, Counts] = {}
     for doc in found:
         for key, counts in doc["counts"].items():
             docs[(doc["topic"], key, doc["region"])] = flatten(counts)
-    figures = assemble(family, region, period, docs, today, part)
-    figures.documents_read = len(found)
-    return figures
+    return docs
 
 
 async def live_totals(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from reporting import queries
+from reporting import day_ends, queries
 from reporting.api.deps import Reporting, family_of, run
 from reporting.queries import Counts, Figures, locked_figures, measures_of, region_name
 from reporting.statistics.family import Family
@@ -129,7 +129,8 @@ class Context:
 
 
 async def figures_of(topic: str, context: Context, query: TableQuery) -> tuple[Family, Figures, Counts | None]:
-    """The figures asked for, live (or an approved report's, locked) or replayed as of a day."""
+    """The figures asked for, live (or an approved report's, locked) or as of a day: from the counters' day
+    starts, or replayed from the archive while the counters have not counted all of that day."""
     family = family_of(topic)
     part = query.part_of(family)
     prefix = scope(context.principal, query.region)
@@ -139,7 +140,12 @@ async def figures_of(topic: str, context: Context, query: TableQuery) -> tuple[F
     if query.as_of is not None:
         if query.as_of > today:
             raise Invalid("as_of", f"截至日期不能晚于今天（{today}）(as_of cannot be after today, {today})")
-        figures = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of, part)
+        read = await day_ends.figures_at_end_of(
+            context.db, family, prefix, period, query.as_of, lambda: run(context.reporting.archived), part
+        )
+        if read is None:
+            read = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of, part)
+        figures = read
     else:
         figures = await queries.live_figures(context.db, family, prefix, period, today, part)
         if part is None:
