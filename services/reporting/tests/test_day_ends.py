@@ -91,12 +91,14 @@ Case = tuple[str, str, str, str]  # topic, region, period, day
 def read_and_replayed(api: ReportingApi, cases: list[Case]) -> list[tuple[Figures | None, Figures]]:
     """Each case's figures read from the day starts (None: they could not tell) beside the archive's replay."""
 
-    async def head() -> int:
-        return api.app.archived()
+    async def entry_after(position: int) -> Any:
+        return api.app.entry_at(position + 1)
 
     async def read(db: Any) -> list[Figures | None]:
         return [
-            await figures_at_end_of(db, BY_TOPIC[topic], region, parse_period(period), date.fromisoformat(day), head)
+            await figures_at_end_of(
+                db, BY_TOPIC[topic], region, parse_period(period), date.fromisoformat(day), entry_after
+            )
             for topic, region, period, day in cases
         ]
 
@@ -171,13 +173,17 @@ def test_a_day_the_counters_have_not_finished_is_replayed(api: ReportingApi, mon
     api.freeze(date(2026, 8, 4))
     assert api.stats(as_of="2026-08-03")["total"]["figures"]["people"] == 2
 
+    api.project()
     api.freeze(noon("2026-08-04"))
-    api.deliver(feed.registered("p-3"))
-    api.project()  # the 4th is counted, so the 3rd is finished: read, never replayed
-    monkeypatch.setattr(queries, "figures_as_of", refuse_replay)
-    api.freeze(date(2026, 8, 5))
-    assert api.stats(as_of="2026-08-03")["total"]["figures"]["people"] == 2
-    assert api.stats(as_of="2026-08-04")["total"]["figures"]["people"] == 3
+    api.deliver(feed.registered("p-3"))  # not counted yet, but after the 3rd: that day is finished
+    [(read, _)] = read_and_replayed(api, [("people", COUNTY, "all", "2026-08-04")])
+    assert read is None
+    with monkeypatch.context() as patched:
+        patched.setattr(queries, "figures_as_of", refuse_replay)
+        assert api.stats(as_of="2026-08-03")["total"]["figures"]["people"] == 2  # read, never replayed
+        api.project()
+        api.freeze(date(2026, 8, 5))
+        assert api.stats(as_of="2026-08-04")["total"]["figures"]["people"] == 3
 
 
 def refuse_replay(*_: Any) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from reporting.domain.archive import EntryArchived
 from reporting.projections import PROGRESS
 from reporting.queries import Figures, assemble, by_counter, counter_documents
 from reporting.statistics.family import Family, part_topic
-from reporting.statistics.periods import Period
+from reporting.statistics.periods import Period, china_day
 
 log = logging.getLogger(__name__)
 Document = Mapping[str, Any]
@@ -32,13 +33,13 @@ async def figures_at_end_of(
     region: str,
     period: Period,
     day: date,
-    archive_head: Callable[[], Awaitable[int]],
+    entry_after: Callable[[int], Awaitable[EntryArchived | None]],
     part: str | None = None,
 ) -> Figures | None:
     """The figures as the archive stood at the end of `day` (China), as queries.figures_as_of replays them; None
     when the counters cannot tell: they have not counted all of that day yet (the caller replays), or a document
     was counted before day starts were kept (until `vet rebuild reporting`)."""
-    if not await counted_through(db, day, archive_head):
+    if not await counted_through(db, day, entry_after):
         return None
     found = await counter_documents(db, part_topic(family.topic, part), region, period, day)
     if any("since" not in doc for doc in found):
@@ -54,13 +55,16 @@ async def figures_at_end_of(
     return figures
 
 
-async def counted_through(db: AsyncDatabase[Any], day: date, archive_head: Callable[[], Awaitable[int]]) -> bool:
+async def counted_through(
+    db: AsyncDatabase[Any], day: date, entry_after: Callable[[int], Awaitable[EntryArchived | None]]
+) -> bool:
     """Whether the counters hold every entry archived by the end of `day`: one archived after it is counted, or
-    nothing is left to count."""
+    the first not counted yet (`entry_after` the last counted position) arrived after it, or there is none."""
     progress = await db.progress.find_one({"_id": PROGRESS}) or {}
     if progress.get("day", "") > day.isoformat():
         return True
-    return int(progress.get("position", 0)) == await archive_head()
+    following = await entry_after(int(progress.get("position", 0)))
+    return following is None or china_day(following.timestamp) > day
 
 
 async def first_images_after(db: AsyncDatabase[Any], changed: list[Document], day: date) -> dict[str, Document] | None:

@@ -141,7 +141,7 @@ async def figures_of(topic: str, context: Context, query: TableQuery) -> tuple[F
         if query.as_of > today:
             raise Invalid("as_of", f"截至日期不能晚于今天（{today}）(as_of cannot be after today, {today})")
         read = await day_ends.figures_at_end_of(
-            context.db, family, prefix, period, query.as_of, lambda: run(context.reporting.archived), part
+            context.db, family, prefix, period, query.as_of, lambda at: run(context.reporting.entry_at, at + 1), part
         )
         if read is None:
             read = await run(queries.figures_as_of, context.reporting, family, prefix, period, query.as_of, part)
