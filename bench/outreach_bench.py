@@ -5,9 +5,9 @@
    transaction), across Fujian's 84 counties. A quarter of the key contacts were designated on one day a year
    ago (an import: the densest case for the lists), the rest over the two years before today.
 2. Projects them into the read models (SecantusDB) with outreach's projection, in batches of 10,000 events.
-3. `POST /contacts` over HTTP against `python -m outreach api` with two API processes, as many as the machine
-   has cores (16 keep-alive clients, distinct key contacts): rate, p50, p99 (target >= 500/s, p99 < 100 ms).
-   `--api-workers 1` measures one process.
+3. `POST /contacts` over HTTP against `python -m outreach api` (16 keep-alive clients, distinct key contacts):
+   rate, p50, p99 (target >= 500/s, p99 < 100 ms), with one API process, then with two (as many as the machine
+   has cores; `VET_API_WORKERS=2`), each run on its own half of the key contacts (`--api-workers 1,2`).
 4. `GET /contacts/overdue` for one county and for the province, first pages and following pages (cursor):
    p50 and p99 (target p99 < 100 ms).
 
@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -179,6 +180,24 @@ def overdue_latency(url: str, token: str, region: str, requests: int, pages: int
     return latencies, first_rows
 
 
+def start_api(stack: ExitStack, workdir: Path, mongo_url: str, db_name: str, workers: int) -> tuple[Any, str]:
+    """`python -m outreach api` with `workers` processes on a free port: the process and its url."""
+    port = free_port()
+    env = {
+        "VET_API_PORT": str(port),
+        "VET_DATA_DIR": str(workdir / "data"),
+        "VET_MONGO_URL": mongo_url,
+        "VET_READ_MODEL_DB": db_name,
+        "VET_LOG_LEVEL": "WARNING",
+        "VET_API_WORKERS": str(workers),
+    }
+    api = ServiceProcess(workdir, "outreach", "api", port, env=env, name=f"bench-outreach-api-{workers}")
+    api.start()
+    stack.callback(api.stop)
+    api.wait_ready()
+    return api, f"http://{HOST}:{port}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=200_000)
@@ -186,7 +205,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--list-requests", type=int, default=100)
-    parser.add_argument("--api-workers", type=int, default=2, help="api processes (uvicorn workers), default 2")
+    parser.add_argument(
+        "--api-workers", default="1,2", help="api processes (uvicorn workers) of each POST /contacts run, default 1,2"
+    )
     parser.add_argument("--townships", type=int, help="people in only the first N of Fujian's townships (denser)")
     parser.add_argument("--arrival", action="store_true", help="registrations of all townships mixed, not in order")
     parser.add_argument("--project-batch", type=int, default=PROJECT_BATCH, help="events per projector batch")
@@ -237,33 +258,31 @@ def main() -> None:
         if args.projection_only:
             return
 
-        port = free_port()
-        env = {
-            "VET_API_PORT": str(port),
-            "VET_DATA_DIR": str(workdir / "data"),
-            "VET_MONGO_URL": mongo_url,
-            "VET_READ_MODEL_DB": db_name,
-            "VET_LOG_LEVEL": "WARNING",
-            "VET_API_WORKERS": str(args.api_workers),
-        }
-        api = ServiceProcess(workdir, "outreach", "api", port, env=env, name="bench-outreach-api")
-        api.start()
-        stack.callback(api.stop)
-        api.wait_ready()
-        url = f"http://{HOST}:{port}"
         token = issue_token(settings, sub="bench", name="bench", roles=["station_staff"], region="35")
+        counts = [int(n) for n in args.api_workers.split(",")]
+        url = ""
+        for turn, workers in enumerate(counts):
+            # Each run records contacts with its own share of the key contacts: one contact a person.
+            share = keys[turn * len(keys) // len(counts) : (turn + 1) * len(keys) // len(counts)]
+            api, url = start_api(stack, workdir, mongo_url, db_name, workers)
+            people = iter(share)
 
-        people = iter(keys)
+            def body(_: int, people: Iterator[str] = people) -> bytes:
+                person = next(people)
+                return json.dumps({"person_id": person, "method": "home_visit", "date": TODAY.isoformat()}).encode()
 
-        def body(_: int) -> bytes:
-            person = next(people)
-            return json.dumps({"person_id": person, "method": "home_visit", "date": TODAY.isoformat()}).encode()
-
-        pids = {"api": api.popen.pid} if api.popen else {}
-        print(f"load average before the requests: {os.getloadavg()[0]:.1f} (others' work on the machine counts)")
-        run: Run = asyncio.run(load(port, "/contacts", token, args.clients, args.seconds, len(keys) - 400, pids, body))
-        label = f"POST /contacts (home visit, a key contact each; {args.api_workers} api processes)"
-        print(run.line(label, args.clients))
+            pids = {"api": api.popen.pid} if api.popen else {}
+            print(f"load average before the requests: {os.getloadavg()[0]:.1f} (others' work on the machine counts)")
+            port = int(url.rsplit(":", 1)[1])
+            run: Run = asyncio.run(
+                load(port, "/contacts", token, args.clients, args.seconds, len(share) - 400, pids, body)
+            )
+            label = (
+                f"POST /contacts (home visit, a key contact each; {workers} api process{'es' if workers > 1 else ''})"
+            )
+            print(run.line(label, args.clients))
+            if turn < len(counts) - 1:
+                api.stop()
 
         for label, region in (("county 350102 (鼓楼区)", "350102"), ("province 35 (福建省)", "35")):
             first, rows = overdue_latency(url, token, region, args.list_requests, 1)
