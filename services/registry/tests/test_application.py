@@ -838,3 +838,23 @@ def test_internal_records_are_never_published(harness: Harness, case: tuple[UUID
     harness.app.close_as_different_people(case_id, "", OFFICER)
     harness.app.start_import("台账.xlsx", "hash", "350102", STAFF)
     assert types(harness.published()) == ["PersonRegistered", "PersonRegistered"]
+
+
+def test_an_alert_from_a_lagging_read_model_takes_the_persons_region_now_and_none_once_they_died(
+    harness: Harness,
+) -> None:
+    moved, died = register(harness, 1), register(harness, 2)
+    transfer = harness.app.request_transfer(moved, VILLAGE_B, "投靠子女", STAFF)
+    harness.app.accept_transfer(transfer, "", OFFICER)
+    harness.app.record_death(died, date(2026, 5, 20), STAFF)
+    # What the daily scan read before the read model caught up: both in 鼓东街道, both alive.
+    seen = [
+        {"person_id": str(person), "region": VILLAGE_A, "kind": "rural_veteran_turning_60", "occasion": "2026-07-15",
+         "due_on": date(2026, 7, 15), "message": "年满60周岁"}
+        for person in (moved, died)
+    ]  # fmt: skip
+    assert harness.app.raise_alerts(seen) == 1
+    alert = harness.app.get_or_none(AlertOccasion.create_id(str(moved), "rural_veteran_turning_60", "2026-07-15"))
+    assert alert.region == VILLAGE_B
+    assert harness.app.get_or_none(AlertOccasion.create_id(str(died), "rural_veteran_turning_60", "2026-07-15")) is None
+    assert harness.app.raise_alerts(seen) == 0

@@ -19,6 +19,7 @@ from registry.domain import (
     IdNumberClaim,
     ImportJob,
     Person,
+    PersonStatus,
     Registration,
     Transfer,
 )
@@ -420,11 +421,18 @@ class RegistryApplication(ServiceApplication):
     # Alerts -----------------------------------------------------------------------------------------------------
 
     def raise_alerts(self, alerts: Iterable[dict[str, Any]]) -> int:
-        """Raise each alert once: its id is derived from the person, the kind and the occasion."""
+        """Raise each alert once: its id is derived from the person, the kind and the occasion.
+
+        The alerts come from a scan of the read model, which may lag the record: the region is the person's as
+        recorded now (a transfer just completed moves the alert with them), and someone who died or was merged
+        since gets none."""
         new = []
         for alert in alerts:
-            if self.get_or_none(AlertOccasion.create_id(alert["person_id"], alert["kind"], alert["occasion"])) is None:
-                new.append(AlertOccasion(**alert))
+            if self.get_or_none(AlertOccasion.create_id(alert["person_id"], alert["kind"], alert["occasion"])):
+                continue
+            person = self.get_or_none(UUID(alert["person_id"]))
+            if isinstance(person, Person) and person.status == PersonStatus.active:
+                new.append(AlertOccasion(**{**alert, "region": person.region}))
         if new:
             self.save(*new)
         return len(new)
