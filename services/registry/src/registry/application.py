@@ -18,6 +18,7 @@ from registry.domain import (
     DuplicateCase,
     IdNumberClaim,
     ImportJob,
+    PaymentAccount,
     Person,
     PersonStatus,
     Registration,
@@ -231,6 +232,16 @@ class RegistryApplication(ServiceApplication):
     ) -> Person:
         person = self.person(person_id, expected_version)
         person.remove_key_contact(reason, note, actor)
+        return self._saved(person)
+
+    def record_payment_account(
+        self, person_id: UUID, bank: str, number: str, reason: str, actor: Actor, expected_version: int | None = None
+    ) -> Person:
+        """Record (or change) where the person's payments go (发放账户); the earlier account stays in the history.
+        An impossible account is refused on its field before the record is read."""
+        account = PaymentAccount(bank, number)
+        person = self.person(person_id, expected_version)
+        person.record_payment_account(account, reason, actor)
         return self._saved(person)
 
     def apply_for_preferential_card(self, person_id: UUID, actor: Actor, expected_version: int | None = None) -> Person:

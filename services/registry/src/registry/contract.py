@@ -87,10 +87,12 @@ TRANSLATIONS = TranslationTable(
             },
         ),
     },
-    # The transfer workflow, ID-number claims, the access log, duplicate cases and imports stay inside.
+    # The transfer workflow, payment accounts (personal data: other services read them only through the
+    # registry's access-logged reveal), ID-number claims, the access log, duplicate cases and imports stay inside.
     internal={
         domain.Person.TransferRequested,
         domain.Person.TransferCancelled,
+        domain.Person.PaymentAccountRecorded,
         domain.IdNumberClaim.Claimed,
         domain.Transfer.Requested,
         domain.Transfer.Accepted,

@@ -168,6 +168,41 @@ class Registration:
         return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
+ACCOUNT_DIGITS = (12, 30)  # the lengths of Chinese bank card and account numbers
+BANK_NAME_LENGTH = (2, 50)
+
+
+@dataclass(frozen=True)
+class PaymentAccount:
+    """A payee's bank account (发放账户): the bank (开户银行) and the account number (账号), validated on creation.
+
+    Spaces and hyphens, as people copy a card number, are dropped; what remains must be 12–30 digits."""
+
+    bank: str
+    account_number: str
+
+    def __post_init__(self) -> None:
+        bank = " ".join(self.bank.split())
+        number = "".join(self.account_number.replace("-", " ").split())
+        low, high = BANK_NAME_LENGTH
+        if not low <= len(bank) <= high:
+            raise Invalid("bank", f"开户银行名称须为 {low}–{high} 个字 (the bank name must be {low}-{high} characters)")
+        low, high = ACCOUNT_DIGITS
+        if not number.isascii() or not number.isdigit():
+            raise Invalid("account_number", "账号只能由数字组成 (the account number must be digits only)")
+        if not low <= len(number) <= high:
+            raise Invalid(
+                "account_number", f"账号须为 {low}–{high} 位数字，现为 {len(number)} 位 (must be {low}-{high} digits)"
+            )
+        object.__setattr__(self, "bank", bank)
+        object.__setattr__(self, "account_number", number)
+
+
+def mask_account_number(value: str) -> str:
+    """Only the last four digits, as a bank prints a card: **** **** 1234."""
+    return f"**** **** {value[-4:]}"
+
+
 class Person(Aggregate):
     """A veteran or beneficiary: one record per person (一人一档).
 
@@ -215,6 +250,7 @@ class Person(Aggregate):
         self.preferential_card: dict[str, Any] = {"status": "none"}
         self.confirmations: list[dict[str, Any]] = []
         self.pending_transfer: str | None = None
+        self.payment_account: dict[str, str] | None = None  # {"bank", "account_number"}: where payments go
 
     # Guards -------------------------------------------------------------------------------------------------
 
@@ -313,6 +349,19 @@ class Person(Aggregate):
     @event("KeyContactRemoved")
     def _remove_designation(self, reason: str, note: str, actor: Actor) -> None:
         self.designations.pop(reason, None)
+
+    def record_payment_account(self, account: PaymentAccount, reason: str, actor: Actor) -> None:
+        """发放账户: recorded again when it changes; each account stays in the history as its own event."""
+        self.check_active()
+        if not reason.strip():
+            raise Invalid("reason", "请说明录入或变更发放账户的原因 (state why the account is recorded or changed)")
+        self._record_payment_account(
+            bank=account.bank, account_number=account.account_number, reason=reason.strip(), actor=actor
+        )
+
+    @event("PaymentAccountRecorded")
+    def _record_payment_account(self, bank: str, account_number: str, reason: str, actor: Actor) -> None:
+        self.payment_account = {"bank": bank, "account_number": account_number}
 
     def apply_for_preferential_card(self, actor: Actor) -> None:
         self.check_active()

@@ -92,6 +92,14 @@ class DisabilityIn(Change):
     certificate_no: str = Field(min_length=1, max_length=50)
 
 
+class PaymentAccountIn(BaseModel):
+    """Checked by the domain (registry.domain.PaymentAccount), whose refusals name the field in Chinese and English."""
+
+    bank: str = Field(max_length=200, description="开户银行, 2–50 characters, e.g. 中国农业银行福州鼓楼支行")
+    account_number: str = Field(max_length=100, description="账号, 12–30 digits (spaces and hyphens are dropped)")
+    reason: str = Field(max_length=500, description="Why it is recorded or changed, e.g. 本人提供银行卡")
+
+
 class KeyContactIn(BaseModel):
     action: Literal["designate", "remove"] = "designate"
     reason: KeyContactReason
@@ -206,6 +214,15 @@ async def assess_disability(person_id: UUID, body: DisabilityIn, change: Changin
         body.certificate_no,
         change.actor,
         change.correction(body),
+    )
+
+
+@router.post("/persons/{person_id}/payment-account", response_model=PersonOut)
+async def record_payment_account(person_id: UUID, body: PaymentAccountIn, change: Changing) -> PersonOut:
+    """发放账户: where payments go (the bank file). Recorded again when it changes; the earlier account stays in the
+    history. Answered masked; assistance's bank file reads it in clear through POST /persons/reveal."""
+    return await change.apply(
+        person_id, change.registry.record_payment_account, body.bank, body.account_number, body.reason, change.actor
     )
 
 

@@ -15,7 +15,7 @@ from registry import queries
 from registry.api.deps import CAN_EDIT, Registry, run, visible_person
 from registry.api.views import REVEALABLE, PersonOut, PersonPage, list_item, person_view
 from registry.application import RegistryApplication
-from registry.domain import Category, PersonStatus
+from registry.domain import Category, PersonStatus, mask_account_number
 from registry.queries import PersonSearch
 from registry.validation import PersonData
 from vet_common.api import AppClock, ReadModels, actor_of
@@ -156,7 +156,8 @@ async def get_person(
     registry: Registry,
     clock: AppClock,
     reveal: Annotated[
-        str | None, Query(description="id_number,phone: show in clear (needs X-Purpose; recorded in the access log)")
+        str | None,
+        Query(description="id_number,phone,payment_account: show in clear (needs X-Purpose; in the access log)"),
     ] = None,
     as_of: Annotated[datetime | None, Query(description="ISO time: the record as it was then")] = None,
     purpose: Annotated[str | None, Header(alias="X-Purpose", max_length=200)] = None,
@@ -167,9 +168,9 @@ async def get_person(
     fields = frozenset(f.strip() for f in (reveal or "").split(",") if f.strip())
     if fields:
         if unknown := fields - set(REVEALABLE):
-            raise Invalid("reveal", f"只能显示 id_number、phone (cannot reveal {', '.join(sorted(unknown))})")
+            raise Invalid("reveal", f"只能显示 {'、'.join(REVEALABLE)} (cannot reveal {', '.join(sorted(unknown))})")
         if not principal.has_role(*CAN_REVEAL):
-            raise Refused("您的角色不能查看完整身份证号码或电话 (your role may not reveal personal data)")
+            raise Refused("您的角色不能查看完整身份证号码、电话或账号 (your role may not reveal personal data)")
         if not (purpose or "").strip():
             raise Invalid("X-Purpose", "请在 X-Purpose 请求头说明查看用途 (state the purpose in X-Purpose)")
     if as_of is not None:
@@ -204,7 +205,7 @@ class HistoryEntry(BaseModel):
 
 
 IGNORED = {"originator_id", "originator_version", "timestamp", "actor", "correction_reason", "originator_topic"}
-MASKED = {"id_number": mask_id_number, "phone": mask_phone}
+MASKED = {"id_number": mask_id_number, "phone": mask_phone, "account_number": mask_account_number}
 
 
 @router.get("/persons/{person_id}/history", response_model=list[HistoryEntry])

@@ -1,6 +1,6 @@
 """Personal data in clear for many people at once, for a stated purpose: what another service's export needs
-(assistance's bank file needs each payee's name and ID number). Every person revealed is recorded in the access
-log, as a single reveal is; nothing is kept by the caller but the file it writes."""
+(assistance's bank file needs each payee's name, ID number and payment account). Every person revealed is recorded
+in the access log, as a single reveal is; nothing is kept by the caller but the file it writes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ MAX_PEOPLE = 1000  # per request: a bank file of 100,000 asks a hundred times
 
 class RevealIn(BaseModel):
     person_ids: list[UUID] = Field(min_length=1, max_length=MAX_PEOPLE)
-    fields: list[Literal["id_number", "phone"]] = Field(min_length=1, description="Shown in clear")
+    fields: list[Literal["id_number", "phone", "payment_account"]] = Field(min_length=1, description="Shown in clear")
     purpose: Annotated[str, Field(min_length=1, max_length=200, description="Why, as the access log records it")]
 
     @field_validator("purpose")
@@ -40,6 +40,7 @@ class Revealed(BaseModel):
     status: str
     id_number: str | None = None
     phone: str | None = None
+    payment_account: dict[str, str] | None = Field(default=None, description="{bank, account_number}; null: none")
 
 
 class RevealOut(BaseModel):

@@ -8,11 +8,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from registry.domain import CATEGORY_NAMES, Category, KeyContactReason, Person, age_on, born_on_or_before
+from registry.domain import (
+    CATEGORY_NAMES,
+    Category,
+    KeyContactReason,
+    Person,
+    age_on,
+    born_on_or_before,
+    mask_account_number,
+)
 from vet_common.idnumber import mask_id_number, mask_phone
 from vet_common.regions import full_name
 
-REVEALABLE = ("id_number", "phone")
+REVEALABLE = ("id_number", "phone", "payment_account")
 
 
 class PersonOut(BaseModel):
@@ -38,6 +46,9 @@ class PersonOut(BaseModel):
     key_contact: bool
     key_contact_reasons: list[str]
     preferential_card: dict[str, Any]
+    payment_account: dict[str, str] | None = Field(
+        description="发放账户 {bank, account_number}: the number masked (**** **** 1234) unless revealed"
+    )
     annual_confirmations: list[dict[str, Any]]
     status: str
     died_on: date | None
@@ -98,6 +109,7 @@ def person_view(person: Person, today: date, reveal: frozenset[str] = frozenset(
         key_contact=bool(reasons),
         key_contact_reasons=reasons,
         preferential_card=person.preferential_card,
+        payment_account=payment_account_view(person, "payment_account" in reveal),
         annual_confirmations=person.confirmations,
         status=str(person.status),
         died_on=person.died_on,
@@ -108,6 +120,13 @@ def person_view(person: Person, today: date, reveal: frozenset[str] = frozenset(
         updated_at=person.modified_on,
         revealed=sorted(reveal),
     )
+
+
+def payment_account_view(person: Person, in_clear: bool) -> dict[str, str] | None:
+    account = person.payment_account
+    if account is None or in_clear:
+        return account
+    return {**account, "account_number": mask_account_number(account["account_number"])}
 
 
 def list_item(doc: dict[str, Any], today: date) -> PersonListItem:
