@@ -138,8 +138,11 @@ def payroll(app: AssistanceApplication, fund_id: Any) -> list[str]:
     released = app.release_payroll(computed.id, OFFICER)
     timings.append(("approve and release", time.perf_counter() - mark))
     mark = time.perf_counter()
-    # The payees' names and ID numbers come from the registry's POST /persons/reveal (not measured here).
-    payees = {line[1]: Identity("张三", f"35010219600801{n % 10_000:04d}") for n, line in enumerate(released.lines)}
+    # The payees' names, ID numbers and accounts come from the registry's POST /persons/reveal (not measured here).
+    payees = {
+        line[1]: Identity("张三", f"35010219600801{n % 10_000:04d}", "中国农业银行", f"62284804{n:011d}")
+        for n, line in enumerate(released.lines)
+    }
     rows = bank_rows(released, payees)
     workbook = xlsx_streamed(Sheet("2026-09发放表", BANK_COLUMNS, rows, masked=False))
     timings.append((f"export XLSX ({len(workbook) / 1e6:.1f} MB)", time.perf_counter() - mark))

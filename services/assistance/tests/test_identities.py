@@ -12,6 +12,8 @@ import pytest
 from assistance.identities import RegistryIdentities, RegistryUnavailable
 from vet_common.domain import Refused
 
+ACCOUNT = {"bank": "中国农业银行福州鼓楼支行", "account_number": "6228480402564890018"}
+
 
 def test_people_are_asked_a_thousand_at_a_time_with_the_callers_token_and_the_purpose() -> None:
     asked: list[dict[str, object]] = []
@@ -19,7 +21,11 @@ def test_people_are_asked_a_thousand_at_a_time_with_the_callers_token_and_the_pu
     def registry(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         asked.append({**body, "authorization": request.headers["authorization"], "path": request.url.path})
-        persons = [{"id": p, "name": "张三", "id_number": f"ID-{p}"} for p in body["person_ids"] if p != "p-7"]
+        persons = [
+            {"id": p, "name": "张三", "id_number": f"ID-{p}", "payment_account": ACCOUNT if p != "p-8" else None}
+            for p in body["person_ids"]
+            if p != "p-7"
+        ]
         return httpx.Response(200, json={"persons": persons, "missing": ["p-7"]})
 
     people = [f"p-{n}" for n in range(2_500)]
@@ -28,11 +34,13 @@ def test_people_are_asked_a_thousand_at_a_time_with_the_callers_token_and_the_pu
 
     assert [len(call["person_ids"]) for call in asked] == [1000, 1000, 500]  # type: ignore[arg-type]
     assert {(c["path"], c["purpose"], c["authorization"], tuple(c["fields"])) for c in asked} == {  # type: ignore[arg-type]
-        ("/persons/reveal", "2026-10 发放表", "Bearer t", ("id_number",))
+        ("/persons/reveal", "2026-10 发放表", "Bearer t", ("id_number", "payment_account"))
     }
     assert len(found) == 2_499
     assert "p-7" not in found
     assert found["p-1"].id_number == "ID-p-1"
+    assert (found["p-1"].bank, found["p-1"].account_number) == (ACCOUNT["bank"], ACCOUNT["account_number"])
+    assert (found["p-8"].bank, found["p-8"].account_number) == (None, None)  # known, but without an account
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration  # read models on the MongoDB-wire server
 COUNTY, TOWNSHIP, VILLAGE = "350102", "350102001", "350102001001"
 ID_NUMBERS = [make_id_number(COUNTY, date(1966, 9, 15), 1, "male"), make_id_number(COUNTY, date(1966, 3, 2), 2, "male")]
 VETERAN, NEIGHBOUR = "0b6f3c2e-1111-4a5b-8c9d-000000000060", "0b6f3c2e-2222-4a5b-8c9d-000000000061"
+BANK, ACCOUNTS = "中国农业银行福州鼓楼支行", ["6228480402564890018", "6228480402564890026"]
 
 
 def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_after_death(api: Any) -> None:
@@ -78,16 +79,31 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     assert (month["late"], month["funds"][0]["status"], month["funds"][0]["lines"]) == (0, "released", 2)
     assert api.get("/payrolls", "officer", "350103", month="2026-10")["funds"] == []  # another county's view
 
-    api.registry.people = {VETERAN: Identity("王邦建", ID_NUMBERS[0]), NEIGHBOUR: Identity("李四", ID_NUMBERS[1])}
     officer = api.headers("officer", COUNTY)
+    veteran, neighbour = Identity("王邦建", ID_NUMBERS[0]), Identity("李四", ID_NUMBERS[1])
+    api.registry.people = {VETERAN: veteran, NEIGHBOUR: neighbour}  # known, but neither has a payment account
+    without = api.client.get(bank_file, headers=officer)
+    assert without.status_code == 409
+    assert "2 名人员尚未在登记服务登记发放账户" in without.json()["detail"]
+    assert sorted(without.json()["missing"]) == sorted([VETERAN, NEIGHBOUR])
+    api.registry.people = {
+        VETERAN: Identity("王邦建", ID_NUMBERS[0], BANK, ACCOUNTS[0]),
+        NEIGHBOUR: neighbour,  # one without is enough to refuse: no file goes out half-filled
+    }
+    one_without = api.client.get(bank_file, headers=officer)
+    assert (one_without.status_code, one_without.json()["missing"]) == (409, [NEIGHBOUR])
+    assert "1 名人员尚未" in one_without.json()["detail"]
+    api.registry.people[NEIGHBOUR] = Identity("李四", ID_NUMBERS[1], BANK, ACCOUNTS[1])
+    api.registry.calls.clear()
     sheet = api.client.get(bank_file, headers=officer)
     assert sheet.status_code == 200, sheet.text
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("序号", "姓名", "身份证号码", "人员编号", "行政区划", "发放月份", "金额（元）")
-    assert sorted(row[1:4] for row in rows[1:3]) == sorted(
-        [("王邦建", ID_NUMBERS[0], VETERAN), ("李四", ID_NUMBERS[1], NEIGHBOUR)]
+    header = ("序号", "姓名", "身份证号码", "开户银行", "账号", "人员编号", "行政区划", "发放月份", "金额（元）")
+    assert rows[0] == header
+    assert sorted(row[1:6] for row in rows[1:3]) == sorted(
+        [("王邦建", ID_NUMBERS[0], BANK, ACCOUNTS[0], VETERAN), ("李四", ID_NUMBERS[1], BANK, ACCOUNTS[1], NEIGHBOUR)]
     )
-    assert {row[6] for row in rows[1:3]} == {"200.00"}
+    assert {row[8] for row in rows[1:3]} == {"200.00"}
     [(asked, purpose, authorization)] = api.registry.calls  # the ID numbers, asked with the caller's token
     assert (sorted(asked), authorization) == (sorted([VETERAN, NEIGHBOUR]), officer["Authorization"])
     assert "2026-10" in purpose
@@ -97,9 +113,10 @@ def test_a_rural_veteran_turning_60_is_enrolled_from_the_alert_paid_and_stopped_
     lines = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
     assert len(lines) == 3
     assert {line[2] for line in lines[1:]} == set(ID_NUMBERS)
+    assert {line[4] for line in lines[1:]} == set(ACCOUNTS)  # the whole number, as the bank needs it
 
     api.project()
-    assert not stored_anywhere(api, ID_NUMBERS)  # neither in events nor in read models: only in the file
+    assert not stored_anywhere(api, [*ID_NUMBERS, *ACCOUNTS])  # neither in events nor in read models: only in the file
     assert {where.split()[0] for where in stored_anywhere(api, [VETERAN])} >= {"event", "enrolments"}  # it looks
 
     api.registry.people = {VETERAN: api.registry.people[VETERAN]}  # the registry does not know one of them

@@ -273,6 +273,8 @@ BANK_COLUMNS = [
     Column("序号", "number", 8),
     Column("姓名", "name", 12),
     Column("身份证号码", "id_number", 22, text=True),
+    Column("开户银行", "bank", 26),
+    Column("账号", "account_number", 32, text=True),
     Column("人员编号", "person_id", 38, text=True),
     Column("行政区划", "region", 14, text=True),
     Column("发放月份", "month", 10, text=True),
@@ -286,12 +288,14 @@ def yuan(fen: int) -> str:
 
 
 def bank_rows(payroll: Payroll, identities: dict[str, Identity]) -> list[dict[str, Any]]:
-    """One row per payable line, with the payee's name and ID number as the registry answered them."""
+    """One row per payable line, with the payee's name, ID number and payment account as the registry answered."""
     return [
         {
             "number": n,
             "name": identities[line[1]].name,
             "id_number": identities[line[1]].id_number,
+            "bank": identities[line[1]].bank,
+            "account_number": identities[line[1]].account_number,
             "person_id": line[1],
             "region": line[2],
             "month": payroll.month,
@@ -308,8 +312,8 @@ def registry_identities(request: Request, settings: AppSettings) -> Identities:
 
 
 async def payees(payroll: Payroll, identities: Identities, authorization: str) -> dict[str, Identity]:
-    """The payees' names and ID numbers, asked of the registry for this file only (its access log records the
-    purpose); every payee must be known, or the bank would get a file it cannot pay from."""
+    """The payees' names, ID numbers and accounts, asked of the registry for this file only (its access log records
+    the purpose); every payee must be known and have an account, or the bank would get a file it cannot pay from."""
     people = list(dict.fromkeys(line[1] for line in payroll.payable))
     purpose = f"{payroll.month} 月度发放表银行代发文件（发放表 {payroll.id}） (the payroll's bank file)"
     found = await identities.of(people, purpose, authorization)
@@ -318,6 +322,12 @@ async def payees(payroll: Payroll, identities: Identities, authorization: str) -
             f"{len(missing)} 名人员未能从登记服务取得身份证号码，请核对后再下载 "
             "(the registry does not know some payees, or not within your jurisdiction)",
             missing=missing[:20],
+        )
+    if no_account := [person for person in people if not found[person].account_number]:
+        raise Conflict(
+            f"{len(no_account)} 名人员尚未在登记服务登记发放账户（开户银行和账号），请登记后再下载 "
+            "(some payees have no payment account in the registry: record it on their record first)",
+            missing=no_account[:20],
         )
     return found
 
