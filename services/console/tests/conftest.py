@@ -26,6 +26,11 @@ EDITORS = {Role.station_staff, Role.officer, Role.admin}
 NOT_COVERED = "该资金不覆盖申请人现居地区 (the fund does not cover where the person lives now)"
 
 
+def masked_account(account: dict[str, str] | None) -> dict[str, str] | None:
+    """As the registry answers it: the number masked to its last four digits."""
+    return {**account, "account_number": "**** **** " + account["account_number"][-4:]} if account else None
+
+
 def fake_registry(settings: Settings) -> FastAPI:
     app = FastAPI()
     people: dict[str, dict[str, Any]] = {}
@@ -98,6 +103,17 @@ def fake_registry(settings: Settings) -> FastAPI:
         if phone and not (phone.isdigit() and len(phone) == 11):
             return JSONResponse({"detail": [{"field": "phone", "message": "电话号码应为11位手机号 (phone)"}]}, 422)
         person.update(phone=phone, address=body.get("address"), version=person["version"] + 1)
+        return view(person, False)
+
+    @app.post("/persons/{person_id}/payment-account")
+    async def payment_account(person_id: str, request: Request, authorization: str | None = Header(None)) -> Any:
+        person = visible(caller(authorization), person_id)
+        body = await request.json()
+        number = "".join(str(body.get("account_number", "")).split())
+        if not (number.isdigit() and 12 <= len(number) <= 30):
+            message = "账号须为 12–30 位数字 (must be 12-30 digits)"
+            return JSONResponse({"detail": [{"field": "account_number", "message": message}]}, 422)
+        person.update(payment_account={"bank": body["bank"], "account_number": number}, version=person["version"] + 1)
         return view(person, False)
 
     @app.post("/persons/search")
@@ -286,6 +302,7 @@ def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
         "key_contact": False,
         "key_contact_reasons": [],
         "preferential_card": person.get("preferential_card", {"status": "none"}),
+        "payment_account": masked_account(person.get("payment_account")),
         "annual_confirmations": [],
         "status": person["status"],
         "died_on": None,

@@ -397,3 +397,31 @@ def test_the_to_do_page_lists_overdue_and_escalated_requests_of_my_jurisdiction(
     assert "p-elsewhere" not in home.text
     console.services.down.add("outreach")
     assert "联系走访服务（outreach）暂时无法访问，请稍后重试" in console.sign_in().get("/").text
+
+
+def test_the_payment_account_form_records_it_and_the_page_shows_it_masked(console: Any) -> None:
+    client = console.sign_in()
+    person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    assert f'href="{person}/edit/payment-account"' in client.get(person).text
+    assert "未登记" in client.get(person).text
+    form = client.get(f"{person}/edit/payment-account")
+    assert form.status_code == 200
+    assert all(f'name="{name}"' in form.text for name in ("bank", "account_number", "reason"))
+    data = {"csrf_token": csrf_of(client), "bank": "中国农业银行福州鼓楼支行", "reason": "本人提供银行卡"}
+    bad = client.post(f"{person}/edit/payment-account", data={**data, "account_number": "6228 48"})
+    assert bad.status_code == 422
+    assert error_beside(bad.text, "account_number") == "账号须为 12–30 位数字 (must be 12-30 digits)"
+    assert 'value="中国农业银行福州鼓楼支行"' in bad.text  # what was typed stays in the form
+    [record] = console.registry.state.people.values()
+    assert "payment_account" not in record
+    saved = client.post(f"{person}/edit/payment-account", data={**data, "account_number": "6228 4804 0256 4890 018"})
+    assert saved.status_code == 303
+    assert record["payment_account"] == {"bank": "中国农业银行福州鼓楼支行", "account_number": "6228480402564890018"}
+    page = client.get(person).text
+    shown = re.search(r'id="payment-account">([^<]*)<span class="mono">([^<]*)<', page)
+    assert shown is not None
+    assert shown.groups() == ("中国农业银行福州鼓楼支行 ", "**** **** 0018")
+    assert "6228480402564890018" not in page
+    again = client.get(f"{person}/edit/payment-account").text
+    assert 'value="中国农业银行福州鼓楼支行"' in again  # the bank prefilled, never the number
+    assert "0018" not in again

@@ -108,6 +108,17 @@ EDIT_FORMS: dict[str, EditForm] = {
         ),
         prefill=("disability.level", "disability.cause", "disability.certificate_no"),
     ),
+    "payment-account": EditForm(
+        "发放账户",
+        "payment-account",
+        (
+            Input("bank", "开户银行", required=True, hint="如 中国农业银行福州鼓楼支行"),
+            Input("account_number", "账号", required=True, hint="12至30位数字，可照卡面分段输入"),
+            Input("reason", "录入或变更原因", "textarea", required=True, hint="如 本人提供银行卡、原卡挂失换新卡"),
+        ),
+        correctable=False,
+        prefill=("payment_account.bank",),  # never the number: the page has it masked only
+    ),
     "key-contacts": EditForm(
         "重点联系对象",
         "key-contacts",
