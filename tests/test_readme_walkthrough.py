@@ -75,8 +75,12 @@ def test_the_readme_walkthrough_runs_as_written(platform: Platform, tmp_path: Pa
     assert "不能审批" in out  # the step out of order, refused
     assert '"remaining_fen":49840000' in out  # the fund's budget after paying 1,600
     assert '"paid_fen":160000' in out  # the person's ledger
-    bank_line = r"\n1,张三,350102198103150015,[0-9a-f-]{36},350103001001,\d{4}-\d{2},200\.00"
-    assert re.search(bank_line, out)  # the bank file: name and ID number from the registry, for the file only
+    account = "中国农业银行福州鼓楼支行,6228480402564890018"
+    bank_line = rf"\n1,张三,350102198103150015,{account},[0-9a-f-]{{36}},350103001001,\d{{4}}-\d{{2}},200\.00"
+    assert re.search(bank_line, out)  # the bank file: name, ID number and account from the registry, for the file
+    # The account in clear only in the bank file; masked where the registry answers (its record, its history).
+    assert out.count("6228480402564890018") == 1
+    assert '"account_number":"**** **** 0018"' in out
     assert (tmp_path / "发放表.xlsx").stat().st_size > 0
     assert re.search(r'"months_paid":\["\d{4}-\d{2}"\]', out)  # the ledger after the payroll
     assert '"on_time":true' in out  # this month's payrolls, none late
