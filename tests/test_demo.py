@@ -37,6 +37,7 @@ def test_the_demo_county_is_loaded_through_the_apis_once(platform: Platform) -> 
     assert counts["applications"] == 2
     assert counts["funds"] == 2
     assert counts["payrolls"] == 1
+    assert counts["payment_accounts"] == counts["enrolments"] >= 1  # each payee of the payroll has one
     assert counts["campaigns_finished"] == 1
     assert counts["campaign_targets"] == len(key)
 

@@ -343,7 +343,16 @@ class Demo:
             },
         )["id"]
         self.loaded.add("funds")
-        enrolled = [ids[p.index] for p in people[4::25] if p.household == "rural"]
+        rural = [p for p in people[4::25] if p.household == "rural"]
+        enrolled = [ids[p.index] for p in rural]
+        for person in rural:  # where the payroll pays them: the bank file needs every payee's account
+            account = {
+                "bank": "中国农业银行福州鼓楼支行",
+                "account_number": f"6228480{person.index:012d}",
+                "reason": "演示数据",
+            }
+            self.call("POST", "registry", f"/persons/{ids[person.index]}/payment-account", officer, account)
+        self.loaded.add("payment_accounts", len(rural))
         month = self.today.strftime("%Y-%m")
         for person_id in enrolled:
             body = {"fund_id": monthly, "person_id": person_id, "start_month": month}
