@@ -89,7 +89,7 @@ def fake_registry(settings: Settings) -> FastAPI:
         if reveal and not x_purpose:
             return JSONResponse({"detail": [{"field": "X-Purpose", "message": "请说明查看用途"}]}, status_code=422)
         shown = "id_number" in (reveal or "")
-        return view(person, shown)
+        return view(person, shown, account_shown="payment_account" in (reveal or ""))
 
     @app.post("/persons/{person_id}/contact")
     async def contact(
@@ -278,7 +278,7 @@ def fake_outreach(settings: Settings, registry: FastAPI) -> FastAPI:
     return app
 
 
-def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
+def view(person: dict[str, Any], reveal: bool, account_shown: bool = False) -> dict[str, Any]:
     return {
         "id": person["id"],
         "name": person["name"],
@@ -302,7 +302,9 @@ def view(person: dict[str, Any], reveal: bool) -> dict[str, Any]:
         "key_contact": False,
         "key_contact_reasons": [],
         "preferential_card": person.get("preferential_card", {"status": "none"}),
-        "payment_account": masked_account(person.get("payment_account")),
+        "payment_account": person.get("payment_account")
+        if account_shown
+        else masked_account(person.get("payment_account")),
         "annual_confirmations": [],
         "status": person["status"],
         "died_on": None,

@@ -425,3 +425,20 @@ def test_the_payment_account_form_records_it_and_the_page_shows_it_masked(consol
     again = client.get(f"{person}/edit/payment-account").text
     assert 'value="中国农业银行福州鼓楼支行"' in again  # the bank prefilled, never the number
     assert "0018" not in again
+
+
+def test_the_payment_account_in_clear_only_when_asked_for_with_a_purpose(console: Any) -> None:
+    client = console.sign_in()
+    person = register(client, id_number=VALID_ID).headers["location"].split("?")[0]
+    data = {"csrf_token": csrf_of(client), "bank": "中国农业银行福州鼓楼支行", "reason": "本人提供银行卡"}
+    client.post(f"{person}/edit/payment-account", data={**data, "account_number": "6228480402564890018"})
+    assert 'value="payment_account"' in client.get(person).text
+    unstated = client.post(f"{person}/reveal", data={"csrf_token": csrf_of(client), "fields": "payment_account"})
+    assert unstated.status_code == 422
+    assert "6228480402564890018" not in unstated.text
+    shown = client.post(
+        f"{person}/reveal",
+        data={"csrf_token": csrf_of(client), "fields": "payment_account", "purpose": "核对代发账号"},
+    )
+    assert shown.status_code == 200
+    assert '<span class="mono">6228480402564890018</span>' in shown.text

@@ -189,12 +189,16 @@ async def person(request: Request, session: CurrentSession, person_id: UUID, tab
     return await person_page(request, session, person_id, tab)
 
 
+REVEALABLE = ("id_number", "phone", "payment_account")  # as the registry's GET /persons/{id}?reveal=
+
+
 @router.post("/persons/{person_id}/reveal")
 async def reveal(request: Request, session: CurrentSession, person_id: UUID, form: CheckedForm) -> Response:
-    """The record with ID and phone numbers in clear, for the purpose given (the registry logs the reading)."""
+    """The record with ID and phone numbers or the payment account in clear, for the purpose given (the registry
+    logs the reading)."""
     session.require(*CAN_REVEAL)
     purpose = str(form.get("purpose") or "").strip()
-    fields = ",".join(str(value) for value in form.getlist("fields") if value in ("id_number", "phone"))
+    fields = ",".join(str(value) for value in form.getlist("fields") if value in REVEALABLE)
     if not purpose or not fields:
         errors = {"purpose": "请说明查看用途"} if not purpose else {"fields": "请选择要查看的内容"}
         return await person_page(request, session, person_id, "facts", status_code=422, reveal_errors=errors)
